@@ -1,0 +1,40 @@
+"""The ``rogatory`` command line: a thin adapter over the treaty and parties services.
+
+Every command takes ``--json``; every input error prints ``error[code]: ...`` lines and exits
+2; nothing here holds legal logic, so the same answers come from any other adapter.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from rogatory.cli import parties, rules, treaty
+from rogatory.cli.common import err_console
+
+app = typer.Typer(
+    name="rogatory",
+    help="The UN Convention against Cybercrime as working software.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(treaty.app, name="treaty")
+app.add_typer(parties.app, name="parties")
+app.add_typer(rules.app, name="rules")
+
+
+def main() -> None:
+    """Entry point: unexpected failures become one line and exit 1, never a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: report, do not dump a traceback
+        err_console.print(f"error[internal]: {type(exc).__name__}: {exc}", markup=False)
+        err_console.print("help: this is a bug in rogatory; please report it with the command you ran",
+                          markup=False)
+        sys.exit(1)

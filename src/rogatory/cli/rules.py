@@ -1,0 +1,98 @@
+"""``rogatory rules``: validate bundles, run their scenarios, print their revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rogatory.cli.common import EXIT_INPUT, JsonFlag, console, handles_errors, print_json, report
+from rogatory.errors import ProblemCollector, ProblemList, RogatoryError
+from rogatory.law.bundle import Bundle, load_bundle
+from rogatory.parties import scenarios, service
+from rogatory.treaty import catalogue
+
+app = typer.Typer(help="Check the law data: validate, test, revision.", no_args_is_help=True)
+
+
+def _bundles(paths: list[Path] | None) -> list[tuple[str, Path]]:
+    if paths:
+        return [(str(p), p) for p in paths]
+    return [(b, catalogue.rules_root() / b) for b in catalogue.bundle_ids()]
+
+
+@app.command("validate")
+@handles_errors
+def validate(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Bundle folders; default: the shipped ones.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load every bundle, its party data and its scenario files; report every problem."""
+    results = []
+    failed = False
+    for label, root in _bundles(paths):
+        if not (root / "bundle.yaml").is_file():
+            raise RogatoryError("rules.not_a_bundle", f"{label}: no bundle.yaml in this folder")
+        problems = ProblemCollector()
+        try:
+            bundle = load_bundle(root)
+            try:
+                service.build(bundle, problems=problems)
+            except ProblemList:
+                pass
+            _, scenario_problems = scenarios.run_bundle(bundle) if not problems else ([], ProblemCollector())
+            problems.extend(scenario_problems.problems)
+        except ProblemList as exc:
+            problems.extend(exc.problems)
+        failed = failed or bool(problems)
+        results.append({"bundle": label, "valid": not problems,
+                        "problems": [p.__dict__ for p in problems.problems]})
+        if not as_json:
+            if problems:
+                report(ProblemList("rules.invalid_bundle", label, problems.problems))
+            else:
+                console.print(f"[green]ok[/green] {label}")
+    if as_json:
+        print_json({"bundles": results})
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@app.command("test")
+@handles_errors
+def test(as_json: JsonFlag = False) -> None:
+    """Run the YAML scenarios of every shipped bundle."""
+    rows = []
+    passed = failed = 0
+    for bundle_id in catalogue.bundle_ids():
+        bundle: Bundle = catalogue.get(bundle_id)
+        outcomes, problems = scenarios.run_bundle(bundle)
+        problems.raise_if_any("rules.invalid_scenarios", f"scenario files of {bundle_id}")
+        for o in outcomes:
+            passed += o.passed
+            failed += not o.passed
+            rows.append({"id": o.scenario.id, "passed": o.passed, "failures": o.failures})
+            if not as_json:
+                mark = "[green]PASS[/green]" if o.passed else "[red]FAIL[/red]"
+                console.print(f"{mark} {o.scenario.id}", markup=True)
+                for f in o.failures:
+                    console.print(f"     {f}", markup=False)
+    if as_json:
+        print_json({"passed": passed, "failed": failed, "scenarios": rows})
+    else:
+        console.print(f"{passed} passed, {failed} failed")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command("revision")
+@handles_errors
+def revision(as_json: JsonFlag = False) -> None:
+    """The content hash of each shipped bundle, as recorded in every decision."""
+    rows = {b: catalogue.get(b).revision for b in catalogue.bundle_ids()}
+    if as_json:
+        print_json({"revisions": rows})
+        return
+    for b, rev in rows.items():
+        console.print(f"{b} {rev}")

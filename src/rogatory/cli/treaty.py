@@ -1,0 +1,196 @@
+"""``rogatory treaty``: show, list and search the Convention's provisions and constants."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from rogatory.cli.common import JsonFlag, OnOption, console, handles_errors, parse_on, print_json, verified_mark
+from rogatory.errors import RogatoryError
+from rogatory.law.bundle import Bundle
+from rogatory.law.provisions import Article, Paragraph
+from rogatory.treaty import catalogue, lookup
+
+app = typer.Typer(help="Read the Convention: articles, paragraphs, constants.", no_args_is_help=True)
+BundleOption = Annotated[str, typer.Option("--bundle", help="Which shipped bundle (uncc, untoc).")]
+
+
+def _source(bundle: Bundle, key: str) -> dict[str, Any]:
+    src = bundle.manifest.sources[key]
+    return {"id": key, "title": src.title, "url": src.url, "reliability": src.reliability.value}
+
+
+def paragraph_json(bundle: Bundle, article: Article, path: str, para: Paragraph) -> dict[str, Any]:
+    return {
+        "number": f"{article.number}.{path}",
+        "article": article.number,
+        "paragraph": path,
+        "provision_id": f"{bundle.id}:art-{article.number}:para-{path}",
+        "heading": para.heading,
+        "text": para.text,
+        "text_kind": para.text_kind.value,
+        "conditions": para.conditions,
+        "verified": para.cite.verified,
+        "source": _source(bundle, para.cite.source),
+        "note": para.cite.note,
+        "items": [paragraph_json(bundle, article, f"{path}.{p.id}", p) for p in para.items],
+    }
+
+
+def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict[str, Any]:
+    chapter = bundle.chapter(article.chapter)
+    out: dict[str, Any] = {
+        "number": article.number,
+        "provision_id": f"{bundle.id}:art-{article.number}",
+        "title": article.title,
+        "chapter": {"number": article.chapter, "title": chapter.title if chapter else None},
+        "verified": article.cite.verified,
+        "source": _source(bundle, article.cite.source),
+    }
+    if full:
+        out |= {
+            "note": article.cite.note,
+            "summary": article.summary,
+            "conditions": article.conditions,
+            "paragraphs": [paragraph_json(bundle, article, p.id, p) for p in article.paragraphs],
+        }
+    return out
+
+
+def _print_paragraph(data: dict[str, Any], indent: int = 0) -> None:
+    pad = "  " * indent
+    heading = f" [bold]{data['heading']}[/bold]" if data["heading"] else ""
+    console.print(f"{pad}({data['paragraph'].split('.')[-1]}){heading} {data['text']}", markup=True)
+    console.print(f"{pad}    {verified_mark(data['verified'])} {data['text_kind']}, source "
+                  f"{data['source']['id']}" + (f" - {data['note']}" if data["note"] else ""))
+    for cond in data["conditions"]:
+        console.print(f"{pad}    - {cond}")
+    for item in data["items"]:
+        _print_paragraph(item, indent + 1)
+
+
+@app.command("show")
+@handles_errors
+def show(
+    reference: Annotated[str, typer.Argument(help="Article or paragraph: 42, 40.22, 2(h), 11.1.a")],
+    bundle_id: BundleOption = catalogue.DEFAULT,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show an article or a paragraph with its chapter, text and verification status."""
+    bundle = catalogue.get(bundle_id)
+    article, para, ref = lookup.resolve(bundle, reference)
+    if para is not None and ref.paragraph_id is not None:
+        data = paragraph_json(bundle, article, ref.paragraph_id, para)
+        data |= {"title": article.title, "chapter": article_json(bundle, article, full=False)["chapter"]}
+        if as_json:
+            print_json(data)
+            return
+        console.print(f"[bold]{bundle.instrument} Art. {article.number}({ref.paragraph_id})[/bold] "
+                      f"- {article.title} (Chapter {article.chapter})")
+        _print_paragraph(data)
+        return
+    data = article_json(bundle, article)
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"[bold]{bundle.instrument} Article {article.number}. {article.title}[/bold]")
+    console.print(f"Chapter {data['chapter']['number']}: {data['chapter']['title']}")
+    console.print(f"{verified_mark(article.cite.verified)} number and title, source "
+                  f"{article.cite.source} ({data['source']['title']})")
+    if article.cite.note:
+        console.print(f"  note: {article.cite.note}", markup=False)
+    if article.summary:
+        console.print(article.summary, markup=False)
+    for cond in article.conditions:
+        console.print(f"  - {cond}", markup=False)
+    for p in data["paragraphs"]:
+        _print_paragraph(p)
+
+
+@app.command("list")
+@handles_errors
+def list_articles(
+    chapter: Annotated[str | None, typer.Option("--chapter", help="Only this chapter (I-IX).")] = None,
+    bundle_id: BundleOption = catalogue.DEFAULT,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the articles, optionally of one chapter."""
+    bundle = catalogue.get(bundle_id)
+    if chapter is not None and bundle.chapter(chapter.upper()) is None:
+        raise RogatoryError("treaty.unknown_chapter", f"--chapter: {bundle.instrument} has no chapter "
+                            f"{chapter!r}", help="chapters: " + ", ".join(c.number for c in bundle.chapters))
+    articles = [a for a in bundle.articles if chapter is None or a.chapter == chapter.upper()]
+    if as_json:
+        print_json({"articles": [article_json(bundle, a, full=False) for a in articles]})
+        return
+    table = Table(title=f"{bundle.manifest.short_title}")
+    for col in ("Art.", "Title", "Chapter", "Status"):
+        table.add_column(col)
+    for a in articles:
+        table.add_row(str(a.number), a.title, a.chapter, verified_mark(a.cite.verified))
+    console.print(table)
+    unverified = sum(not a.cite.verified for a in articles)
+    console.print(f"{len(articles)} articles; {unverified} with number or title UNVERIFIED")
+
+
+@app.command("search")
+@handles_errors
+def search(
+    text: Annotated[str, typer.Argument(help="Words to look for (case-insensitive).")],
+    bundle_id: BundleOption = catalogue.DEFAULT,
+    as_json: JsonFlag = False,
+) -> None:
+    """Find the provisions whose title, text or conditions contain TEXT."""
+    bundle = catalogue.get(bundle_id)
+    hits = lookup.search(bundle, text)
+    rows = [{
+        "article": h.article.number,
+        "paragraph": h.paragraph,
+        "title": h.article.title,
+        "field": h.field,
+        "excerpt": h.excerpt,
+        "verified": (h.article.find(h.paragraph.split(".")) or h.article).cite.verified
+        if h.paragraph else h.article.cite.verified,
+    } for h in hits]
+    if as_json:
+        print_json({"query": text, "results": rows})
+        return
+    for r in rows:
+        ref = f"{r['article']}({r['paragraph']})" if r["paragraph"] else str(r["article"])
+        console.print(f"[bold]Art. {ref}[/bold] {r['title']} [{r['field']}] "
+                      f"{verified_mark(r['verified'])}")
+        console.print(f"    {r['excerpt']}", markup=False)
+    console.print(f"{len(rows)} match{'es' if len(rows) != 1 else ''} for {text!r}", markup=False)
+
+
+@app.command("constants")
+@handles_errors
+def constants(
+    on: OnOption = None, bundle_id: BundleOption = catalogue.DEFAULT, as_json: JsonFlag = False
+) -> None:
+    """The dated constants in effect on a date, each with its citation."""
+    bundle = catalogue.get(bundle_id)
+    when = parse_on(on)
+    rows = []
+    for name, value in bundle.constants.items():
+        res = value.at(name, when)
+        rows.append({
+            "name": name, "description": value.description, "unit": value.unit,
+            "known": res.known, "value": res.value,
+            "reason": res.reason.value if res.reason else None,
+            "cite": res.cite.brief() | {"label": res.cite.label} if res.cite else None,
+        })
+    if as_json:
+        print_json({"as_of": when.isoformat(), "bundle_revision": bundle.revision, "constants": rows})
+        return
+    table = Table(title=f"Constants of {bundle.instrument} as of {when}")
+    for col in ("Name", "Value", "Cited", "Status"):
+        table.add_column(col)
+    for r in rows:
+        value = f"{r['value']} {r['unit'] or ''}".strip() if r["known"] else f"({r['reason']})"
+        cite = r["cite"]
+        table.add_row(r["name"], value, cite["label"] if cite else "-",
+                      verified_mark(cite["verified"]) if cite else "-")
+    console.print(table)

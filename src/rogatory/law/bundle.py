@@ -1,0 +1,255 @@
+"""A bundle: one instrument's law as a folder of data files, loaded and cross-checked.
+
+``bundle.yaml`` names the instrument, its sources and its final clauses; ``provisions.yaml``
+holds chapters and articles; ``constants.yaml`` the dated values the product computes with.
+Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
+at a provision that exists and a source that is listed, a source that is only a recollection is
+never marked verified, and the article count matches what the instrument declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rogatory.errors import ProblemCollector, RogatoryError
+from rogatory.law import revision as revisions
+from rogatory.law.calendar import Delay
+from rogatory.law.citation import Attestation, Citation
+from rogatory.law.dated import DatedValue, Resolution
+from rogatory.law.entry_into_force import EntryIntoForceRule
+from rogatory.law.loader import read_yaml, validate
+from rogatory.law.provisions import Article, Chapter, ProvisionsFile
+
+
+class Reliability(StrEnum):
+    OFFICIAL = "official"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    RECOLLECTION = "recollection"
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    url: str | None = None
+    reliability: Reliability
+    note: str | None = None
+
+
+class SignatureWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    opens: date
+    closes: date
+    cite: Citation
+
+
+class Denunciation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    delay: Delay
+    cite: Citation
+
+
+class FinalClauses(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    signature: SignatureWindow
+    consent_kinds: list[str] = Field(min_length=1)
+    entry_into_force: EntryIntoForceRule
+    denunciation: Denunciation
+
+
+class Adoption(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    on: date
+    by: str
+    cite: Citation
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    instrument: str = Field(pattern=r"^[A-Z][A-Z0-9]*$")
+    title: str
+    short_title: str
+    adopted: Adoption
+    articles_expected: int = Field(ge=1)
+    provisions_complete: bool
+    related_instruments: list[str] = Field(default_factory=list)
+    sources: dict[str, Source] = Field(min_length=1)
+    final_clauses: FinalClauses
+
+
+class ConstantsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    constants: dict[str, DatedValue]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded, validated bundle."""
+
+    root: Path
+    manifest: Manifest
+    chapters: tuple[Chapter, ...]
+    articles: tuple[Article, ...]
+    constants: dict[str, DatedValue]
+
+    @property
+    def id(self) -> str:
+        return self.manifest.id
+
+    @property
+    def instrument(self) -> str:
+        return self.manifest.instrument
+
+    @cached_property
+    def revision(self) -> str:
+        return revisions.revision(self.root)
+
+    @cached_property
+    def _articles(self) -> dict[int, Article]:
+        return {a.number: a for a in self.articles}
+
+    def article(self, number: int) -> Article | None:
+        return self._articles.get(number)
+
+    def chapter(self, number: str) -> Chapter | None:
+        return next((c for c in self.chapters if c.number == number), None)
+
+    def constant(self, name: str, on: date) -> Resolution:
+        if name not in self.constants:
+            raise RogatoryError("law.unknown_constant", f"{self.id} has no constant {name!r}")
+        return self.constants[name].at(name, on)
+
+    def citation(self, article: int, paragraph: str | None = None) -> Citation:
+        """The citation of an encoded provision, with its own verification status."""
+        art = self.article(article)
+        if art is None:
+            raise RogatoryError("rules.unknown_provision", f"{self.instrument} has no Article {article}")
+        try:
+            return art.citation(self.instrument, paragraph)
+        except KeyError:
+            raise RogatoryError(
+                "rules.unknown_provision",
+                f"{self.instrument} Article {article} has no paragraph {paragraph!r}",
+            ) from None
+
+    def tests_dir(self) -> Path:
+        return self.root / "tests"
+
+
+def _check_attestation(
+    att: Attestation, manifest: Manifest, problems: ProblemCollector, file: str, where: str
+) -> None:
+    source = manifest.sources.get(att.source)
+    if source is None:
+        problems.add("rules.unknown_source", f"source {att.source!r} is not listed in bundle.yaml "
+                     f"(known: {', '.join(sorted(manifest.sources))})", file=file, location=where)
+    elif source.reliability is Reliability.RECOLLECTION and att.verified:
+        problems.add("rules.recollection_verified", f"source {att.source!r} is a recollection, so "
+                     "the item must be 'verified: false'", file=file, location=where)
+
+
+def _check_citation(
+    cite: Citation,
+    manifest: Manifest,
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    file: str,
+    where: str,
+) -> None:
+    _check_attestation(cite, manifest, problems, file, where)
+    if cite.instrument != manifest.instrument:
+        if cite.instrument not in manifest.related_instruments:
+            problems.add("rules.unknown_instrument", f"instrument {cite.instrument!r} is neither "
+                         f"{manifest.instrument} nor a related instrument", file=file, location=where)
+        return
+    art = articles.get(cite.article)
+    if art is None:
+        problems.add("rules.unknown_provision", f"{cite.label}: no such article is encoded",
+                     file=file, location=where)
+    elif cite.paragraph is not None and art.find(cite.paragraph.split(".")) is None:
+        problems.add("rules.unknown_provision", f"{cite.label}: Article {cite.article} has no "
+                     f"paragraph {cite.paragraph!r} encoded", file=file, location=where)
+
+
+def _check_provisions(
+    provisions: ProvisionsFile, manifest: Manifest, problems: ProblemCollector, file: str
+) -> None:
+    numbers = [a.number for a in provisions.articles]
+    for n in sorted({n for n in numbers if numbers.count(n) > 1}):
+        problems.add("rules.duplicate_article", f"Article {n} is defined more than once", file=file)
+    if manifest.provisions_complete and sorted(set(numbers)) != list(
+        range(1, manifest.articles_expected + 1)
+    ):
+        missing = sorted(set(range(1, manifest.articles_expected + 1)) - set(numbers))
+        extra = sorted(set(numbers) - set(range(1, manifest.articles_expected + 1)))
+        problems.add("rules.article_count", f"the instrument has {manifest.articles_expected} "
+                     f"articles; missing {missing or 'none'}, unexpected {extra or 'none'}", file=file)
+    chapter_numbers = {c.number for c in provisions.chapters}
+    for i, art in enumerate(provisions.articles):
+        where = f"articles[{i}]"
+        chapter = next((c for c in provisions.chapters if c.number == art.chapter), None)
+        if art.chapter not in chapter_numbers or chapter is None:
+            problems.add("rules.unknown_chapter", f"Article {art.number}: chapter {art.chapter} "
+                         "is not defined", file=file, location=where)
+        elif not chapter.holds(art.number):
+            problems.add("rules.chapter_range", f"Article {art.number} is outside chapter "
+                         f"{chapter.number} (Arts {chapter.first_article}-{chapter.last_article})",
+                         file=file, location=where)
+        _check_attestation(art.cite, manifest, problems, file, f"{where}.cite")
+        for path, para in art.walk():
+            _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
+    for i, chap in enumerate(provisions.chapters):
+        _check_attestation(chap.cite, manifest, problems, file, f"chapters[{i}].cite")
+
+
+def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
+    fc = manifest.final_clauses
+    cites = [("adopted.cite", manifest.adopted.cite),
+             ("final_clauses.signature.cite", fc.signature.cite),
+             ("final_clauses.denunciation.cite", fc.denunciation.cite)]
+    cites += [(f"final_clauses.entry_into_force.cite[{i}]", c)
+              for i, c in enumerate(fc.entry_into_force.cite)]
+    return cites
+
+
+def load_bundle(root: Path) -> Bundle:
+    """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
+    problems = ProblemCollector()
+    label = root.name
+    manifest = validate(Manifest, read_yaml(root / "bundle.yaml", problems, label=f"{label}/bundle.yaml"),
+                        problems, file=f"{label}/bundle.yaml")
+    prov_file = f"{label}/provisions.yaml"
+    provisions = validate(ProvisionsFile, read_yaml(root / "provisions.yaml", problems, label=prov_file),
+                          problems, file=prov_file)
+    const_file = f"{label}/constants.yaml"
+    constants = validate(ConstantsFile, read_yaml(root / "constants.yaml", problems, label=const_file),
+                         problems, file=const_file)
+    if manifest is not None and provisions is not None:
+        _check_provisions(provisions, manifest, problems, prov_file)
+        articles = {a.number: a for a in provisions.articles}
+        for where, cite in _manifest_citations(manifest):
+            _check_citation(cite, manifest, articles, problems, f"{label}/bundle.yaml", where)
+        if constants is not None:
+            for name, value in constants.constants.items():
+                for i, cite in enumerate(value.citations()):
+                    _check_citation(cite, manifest, articles, problems, const_file,
+                                    f"constants.{name}.history[{i}].cite")
+    problems.raise_if_any("rules.invalid_bundle", f"bundle {label!r} is invalid")
+    assert manifest is not None and provisions is not None and constants is not None
+    return Bundle(root, manifest, tuple(provisions.chapters), tuple(provisions.articles),
+                  dict(constants.constants))

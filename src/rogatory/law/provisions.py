@@ -1,0 +1,125 @@
+"""Provisions: chapters, articles and paragraphs, each with its verification status.
+
+The structure is only as deep as it is known. Where the paragraph structure of an article has
+not been verified, the article carries a summary and plain-words conditions instead of invented
+paragraph numbers; where a paragraph's number itself is uncertain, its attestation says so.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from rogatory.law.citation import Attestation, Citation
+
+
+class TextKind(StrEnum):
+    VERBATIM = "verbatim"  # the authentic wording, as quoted by the source
+    TRANSLATION = "translation"  # a close rendering of another authentic language
+    SUMMARY = "summary"  # the substance in plain words, not the wording
+
+
+class Paragraph(BaseModel):
+    """A paragraph or sub-paragraph: ``1``, ``h``, or nested ``1.a``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, pattern=r"^[0-9a-z]+$")
+    heading: str | None = None
+    text: str = Field(min_length=1)
+    text_kind: TextKind
+    conditions: list[str] = Field(default_factory=list)
+    items: list[Paragraph] = Field(default_factory=list)
+    cite: Attestation
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> Self:
+        ids = [p.id for p in self.items]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"paragraph {self.id}: sub-paragraph ids repeat: {ids}")
+        return self
+
+
+class Article(BaseModel):
+    """An article; ``cite`` attests its number, title and chapter together."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    chapter: str = Field(pattern=r"^[IVXLC]+$")
+    summary: str | None = None
+    conditions: list[str] = Field(default_factory=list)
+    paragraphs: list[Paragraph] = Field(default_factory=list)
+    cite: Attestation
+
+    @model_validator(mode="after")
+    def _unique_paragraphs(self) -> Self:
+        ids = [p.id for p in self.paragraphs]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"article {self.number}: paragraph ids repeat: {ids}")
+        return self
+
+    def find(self, path: list[str]) -> Paragraph | None:
+        """The paragraph at ``["1", "a"]``, or None."""
+        level: list[Paragraph] = self.paragraphs
+        found: Paragraph | None = None
+        for part in path:
+            found = next((p for p in level if p.id == part), None)
+            if found is None:
+                return None
+            level = found.items
+        return found
+
+    def walk(self) -> list[tuple[str, Paragraph]]:
+        """Every paragraph with its dotted path, depth first."""
+        out: list[tuple[str, Paragraph]] = []
+
+        def visit(prefix: str, paras: list[Paragraph]) -> None:
+            for p in paras:
+                path = f"{prefix}.{p.id}" if prefix else p.id
+                out.append((path, p))
+                visit(path, p.items)
+
+        visit("", self.paragraphs)
+        return out
+
+    def citation(self, instrument: str, paragraph: str | None = None) -> Citation:
+        """The full citation of this article or one of its paragraphs."""
+        att = self.cite if paragraph is None else self._attestation(paragraph)
+        return Citation(instrument=instrument, article=self.number, paragraph=paragraph,
+                        **att.model_dump())
+
+    def _attestation(self, paragraph: str) -> Attestation:
+        para = self.find(paragraph.split("."))
+        if para is None:
+            raise KeyError(paragraph)
+        return para.cite
+
+
+class Chapter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    number: str = Field(pattern=r"^[IVXLC]+$")
+    title: str = Field(min_length=1)
+    first_article: int = Field(ge=1)
+    last_article: int = Field(ge=1)
+    cite: Attestation
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if self.last_article < self.first_article:
+            raise ValueError("last_article is before first_article")
+        return self
+
+    def holds(self, article: int) -> bool:
+        return self.first_article <= article <= self.last_article
+
+
+class ProvisionsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    chapters: list[Chapter] = Field(min_length=1)
+    articles: list[Article] = Field(min_length=1)

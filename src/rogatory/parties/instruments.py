@@ -1,0 +1,102 @@
+"""Instruments: signatures, expressions of consent to be bound, and denunciations.
+
+Shipped instruments and a user's what-if file share one CSV format (``state,kind,date``, with
+optional ``source``, ``verified`` and ``note``), so a user models "what if these states ratify
+by June?" exactly the way the shipped data is written. Each row is checked field by field and
+every bad field is reported with its row, so nothing half-read is ever used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from rogatory.errors import ProblemCollector
+from rogatory.law.loader import read_csv
+from rogatory.parties import states
+
+
+class Kind(StrEnum):
+    SIGNATURE = "signature"
+    RATIFICATION = "ratification"
+    ACCEPTANCE = "acceptance"
+    APPROVAL = "approval"
+    ACCESSION = "accession"
+    FORMAL_CONFIRMATION = "formal_confirmation"
+    DENUNCIATION = "denunciation"
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """One dated, sourced instrument of one state; ``origin`` says which file and row it came from."""
+
+    state: str
+    kind: Kind
+    on: date
+    source: str
+    verified: bool
+    origin: str
+    note: str | None = None
+
+    def describe(self) -> str:
+        return f"{self.kind.value} of {self.on.isoformat()} ({self.origin})"
+
+
+def parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> list[Instrument]:
+    """Read an instruments CSV; every bad field becomes a problem naming its row and field."""
+    rows = read_csv(path, problems, required=("state", "kind", "date"),
+                    optional=("source", "verified", "note"), label=label,
+                    missing_code="input.file_missing")
+    out: list[Instrument] = []
+    kinds = ", ".join(k.value for k in Kind)
+    for row in rows:
+        where = f"row {row.line}"
+        ok = True
+        code = row.values["state"]
+        state = states.find(code) if code else None
+        if state is None:
+            problems.add("instrument.unknown_state", f"field state: {states.unknown_state_message(code)}",
+                         file=label, location=where)
+            ok = False
+        kind_text = row.values["kind"].lower()
+        if kind_text not in Kind.__members__.values():
+            problems.add("instrument.unknown_kind",
+                         f"field kind: unknown kind {row.values['kind']!r} (expected one of: {kinds})",
+                         file=label, location=where)
+            ok = False
+        on = parse_date(row.values["date"])
+        if on is None:
+            problems.add("instrument.invalid_date",
+                         f"field date: {row.values['date']!r} is not a date (expected YYYY-MM-DD)",
+                         file=label, location=where)
+            ok = False
+        verified_text = row.values.get("verified", "").lower() or "false"
+        if verified_text not in _BOOLS:
+            problems.add("instrument.invalid_value",
+                         f"field verified: {row.values['verified']!r} is not true or false",
+                         file=label, location=where)
+            ok = False
+        if not ok or state is None or on is None:
+            continue
+        out.append(Instrument(
+            state=state.code,
+            kind=Kind(kind_text),
+            on=on,
+            source=row.values.get("source") or f"user file {label}",
+            verified=_BOOLS[verified_text],
+            origin=f"{label} {where}",
+            note=row.values.get("note") or None,
+        ))
+    return out

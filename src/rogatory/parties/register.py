@@ -1,0 +1,188 @@
+"""The register of parties and the dated queries on it.
+
+Status on a date, in the order a careful reader applies them:
+
+- ``denounced``: a denunciation has taken effect (Art 67, one year after receipt, unverified);
+- ``bound``: consent was deposited and the Convention binds the state by that date (Art 65);
+- ``ratified_not_yet_bound``: consent deposited, but entry into force (or the later-party
+  delay) has not yet come;
+- ``signatory``: signed (Art 64) but no consent to be bound yet;
+- ``non_signatory``: nothing deposited by that date.
+
+Only instruments dated on or before the query date count, so asking "as of" a past date
+reproduces what was knowable then.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+
+from rogatory.law import entry_into_force as eif
+from rogatory.law.bundle import Bundle
+from rogatory.law.citation import Citation
+from rogatory.parties import states
+from rogatory.parties.declarations import Notification, Statement, Subject
+from rogatory.parties.instruments import Instrument, Kind
+
+
+class Status(StrEnum):
+    NON_SIGNATORY = "non_signatory"
+    SIGNATORY = "signatory"
+    RATIFIED_NOT_YET_BOUND = "ratified_not_yet_bound"
+    BOUND = "bound"
+    DENOUNCED = "denounced"
+
+
+@dataclass(frozen=True)
+class PartyStatus:
+    """A state's position on a date, with the instruments and citations it rests on."""
+
+    state: states.State
+    on: date
+    status: Status
+    bound_from: date | None
+    signature: Instrument | None
+    consent: Instrument | None
+    denunciation: Instrument | None
+    denunciation_effective: date | None
+    cites: tuple[Citation, ...]
+
+    def explain(self) -> str:
+        """One plain sentence on why the state has this status."""
+        code = self.state.code
+        if self.status is Status.DENOUNCED:
+            assert self.denunciation is not None
+            return (f"{code} denounced on {self.denunciation.on}, effective "
+                    f"{self.denunciation_effective}")
+        if self.status is Status.BOUND:
+            assert self.consent is not None
+            return f"{code} is bound since {self.bound_from} ({self.consent.kind.value} of {self.consent.on})"
+        if self.status is Status.RATIFIED_NOT_YET_BOUND:
+            assert self.consent is not None
+            when = (f"bound from {self.bound_from}" if self.bound_from
+                    else "the Convention has not yet received the instruments it needs to enter into force")
+            return f"{code} deposited its {self.consent.kind.value} on {self.consent.on} but is not yet bound: {when}"
+        if self.status is Status.SIGNATORY:
+            assert self.signature is not None
+            return f"{code} signed on {self.signature.on} but has not consented to be bound"
+        return f"{code} has deposited no instrument by {self.on}"
+
+
+@dataclass(frozen=True)
+class Between:
+    """Whether the Convention is in force between two states on a date, and why not."""
+
+    on: date
+    in_force: bool
+    parties: tuple[PartyStatus, PartyStatus]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [p.explain() for p in self.parties if p.status is not Status.BOUND]
+
+
+@dataclass
+class Register:
+    """All instruments, statements and notifications known for one bundle."""
+
+    bundle: Bundle
+    instruments: Sequence[Instrument]
+    reservations: Sequence[Statement] = ()
+    declarations: Sequence[Statement] = ()
+    notifications: Sequence[Notification] = ()
+    gaps: Sequence[str] = ()
+    _cache: dict[date, eif.EntryIntoForce] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def _by_state(self) -> dict[str, list[Instrument]]:
+        out: dict[str, list[Instrument]] = defaultdict(list)
+        for inst in sorted(self.instruments, key=lambda i: i.on):
+            out[inst.state].append(inst)
+        return dict(out)
+
+    @cached_property
+    def _deposits(self) -> list[eif.Deposit]:
+        consent = set(self.bundle.manifest.final_clauses.consent_kinds)
+        return [
+            eif.Deposit(i.state, i.kind.value, i.on, states.lookup(i.state).is_reio)
+            for i in self.instruments
+            if i.kind.value in consent
+        ]
+
+    @property
+    def rule(self) -> eif.EntryIntoForceRule:
+        return self.bundle.manifest.final_clauses.entry_into_force
+
+    def known_states(self) -> list[str]:
+        """Every state with at least one instrument, statement or notification."""
+        codes = set(self._by_state)
+        codes |= {s.state for s in [*self.reservations, *self.declarations, *self.notifications]}
+        return sorted(codes)
+
+    def entry_into_force(self, on: date) -> eif.EntryIntoForce:
+        if on not in self._cache:
+            self._cache[on] = eif.compute(self.rule, self._deposits, on)
+        return self._cache[on]
+
+    def status(self, code: str, on: date) -> PartyStatus:
+        state = states.lookup(code)
+        items = [i for i in self._by_state.get(state.code, []) if i.on <= on]
+        consent_kinds = set(self.bundle.manifest.final_clauses.consent_kinds)
+        signature = next((i for i in items if i.kind is Kind.SIGNATURE), None)
+        consent = next((i for i in items if i.kind.value in consent_kinds), None)
+        denunciation = next((i for i in items if i.kind is Kind.DENUNCIATION), None)
+        clauses = self.bundle.manifest.final_clauses
+        effective = clauses.denunciation.delay.after(denunciation.on) if denunciation else None
+        bound = eif.bound_from(self.rule, self.entry_into_force(on), consent.on) if consent else None
+        cites: list[Citation] = [clauses.signature.cite] if signature else []
+        if consent:
+            cites += self.rule.cite
+        if effective is not None and effective <= on:
+            status = Status.DENOUNCED
+            cites.append(clauses.denunciation.cite)
+        elif consent is not None and bound is not None and bound <= on:
+            status = Status.BOUND
+        elif consent is not None:
+            status = Status.RATIFIED_NOT_YET_BOUND
+        elif signature is not None:
+            status = Status.SIGNATORY
+        else:
+            status = Status.NON_SIGNATORY
+        return PartyStatus(state, on, status, bound, signature, consent, denunciation, effective,
+                           tuple(cites))
+
+    def statuses(self, on: date, codes: Iterable[str] | None = None) -> list[PartyStatus]:
+        return [self.status(c, on) for c in (self.known_states() if codes is None else codes)]
+
+    def in_force_between(self, first: str, second: str, on: date) -> Between:
+        a, b = self.status(first, on), self.status(second, on)
+        return Between(on, a.status is Status.BOUND and b.status is Status.BOUND, (a, b))
+
+    def statements_in_effect(self, code: str, on: date) -> list[Statement]:
+        """Reservations and declarations that apply on a date: made, not withdrawn, state bound.
+
+        A reservation formulated at signature does not yet modify obligations the state does
+        not have; it applies from the date the Convention binds the state.
+        """
+        state = states.lookup(code)
+        if self.status(state.code, on).status is not Status.BOUND:
+            return []
+        return [s for s in [*self.reservations, *self.declarations]
+                if s.state == state.code and s.in_effect_on(on)]
+
+    def reservations_in_effect(self, code: str, on: date) -> list[Statement]:
+        return [s for s in self.statements_in_effect(code, on) if s in self.reservations]
+
+    def notifications_in_effect(self, code: str, on: date) -> dict[Subject, Notification]:
+        """The latest notification on each subject made by that date."""
+        state = states.lookup(code)
+        out: dict[Subject, Notification] = {}
+        for n in sorted(self.notifications, key=lambda n: n.made_on):
+            if n.state == state.code and n.made_on <= on:
+                out[n.subject] = n
+        return out

@@ -1,0 +1,7 @@
+"""The Convention's text as a model: chapters, articles, paragraphs and dated constants.
+
+Loads the bundles shipped under ``rogatory/rules`` (the UN Convention against Cybercrime as
+``uncc``; the UNTOC final clauses as ``untoc``, which proves the engine generic) and answers the
+questions a lawyer asks of a text: show me Article 42, paragraph 40(22), every article that
+mentions preservation, and how sure are we of each.
+"""
