@@ -33,6 +33,11 @@ def check(instruments: Sequence[Instrument], clauses: FinalClauses, problems: Pr
     consent_kinds = set(clauses.consent_kinds)
     window = clauses.signature
     for state, items in by_state.items():
+        if states.find(state) is None:
+            for inst in items:
+                _report(problems, "instrument.unknown_state", inst,
+                        f"field state: {states.unknown_state_message(state)}")
+            continue
         items = sorted(items, key=lambda i: i.on)
         firsts: dict[Kind, Instrument] = {}
         consent: Instrument | None = None
