@@ -35,6 +35,8 @@ def main() -> None:
         sys.exit(130)
     except Exception as exc:  # the last line of defence: report, do not dump a traceback
         err_console.print(f"error[internal]: {type(exc).__name__}: {exc}", markup=False)
-        err_console.print("help: this is a bug in rogatory; please report it with the command you ran",
-                          markup=False)
+        err_console.print(
+            "help: this is a bug in rogatory; please report it with the command you ran",
+            markup=False,
+        )
         sys.exit(1)

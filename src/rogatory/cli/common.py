@@ -29,18 +29,24 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 OnOption = Annotated[
-    str | None, typer.Option("--on", help="The legal date to evaluate as of (YYYY-MM-DD); default today.")
+    str | None,
+    typer.Option("--on", help="The legal date to evaluate as of (YYYY-MM-DD); default today."),
 ]
 InstrumentsOption = Annotated[
     Path | None,
-    typer.Option("--instruments", help="CSV (state,kind,date) of instruments to add to the shipped ones."),
+    typer.Option(
+        "--instruments", help="CSV (state,kind,date) of instruments to add to the shipped ones."
+    ),
 ]
 IgnoreShipped = Annotated[
-    bool, typer.Option("--ignore-shipped", help="Use only the --instruments file, not the shipped data.")
+    bool,
+    typer.Option("--ignore-shipped", help="Use only the --instruments file, not the shipped data."),
 ]
 DeclarationsOption = Annotated[
     Path | None,
-    typer.Option("--declarations", help="YAML of reservations, declarations and notifications to add."),
+    typer.Option(
+        "--declarations", help="YAML of reservations, declarations and notifications to add."
+    ),
 ]
 
 

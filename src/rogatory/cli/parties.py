@@ -23,8 +23,9 @@ from rogatory.law.entry_into_force import EntryIntoForce
 from rogatory.parties import service, states
 from rogatory.parties.register import PartyStatus, Register, Status
 
-app = typer.Typer(help="Signatures, ratifications and entry into force, as of a date.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Signatures, ratifications and entry into force, as of a date.", no_args_is_help=True
+)
 
 _COLOURS = {
     Status.BOUND: "green",
@@ -47,11 +48,20 @@ def status_json(ps: PartyStatus) -> dict[str, Any]:
         "status": ps.status.value,
         "bound_from": _iso(ps.bound_from),
         "signed_on": _iso(ps.signature.on) if ps.signature else None,
-        "consent": {"kind": ps.consent.kind.value, "deposited_on": ps.consent.on.isoformat(),
-                    "source": ps.consent.source, "verified": ps.consent.verified}
-        if ps.consent else None,
-        "denunciation": {"notified_on": ps.denunciation.on.isoformat(),
-                         "effective_on": _iso(ps.denunciation_effective)} if ps.denunciation else None,
+        "consent": {
+            "kind": ps.consent.kind.value,
+            "deposited_on": ps.consent.on.isoformat(),
+            "source": ps.consent.source,
+            "verified": ps.consent.verified,
+        }
+        if ps.consent
+        else None,
+        "denunciation": {
+            "notified_on": ps.denunciation.on.isoformat(),
+            "effective_on": _iso(ps.denunciation_effective),
+        }
+        if ps.denunciation
+        else None,
         "explanation": ps.explain(),
         "cites": [c.brief() for c in ps.cites],
     }
@@ -79,18 +89,23 @@ def summary_line(result: EntryIntoForce) -> str:
 
 
 def _load(instruments: Any, ignore_shipped: bool, declarations: Any = None) -> Register:
-    return service.load(instruments_file=instruments, ignore_shipped=ignore_shipped,
-                        declarations_file=declarations)
+    return service.load(
+        instruments_file=instruments, ignore_shipped=ignore_shipped, declarations_file=declarations
+    )
 
 
 @app.command("status")
 @handles_errors
 def status(
-    state: Annotated[str | None, typer.Argument(help="ISO alpha-3 code, EU, or a test state XAA-XZZ.")] = None,
+    state: Annotated[
+        str | None, typer.Argument(help="ISO alpha-3 code, EU, or a test state XAA-XZZ.")
+    ] = None,
     on: OnOption = None,
     instruments: InstrumentsOption = None,
     ignore_shipped: IgnoreShipped = False,
-    all_states: Annotated[bool, typer.Option("--all", help="List every ISO state, not only those with instruments.")] = False,
+    all_states: Annotated[
+        bool, typer.Option("--all", help="List every ISO state, not only those with instruments.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """The status of one state, or of every state with an instrument, on a date."""
@@ -102,13 +117,18 @@ def status(
     if state is not None:
         ps = register.status(state, when)
         if as_json:
-            print_json(status_json(ps) | {"as_of": when.isoformat(), "entry_into_force": eif_json(register, result)})
+            print_json(
+                status_json(ps)
+                | {"as_of": when.isoformat(), "entry_into_force": eif_json(register, result)}
+            )
             return
         colour = _COLOURS[ps.status]
-        console.print(f"[bold]{ps.state.name}[/bold] ({ps.state.code}) on {when}: "
-                      f"[{colour}]{ps.status.value}[/{colour}]")
+        console.print(
+            f"[bold]{ps.state.name}[/bold] ({ps.state.code}) on {when}: "
+            f"[{colour}]{ps.status.value}[/{colour}]"
+        )
         console.print(ps.explain(), markup=False)
-        for inst in register._by_state.get(ps.state.code, []):
+        for inst in register.instruments_of(ps.state.code):
             mark = "" if inst.verified else " [yellow]UNVERIFIED[/yellow]"
             console.print(f"  {inst.on}  {inst.kind.value:<20} source {inst.source}{mark}")
         console.print(summary_line(result))
@@ -118,18 +138,27 @@ def status(
         codes = sorted(set(codes) | {s.code for s in states.all_iso_states()})
     rows = register.statuses(when, codes)
     if as_json:
-        print_json({**eif_json(register, result), "states": [status_json(r) for r in rows],
-                    "gaps": list(register.gaps)})
+        print_json(
+            {
+                **eif_json(register, result),
+                "states": [status_json(r) for r in rows],
+                "gaps": list(register.gaps),
+            }
+        )
         return
     table = Table(title=f"{register.bundle.manifest.short_title}: parties as of {when}")
     for col in ("State", "Name", "Status", "Signed", "Consent", "Bound from"):
         table.add_column(col)
     for r in rows:
         colour = _COLOURS[r.status]
-        table.add_row(r.state.code, r.state.name, f"[{colour}]{r.status.value}[/{colour}]",
-                      _iso(r.signature.on) if r.signature else "",
-                      f"{r.consent.kind.value} {r.consent.on}" if r.consent else "",
-                      _iso(r.bound_from) or "")
+        table.add_row(
+            r.state.code,
+            r.state.name,
+            f"[{colour}]{r.status.value}[/{colour}]",
+            _iso(r.signature.on) if r.signature else "",
+            f"{r.consent.kind.value} {r.consent.on}" if r.consent else "",
+            _iso(r.bound_from) or "",
+        )
     console.print(table)
     counts: dict[str, int] = {}
     for r in rows:
@@ -154,15 +183,23 @@ def entry_into_force(
     result = register.entry_into_force(when)
     rows = register.statuses(when)
     if as_json:
-        print_json(eif_json(register, result) | {
-            "parties": {r.state.code: {"status": r.status.value, "bound_from": _iso(r.bound_from)}
-                        for r in rows}})
+        print_json(
+            eif_json(register, result)
+            | {
+                "parties": {
+                    r.state.code: {"status": r.status.value, "bound_from": _iso(r.bound_from)}
+                    for r in rows
+                }
+            }
+        )
         return
     console.print(summary_line(result))
     rule = register.rule
-    console.print(f"Rule: {rule.delay.describe()} after the {rule.instruments_required}th instrument "
-                  f"({', '.join(c.label + ('' if c.verified else ' UNVERIFIED') for c in rule.cite)}); "
-                  f"later parties: {rule.later_parties_delay.describe()} after deposit.")
+    console.print(
+        f"Rule: {rule.delay.describe()} after the {rule.instruments_required}th instrument "
+        f"({', '.join(c.label + ('' if c.verified else ' UNVERIFIED') for c in rule.cite)}); "
+        f"later parties: {rule.later_parties_delay.describe()} after deposit."
+    )
     bound = [r for r in rows if r.bound_from is not None]
     for r in bound:
         console.print(f"  {r.state.code}  bound from {r.bound_from}  ({r.status.value})")
@@ -186,9 +223,15 @@ def declarations(
     notes = register.notifications_in_effect(state, when)
     ps = register.status(state, when)
     data = {
-        "state": ps.state.code, "as_of": when.isoformat(), "status": ps.status.value,
-        "reservations": [s.model_dump(mode="json") for s in statements if s in register.reservations],
-        "declarations": [s.model_dump(mode="json") for s in statements if s in register.declarations],
+        "state": ps.state.code,
+        "as_of": when.isoformat(),
+        "status": ps.status.value,
+        "reservations": [
+            s.model_dump(mode="json") for s in statements if s in register.reservations
+        ],
+        "declarations": [
+            s.model_dump(mode="json") for s in statements if s in register.declarations
+        ],
         "notifications": {k.value: n.model_dump(mode="json") for k, n in notes.items()},
     }
     if as_json:
@@ -196,8 +239,10 @@ def declarations(
         return
     console.print(f"[bold]{ps.state.name}[/bold] on {when}: {ps.status.value}")
     if not statements:
-        console.print("No reservation or declaration in effect"
-                      + ("" if ps.status is Status.BOUND else " (the state is not bound on that date)"))
+        console.print(
+            "No reservation or declaration in effect"
+            + ("" if ps.status is Status.BOUND else " (the state is not bound on that date)")
+        )
     for s in statements:
         kind = "reservation" if s in register.reservations else "declaration"
         console.print(f"  {kind} on {s.concerns} made {s.made_on}: {s.text}", markup=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,9 @@ def _bundles(paths: list[Path] | None) -> list[tuple[str, Path]]:
 @app.command("validate")
 @handles_errors
 def validate(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Bundle folders; default: the shipped ones.")] = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Bundle folders; default: the shipped ones.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Load every bundle, its party data and its scenario files; report every problem."""
@@ -37,17 +40,22 @@ def validate(
         problems = ProblemCollector()
         try:
             bundle = load_bundle(root)
-            try:
+            with contextlib.suppress(ProblemList):  # its problems are in the collector
                 service.build(bundle, problems=problems)
-            except ProblemList:
-                pass
-            _, scenario_problems = scenarios.run_bundle(bundle) if not problems else ([], ProblemCollector())
+            _, scenario_problems = (
+                scenarios.run_bundle(bundle) if not problems else ([], ProblemCollector())
+            )
             problems.extend(scenario_problems.problems)
         except ProblemList as exc:
             problems.extend(exc.problems)
         failed = failed or bool(problems)
-        results.append({"bundle": label, "valid": not problems,
-                        "problems": [p.__dict__ for p in problems.problems]})
+        results.append(
+            {
+                "bundle": label,
+                "valid": not problems,
+                "problems": [p.__dict__ for p in problems.problems],
+            }
+        )
         if not as_json:
             if problems:
                 report(ProblemList("rules.invalid_bundle", label, problems.problems))
@@ -61,7 +69,7 @@ def validate(
 
 @app.command("test")
 @handles_errors
-def test(as_json: JsonFlag = False) -> None:
+def run_tests(as_json: JsonFlag = False) -> None:
     """Run the YAML scenarios of every shipped bundle."""
     rows = []
     passed = failed = 0

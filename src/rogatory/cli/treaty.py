@@ -5,15 +5,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from rogatory.cli.common import JsonFlag, OnOption, console, handles_errors, parse_on, print_json, verified_mark
+from rogatory.cli.common import (
+    JsonFlag,
+    OnOption,
+    console,
+    handles_errors,
+    parse_on,
+    print_json,
+    verified_mark,
+)
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
 from rogatory.law.provisions import Article, Paragraph
 from rogatory.treaty import catalogue, lookup
 
-app = typer.Typer(help="Read the Convention: articles, paragraphs, constants.", no_args_is_help=True)
+app = typer.Typer(
+    help="Read the Convention: articles, paragraphs, constants.", no_args_is_help=True
+)
 BundleOption = Annotated[str, typer.Option("--bundle", help="Which shipped bundle (uncc, untoc).")]
 
 
@@ -63,8 +74,10 @@ def _print_paragraph(data: dict[str, Any], indent: int = 0) -> None:
     pad = "  " * indent
     heading = f" [bold]{data['heading']}[/bold]" if data["heading"] else ""
     console.print(f"{pad}({data['paragraph'].split('.')[-1]}){heading} {data['text']}", markup=True)
-    console.print(f"{pad}    {verified_mark(data['verified'])} {data['text_kind']}, source "
-                  f"{data['source']['id']}" + (f" - {data['note']}" if data["note"] else ""))
+    console.print(
+        f"{pad}    {verified_mark(data['verified'])} {data['text_kind']}, source "
+        f"{data['source']['id']}" + (f" - {data['note']}" if data["note"] else "")
+    )
     for cond in data["conditions"]:
         console.print(f"{pad}    - {cond}")
     for item in data["items"]:
@@ -83,12 +96,17 @@ def show(
     article, para, ref = lookup.resolve(bundle, reference)
     if para is not None and ref.paragraph_id is not None:
         data = paragraph_json(bundle, article, ref.paragraph_id, para)
-        data |= {"title": article.title, "chapter": article_json(bundle, article, full=False)["chapter"]}
+        data |= {
+            "title": article.title,
+            "chapter": article_json(bundle, article, full=False)["chapter"],
+        }
         if as_json:
             print_json(data)
             return
-        console.print(f"[bold]{bundle.instrument} Art. {article.number}({ref.paragraph_id})[/bold] "
-                      f"- {article.title} (Chapter {article.chapter})")
+        console.print(
+            f"[bold]{bundle.instrument} Art. {article.number}({ref.paragraph_id})[/bold] "
+            f"- {article.title} (Chapter {article.chapter})"
+        )
         _print_paragraph(data)
         return
     data = article_json(bundle, article)
@@ -97,8 +115,10 @@ def show(
         return
     console.print(f"[bold]{bundle.instrument} Article {article.number}. {article.title}[/bold]")
     console.print(f"Chapter {data['chapter']['number']}: {data['chapter']['title']}")
-    console.print(f"{verified_mark(article.cite.verified)} number and title, source "
-                  f"{article.cite.source} ({data['source']['title']})")
+    console.print(
+        f"{verified_mark(article.cite.verified)} number and title, source "
+        f"{article.cite.source} ({data['source']['title']})"
+    )
     if article.cite.note:
         console.print(f"  note: {article.cite.note}", markup=False)
     if article.summary:
@@ -112,15 +132,20 @@ def show(
 @app.command("list")
 @handles_errors
 def list_articles(
-    chapter: Annotated[str | None, typer.Option("--chapter", help="Only this chapter (I-IX).")] = None,
+    chapter: Annotated[
+        str | None, typer.Option("--chapter", help="Only this chapter (I-IX).")
+    ] = None,
     bundle_id: BundleOption = catalogue.DEFAULT,
     as_json: JsonFlag = False,
 ) -> None:
     """List the articles, optionally of one chapter."""
     bundle = catalogue.get(bundle_id)
     if chapter is not None and bundle.chapter(chapter.upper()) is None:
-        raise RogatoryError("treaty.unknown_chapter", f"--chapter: {bundle.instrument} has no chapter "
-                            f"{chapter!r}", help="chapters: " + ", ".join(c.number for c in bundle.chapters))
+        raise RogatoryError(
+            "treaty.unknown_chapter",
+            f"--chapter: {bundle.instrument} has no chapter {chapter!r}",
+            help="chapters: " + ", ".join(c.number for c in bundle.chapters),
+        )
     articles = [a for a in bundle.articles if chapter is None or a.chapter == chapter.upper()]
     if as_json:
         print_json({"articles": [article_json(bundle, a, full=False) for a in articles]})
@@ -145,23 +170,27 @@ def search(
     """Find the provisions whose title, text or conditions contain TEXT."""
     bundle = catalogue.get(bundle_id)
     hits = lookup.search(bundle, text)
-    rows = [{
-        "article": h.article.number,
-        "paragraph": h.paragraph,
-        "title": h.article.title,
-        "field": h.field,
-        "excerpt": h.excerpt,
-        "verified": (h.article.find(h.paragraph.split(".")) or h.article).cite.verified
-        if h.paragraph else h.article.cite.verified,
-    } for h in hits]
+    rows = [
+        {
+            "article": h.article.number,
+            "paragraph": h.paragraph,
+            "title": h.article.title,
+            "field": h.field,
+            "excerpt": h.excerpt,
+            "verified": h.verified,
+        }
+        for h in hits
+    ]
     if as_json:
         print_json({"query": text, "results": rows})
         return
-    for r in rows:
-        ref = f"{r['article']}({r['paragraph']})" if r["paragraph"] else str(r["article"])
-        console.print(f"[bold]Art. {ref}[/bold] {r['title']} [{r['field']}] "
-                      f"{verified_mark(r['verified'])}")
-        console.print(f"    {r['excerpt']}", markup=False)
+    for h in hits:
+        ref = f"{h.article.number}({h.paragraph})" if h.paragraph else str(h.article.number)
+        console.print(
+            f"[bold]Art. {ref}[/bold] {escape(h.article.title)} \\[{h.field}] "
+            f"{verified_mark(h.verified)}"
+        )
+        console.print(f"    {h.excerpt}", markup=False)
     console.print(f"{len(rows)} match{'es' if len(rows) != 1 else ''} for {text!r}", markup=False)
 
 
@@ -173,17 +202,24 @@ def constants(
     """The dated constants in effect on a date, each with its citation."""
     bundle = catalogue.get(bundle_id)
     when = parse_on(on)
-    rows = []
-    for name, value in bundle.constants.items():
-        res = value.at(name, when)
-        rows.append({
-            "name": name, "description": value.description, "unit": value.unit,
-            "known": res.known, "value": res.value,
-            "reason": res.reason.value if res.reason else None,
-            "cite": res.cite.brief() | {"label": res.cite.label} if res.cite else None,
-        })
+    rows: list[dict[str, Any]] = []
+    for name, dated in bundle.constants.items():
+        res = dated.at(name, when)
+        rows.append(
+            {
+                "name": name,
+                "description": dated.description,
+                "unit": dated.unit,
+                "known": res.known,
+                "value": res.value,
+                "reason": res.reason.value if res.reason else None,
+                "cite": res.cite.brief() | {"label": res.cite.label} if res.cite else None,
+            }
+        )
     if as_json:
-        print_json({"as_of": when.isoformat(), "bundle_revision": bundle.revision, "constants": rows})
+        print_json(
+            {"as_of": when.isoformat(), "bundle_revision": bundle.revision, "constants": rows}
+        )
         return
     table = Table(title=f"Constants of {bundle.instrument} as of {when}")
     for col in ("Name", "Value", "Cited", "Status"):
@@ -191,6 +227,10 @@ def constants(
     for r in rows:
         value = f"{r['value']} {r['unit'] or ''}".strip() if r["known"] else f"({r['reason']})"
         cite = r["cite"]
-        table.add_row(r["name"], value, cite["label"] if cite else "-",
-                      verified_mark(cite["verified"]) if cite else "-")
+        table.add_row(
+            r["name"],
+            value,
+            cite["label"] if cite else "-",
+            verified_mark(cite["verified"]) if cite else "-",
+        )
     console.print(table)

@@ -138,7 +138,9 @@ class Bundle:
         """The citation of an encoded provision, with its own verification status."""
         art = self.article(article)
         if art is None:
-            raise RogatoryError("rules.unknown_provision", f"{self.instrument} has no Article {article}")
+            raise RogatoryError(
+                "rules.unknown_provision", f"{self.instrument} has no Article {article}"
+            )
         try:
             return art.citation(self.instrument, paragraph)
         except KeyError:
@@ -156,11 +158,20 @@ def _check_attestation(
 ) -> None:
     source = manifest.sources.get(att.source)
     if source is None:
-        problems.add("rules.unknown_source", f"source {att.source!r} is not listed in bundle.yaml "
-                     f"(known: {', '.join(sorted(manifest.sources))})", file=file, location=where)
+        problems.add(
+            "rules.unknown_source",
+            f"source {att.source!r} is not listed in bundle.yaml "
+            f"(known: {', '.join(sorted(manifest.sources))})",
+            file=file,
+            location=where,
+        )
     elif source.reliability is Reliability.RECOLLECTION and att.verified:
-        problems.add("rules.recollection_verified", f"source {att.source!r} is a recollection, so "
-                     "the item must be 'verified: false'", file=file, location=where)
+        problems.add(
+            "rules.recollection_verified",
+            f"source {att.source!r} is a recollection, so the item must be 'verified: false'",
+            file=file,
+            location=where,
+        )
 
 
 def _check_citation(
@@ -174,16 +185,29 @@ def _check_citation(
     _check_attestation(cite, manifest, problems, file, where)
     if cite.instrument != manifest.instrument:
         if cite.instrument not in manifest.related_instruments:
-            problems.add("rules.unknown_instrument", f"instrument {cite.instrument!r} is neither "
-                         f"{manifest.instrument} nor a related instrument", file=file, location=where)
+            problems.add(
+                "rules.unknown_instrument",
+                f"instrument {cite.instrument!r} is neither "
+                f"{manifest.instrument} nor a related instrument",
+                file=file,
+                location=where,
+            )
         return
     art = articles.get(cite.article)
     if art is None:
-        problems.add("rules.unknown_provision", f"{cite.label}: no such article is encoded",
-                     file=file, location=where)
+        problems.add(
+            "rules.unknown_provision",
+            f"{cite.label}: no such article is encoded",
+            file=file,
+            location=where,
+        )
     elif cite.paragraph is not None and art.find(cite.paragraph.split(".")) is None:
-        problems.add("rules.unknown_provision", f"{cite.label}: Article {cite.article} has no "
-                     f"paragraph {cite.paragraph!r} encoded", file=file, location=where)
+        problems.add(
+            "rules.unknown_provision",
+            f"{cite.label}: Article {cite.article} has no paragraph {cite.paragraph!r} encoded",
+            file=file,
+            location=where,
+        )
 
 
 def _check_provisions(
@@ -197,19 +221,31 @@ def _check_provisions(
     ):
         missing = sorted(set(range(1, manifest.articles_expected + 1)) - set(numbers))
         extra = sorted(set(numbers) - set(range(1, manifest.articles_expected + 1)))
-        problems.add("rules.article_count", f"the instrument has {manifest.articles_expected} "
-                     f"articles; missing {missing or 'none'}, unexpected {extra or 'none'}", file=file)
+        problems.add(
+            "rules.article_count",
+            f"the instrument has {manifest.articles_expected} "
+            f"articles; missing {missing or 'none'}, unexpected {extra or 'none'}",
+            file=file,
+        )
     chapter_numbers = {c.number for c in provisions.chapters}
     for i, art in enumerate(provisions.articles):
         where = f"articles[{i}]"
         chapter = next((c for c in provisions.chapters if c.number == art.chapter), None)
         if art.chapter not in chapter_numbers or chapter is None:
-            problems.add("rules.unknown_chapter", f"Article {art.number}: chapter {art.chapter} "
-                         "is not defined", file=file, location=where)
+            problems.add(
+                "rules.unknown_chapter",
+                f"Article {art.number}: chapter {art.chapter} is not defined",
+                file=file,
+                location=where,
+            )
         elif not chapter.holds(art.number):
-            problems.add("rules.chapter_range", f"Article {art.number} is outside chapter "
-                         f"{chapter.number} (Arts {chapter.first_article}-{chapter.last_article})",
-                         file=file, location=where)
+            problems.add(
+                "rules.chapter_range",
+                f"Article {art.number} is outside chapter "
+                f"{chapter.number} (Arts {chapter.first_article}-{chapter.last_article})",
+                file=file,
+                location=where,
+            )
         _check_attestation(art.cite, manifest, problems, file, f"{where}.cite")
         for path, para in art.walk():
             _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
@@ -219,11 +255,15 @@ def _check_provisions(
 
 def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
     fc = manifest.final_clauses
-    cites = [("adopted.cite", manifest.adopted.cite),
-             ("final_clauses.signature.cite", fc.signature.cite),
-             ("final_clauses.denunciation.cite", fc.denunciation.cite)]
-    cites += [(f"final_clauses.entry_into_force.cite[{i}]", c)
-              for i, c in enumerate(fc.entry_into_force.cite)]
+    cites = [
+        ("adopted.cite", manifest.adopted.cite),
+        ("final_clauses.signature.cite", fc.signature.cite),
+        ("final_clauses.denunciation.cite", fc.denunciation.cite),
+    ]
+    cites += [
+        (f"final_clauses.entry_into_force.cite[{i}]", c)
+        for i, c in enumerate(fc.entry_into_force.cite)
+    ]
     return cites
 
 
@@ -231,14 +271,26 @@ def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
     label = root.name
-    manifest = validate(Manifest, read_yaml(root / "bundle.yaml", problems, label=f"{label}/bundle.yaml"),
-                        problems, file=f"{label}/bundle.yaml")
+    manifest = validate(
+        Manifest,
+        read_yaml(root / "bundle.yaml", problems, label=f"{label}/bundle.yaml"),
+        problems,
+        file=f"{label}/bundle.yaml",
+    )
     prov_file = f"{label}/provisions.yaml"
-    provisions = validate(ProvisionsFile, read_yaml(root / "provisions.yaml", problems, label=prov_file),
-                          problems, file=prov_file)
+    provisions = validate(
+        ProvisionsFile,
+        read_yaml(root / "provisions.yaml", problems, label=prov_file),
+        problems,
+        file=prov_file,
+    )
     const_file = f"{label}/constants.yaml"
-    constants = validate(ConstantsFile, read_yaml(root / "constants.yaml", problems, label=const_file),
-                         problems, file=const_file)
+    constants = validate(
+        ConstantsFile,
+        read_yaml(root / "constants.yaml", problems, label=const_file),
+        problems,
+        file=const_file,
+    )
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
@@ -247,9 +299,20 @@ def load_bundle(root: Path) -> Bundle:
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
-                    _check_citation(cite, manifest, articles, problems, const_file,
-                                    f"constants.{name}.history[{i}].cite")
+                    _check_citation(
+                        cite,
+                        manifest,
+                        articles,
+                        problems,
+                        const_file,
+                        f"constants.{name}.history[{i}].cite",
+                    )
     problems.raise_if_any("rules.invalid_bundle", f"bundle {label!r} is invalid")
     assert manifest is not None and provisions is not None and constants is not None
-    return Bundle(root, manifest, tuple(provisions.chapters), tuple(provisions.articles),
-                  dict(constants.constants))
+    return Bundle(
+        root,
+        manifest,
+        tuple(provisions.chapters),
+        tuple(provisions.articles),
+        dict(constants.constants),
+    )

@@ -31,7 +31,9 @@ class Attestation(BaseModel):
     @model_validator(mode="after")
     def _checked_only_if_verified(self) -> Self:
         if self.verified_on is not None and not self.verified:
-            raise ValueError("verified_on is set but verified is false: an unverified item has no check date")
+            raise ValueError(
+                "verified_on is set but verified is false: an unverified item has no check date"
+            )
         return self
 
 

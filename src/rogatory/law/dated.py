@@ -80,7 +80,8 @@ class Resolution:
         if self.reason is not None:
             raise RogatoryError(
                 "law.no_value",
-                f"{self.name} has no value on {self.on.isoformat()}: {self.reason.value.replace('_', ' ')}",
+                f"{self.name} has no value on {self.on.isoformat()}: "
+                f"{self.reason.value.replace('_', ' ')}",
                 details={"name": self.name, "on": self.on.isoformat(), "reason": self.reason.value},
             )
         assert self.value is not None  # known implies a value, by DatedEntry's validation

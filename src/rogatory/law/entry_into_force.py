@@ -13,9 +13,9 @@ entry into force, whatever a later-ratifier clause says in isolation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,7 +42,7 @@ class Deposit:
 
     party: str
     kind: str
-    deposited_on: date
+    deposited_on: dt.date
     is_reio: bool = False
 
 
@@ -50,26 +50,30 @@ class Deposit:
 class EntryIntoForce:
     """The result of applying the clause to the deposits known on a date."""
 
-    as_of: date
+    as_of: dt.date
     required: int
     counted: int
-    triggering_deposit: date | None
-    date: date | None
+    triggering_deposit: dt.date | None
+    date: dt.date | None
 
     @property
     def reached(self) -> bool:
         return self.date is not None
 
-    def in_force_on(self, on: date) -> bool:
+    def in_force_on(self, on: dt.date) -> bool:
         return self.date is not None and self.date <= on
 
 
 def counts(rule: EntryIntoForceRule, deposit: Deposit) -> bool:
     """Whether a deposit counts towards the number required."""
-    return deposit.kind in rule.counted_kinds and (rule.reio_instruments_counted or not deposit.is_reio)
+    return deposit.kind in rule.counted_kinds and (
+        rule.reio_instruments_counted or not deposit.is_reio
+    )
 
 
-def compute(rule: EntryIntoForceRule, deposits: Iterable[Deposit], as_of: date) -> EntryIntoForce:
+def compute(
+    rule: EntryIntoForceRule, deposits: Iterable[Deposit], as_of: dt.date
+) -> EntryIntoForce:
     """Entry into force from the deposits made on or before ``as_of``.
 
     Once the Mth counted instrument is deposited, the date is fixed even if it lies after
@@ -85,7 +89,9 @@ def compute(rule: EntryIntoForceRule, deposits: Iterable[Deposit], as_of: date) 
     return EntryIntoForce(as_of, required, len(counted_dates), trigger, rule.delay.after(trigger))
 
 
-def bound_from(rule: EntryIntoForceRule, eif: EntryIntoForce, deposited_on: date) -> date | None:
+def bound_from(
+    rule: EntryIntoForceRule, eif: EntryIntoForce, deposited_on: dt.date
+) -> dt.date | None:
     """The date from which the instrument binds a party that deposited on ``deposited_on``.
 
     Deposits on or before the triggering deposit's date take the entry-into-force date; later

@@ -32,7 +32,7 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            key = self.construct_object(key_node, deep=deep)
             try:
                 hashable = key in seen
             except TypeError:
@@ -82,7 +82,7 @@ def read_yaml(path: Path, problems: ProblemCollector, *, label: str | None = Non
         problems.add("rules.yaml_syntax", f"not valid YAML: {exc}", file=name, location=where)
         return None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     for key, line in loader.duplicates:
         problems.add(
             "rules.duplicate_key",
@@ -182,12 +182,20 @@ def read_csv(
             missing = [c for c in required if c not in columns]
             unknown = [c for c in columns if c not in required and c not in optional]
             for col in missing:
-                problems.add("csv.column_missing", f"the header lacks column {col!r}", file=name,
-                             location="line 1")
+                problems.add(
+                    "csv.column_missing",
+                    f"the header lacks column {col!r}",
+                    file=name,
+                    location="line 1",
+                )
             for col in unknown:
                 allowed = ", ".join([*required, *optional])
-                problems.add("csv.column_unknown", f"unknown column {col!r} (allowed: {allowed})",
-                             file=name, location="line 1")
+                problems.add(
+                    "csv.column_unknown",
+                    f"unknown column {col!r} (allowed: {allowed})",
+                    file=name,
+                    location="line 1",
+                )
             if missing or unknown:
                 return []
             rows = []
@@ -203,7 +211,9 @@ def read_csv(
                         location=f"row {line}",
                     )
                     continue
-                rows.append(CsvRow(line, {c: v.strip() for c, v in zip(columns, record, strict=True)}))
+                rows.append(
+                    CsvRow(line, {c: v.strip() for c, v in zip(columns, record, strict=True)})
+                )
             return rows
         except (csv.Error, UnicodeDecodeError) as exc:
             problems.add("csv.unreadable", f"not a readable CSV file: {exc}", file=name)

@@ -89,8 +89,9 @@ class Article(BaseModel):
     def citation(self, instrument: str, paragraph: str | None = None) -> Citation:
         """The full citation of this article or one of its paragraphs."""
         att = self.cite if paragraph is None else self._attestation(paragraph)
-        return Citation(instrument=instrument, article=self.number, paragraph=paragraph,
-                        **att.model_dump())
+        return Citation(
+            instrument=instrument, article=self.number, paragraph=paragraph, **att.model_dump()
+        )
 
     def _attestation(self, paragraph: str) -> Attestation:
         para = self.find(paragraph.split("."))

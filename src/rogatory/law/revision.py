@@ -17,7 +17,9 @@ def bundle_files(root: Path) -> list[Path]:
         p
         for p in root.rglob("*")
         if p.is_file()
-        and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts)
+        and not any(
+            part.startswith(".") or part == "__pycache__" for part in p.relative_to(root).parts
+        )
     )
 
 

@@ -63,7 +63,9 @@ class ScenarioOutcome:
         return not self.failures
 
 
-def load_scenarios(directory: Path, problems: ProblemCollector, *, label: str) -> list[LoadedScenario]:
+def load_scenarios(
+    directory: Path, problems: ProblemCollector, *, label: str
+) -> list[LoadedScenario]:
     """Every scenario in ``directory/*.yaml``, in file then document order."""
     out: list[LoadedScenario] = []
     if not directory.is_dir():

@@ -25,7 +25,9 @@ def _report(problems: ProblemCollector, code: str, inst: Instrument, message: st
         problems.add(code, message, location=inst.origin)
 
 
-def check(instruments: Sequence[Instrument], clauses: FinalClauses, problems: ProblemCollector) -> None:
+def check(
+    instruments: Sequence[Instrument], clauses: FinalClauses, problems: ProblemCollector
+) -> None:
     """Record every contradiction among the instruments as a problem."""
     by_state: dict[str, list[Instrument]] = defaultdict(list)
     for inst in instruments:
@@ -35,8 +37,12 @@ def check(instruments: Sequence[Instrument], clauses: FinalClauses, problems: Pr
     for state, items in by_state.items():
         if states.find(state) is None:
             for inst in items:
-                _report(problems, "instrument.unknown_state", inst,
-                        f"field state: {states.unknown_state_message(state)}")
+                _report(
+                    problems,
+                    "instrument.unknown_state",
+                    inst,
+                    f"field state: {states.unknown_state_message(state)}",
+                )
             continue
         items = sorted(items, key=lambda i: i.on)
         firsts: dict[Kind, Instrument] = {}
@@ -46,54 +52,96 @@ def check(instruments: Sequence[Instrument], clauses: FinalClauses, problems: Pr
         for inst in items:
             if inst.kind is Kind.SIGNATURE:
                 if not window.opens <= inst.on <= window.closes:
-                    _report(problems, "instrument.signature_outside_window", inst,
-                            f"field date: {state} signature on {inst.on} is outside the signature "
-                            f"window {window.opens} to {window.closes} ({window.cite.label})")
+                    _report(
+                        problems,
+                        "instrument.signature_outside_window",
+                        inst,
+                        f"field date: {state} signature on {inst.on} is outside the signature "
+                        f"window {window.opens} to {window.closes} ({window.cite.label})",
+                    )
             elif inst.kind.value in consent_kinds and inst.on < window.opens:
-                _report(problems, "instrument.before_opening", inst,
-                        f"field date: {state} {inst.kind.value} on {inst.on} is before the "
-                        f"instrument opened for signature on {window.opens} ({window.cite.label})")
-            if inst.kind.value not in consent_kinds and inst.kind not in (Kind.SIGNATURE, Kind.DENUNCIATION):
-                _report(problems, "instrument.kind_not_provided", inst,
-                        f"field kind: {inst.kind.value} is not a form of consent under this "
-                        f"instrument (accepted: {', '.join(sorted(consent_kinds))})")
+                _report(
+                    problems,
+                    "instrument.before_opening",
+                    inst,
+                    f"field date: {state} {inst.kind.value} on {inst.on} is before the "
+                    f"instrument opened for signature on {window.opens} ({window.cite.label})",
+                )
+            if inst.kind.value not in consent_kinds and inst.kind not in (
+                Kind.SIGNATURE,
+                Kind.DENUNCIATION,
+            ):
+                _report(
+                    problems,
+                    "instrument.kind_not_provided",
+                    inst,
+                    f"field kind: {inst.kind.value} is not a form of consent under this "
+                    f"instrument (accepted: {', '.join(sorted(consent_kinds))})",
+                )
             if inst.kind is Kind.FORMAL_CONFIRMATION and not _is_reio(state):
-                _report(problems, "instrument.formal_confirmation_not_reio", inst,
-                        f"field kind: formal confirmation is the instrument of a regional economic "
-                        f"integration organization; {state} is not one")
+                _report(
+                    problems,
+                    "instrument.formal_confirmation_not_reio",
+                    inst,
+                    f"field kind: formal confirmation is the instrument of a regional economic "
+                    f"integration organization; {state} is not one",
+                )
             if inst.kind in firsts:
-                _report(problems, "instrument.duplicate", inst,
-                        f"field kind: {state} already has a {inst.kind.value} "
-                        f"({firsts[inst.kind].describe()})")
+                _report(
+                    problems,
+                    "instrument.duplicate",
+                    inst,
+                    f"field kind: {state} already has a {inst.kind.value} "
+                    f"({firsts[inst.kind].describe()})",
+                )
                 continue
             firsts[inst.kind] = inst
             if denunciation is not None and inst.kind is not Kind.DENUNCIATION:
-                _report(problems, "instrument.after_denunciation", inst,
-                        f"field kind: {state} {inst.kind.value} on {inst.on} comes after its "
-                        f"denunciation ({denunciation.describe()})")
+                _report(
+                    problems,
+                    "instrument.after_denunciation",
+                    inst,
+                    f"field kind: {state} {inst.kind.value} on {inst.on} comes after its "
+                    f"denunciation ({denunciation.describe()})",
+                )
             if inst.kind is Kind.SIGNATURE:
                 signature = inst
                 if consent is not None:
-                    _report(problems, "instrument.signature_after_consent", inst,
-                            f"field date: {state} signs on {inst.on} after already consenting to be "
-                            f"bound ({consent.describe()})")
+                    _report(
+                        problems,
+                        "instrument.signature_after_consent",
+                        inst,
+                        f"field date: {state} signs on {inst.on} after already consenting to be "
+                        f"bound ({consent.describe()})",
+                    )
             elif inst.kind.value in consent_kinds:
                 if consent is not None:
-                    _report(problems, "instrument.duplicate", inst,
-                            f"field kind: {state} already consented to be bound "
-                            f"({consent.describe()})")
+                    _report(
+                        problems,
+                        "instrument.duplicate",
+                        inst,
+                        f"field kind: {state} already consented to be bound ({consent.describe()})",
+                    )
                     continue
                 consent = inst
                 if inst.kind is Kind.ACCESSION and signature is not None:
-                    _report(problems, "instrument.accession_by_signatory", inst,
-                            f"field kind: {state} signed ({signature.describe()}); a signatory "
-                            "ratifies, accepts or approves rather than accedes")
+                    _report(
+                        problems,
+                        "instrument.accession_by_signatory",
+                        inst,
+                        f"field kind: {state} signed ({signature.describe()}); a signatory "
+                        "ratifies, accepts or approves rather than accedes",
+                    )
             elif inst.kind is Kind.DENUNCIATION:
                 denunciation = inst
                 if consent is None:
-                    _report(problems, "instrument.denunciation_without_consent", inst,
-                            f"field kind: {state} denounces on {inst.on} but has not consented to "
-                            "be bound by then")
+                    _report(
+                        problems,
+                        "instrument.denunciation_without_consent",
+                        inst,
+                        f"field kind: {state} denounces on {inst.on} but has not consented to "
+                        "be bound by then",
+                    )
 
 
 def _is_reio(code: str) -> bool:

@@ -75,7 +75,9 @@ def read_declarations(
     path: Path, bundle: Bundle, problems: ProblemCollector, *, label: str
 ) -> DeclarationsFile | None:
     """Read and cross-check a declarations file: known states, provisions that exist."""
-    parsed = validate(DeclarationsFile, read_yaml(path, problems, label=label), problems, file=label)
+    parsed = validate(
+        DeclarationsFile, read_yaml(path, problems, label=label), problems, file=label
+    )
     if parsed is None:
         return None
     start = len(problems.problems)
@@ -86,9 +88,12 @@ def read_declarations(
     ]
     for where, entry in entries:
         if states.find(entry.state) is None:
-            problems.add("instrument.unknown_state",
-                         f"field state: {states.unknown_state_message(entry.state)}",
-                         file=label, location=where)
+            problems.add(
+                "instrument.unknown_state",
+                f"field state: {states.unknown_state_message(entry.state)}",
+                file=label,
+                location=where,
+            )
         if isinstance(entry, Statement):
             _check_concerns(entry.concerns, bundle, problems, label, where)
     return parsed if len(problems.problems) == start else None
@@ -100,12 +105,19 @@ def _check_concerns(
     try:
         instrument, article, paragraph = parse_provision_id(concerns)
     except ValueError as exc:
-        problems.add("instrument.invalid_provision", f"field concerns: {exc}", file=label, location=where)
+        problems.add(
+            "instrument.invalid_provision", f"field concerns: {exc}", file=label, location=where
+        )
         return
     art = bundle.article(article)
-    if instrument != bundle.id or art is None or (
-        paragraph is not None and art.find(paragraph.split(".")) is None
+    if (
+        instrument != bundle.id
+        or art is None
+        or (paragraph is not None and art.find(paragraph.split(".")) is None)
     ):
-        problems.add("instrument.unknown_provision",
-                     f"field concerns: {concerns!r} is not an encoded provision of {bundle.instrument}",
-                     file=label, location=where)
+        problems.add(
+            "instrument.unknown_provision",
+            f"field concerns: {concerns!r} is not an encoded provision of {bundle.instrument}",
+            file=label,
+            location=where,
+        )

@@ -30,7 +30,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Instrument:
-    """One dated, sourced instrument of one state; ``origin`` says which file and row it came from."""
+    """One dated, sourced instrument of one state; ``origin`` names its file and row."""
 
     state: str
     kind: Kind
@@ -56,9 +56,14 @@ _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0"
 
 def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> list[Instrument]:
     """Read an instruments CSV; every bad field becomes a problem naming its row and field."""
-    rows = read_csv(path, problems, required=("state", "kind", "date"),
-                    optional=("source", "verified", "note"), label=label,
-                    missing_code="input.file_missing")
+    rows = read_csv(
+        path,
+        problems,
+        required=("state", "kind", "date"),
+        optional=("source", "verified", "note"),
+        label=label,
+        missing_code="input.file_missing",
+    )
     out: list[Instrument] = []
     kinds = ", ".join(k.value for k in Kind)
     for row in rows:
@@ -67,36 +72,51 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
         code = row.values["state"]
         state = states.find(code) if code else None
         if state is None:
-            problems.add("instrument.unknown_state", f"field state: {states.unknown_state_message(code)}",
-                         file=label, location=where)
+            problems.add(
+                "instrument.unknown_state",
+                f"field state: {states.unknown_state_message(code)}",
+                file=label,
+                location=where,
+            )
             ok = False
         kind_text = row.values["kind"].lower()
         if kind_text not in Kind.__members__.values():
-            problems.add("instrument.unknown_kind",
-                         f"field kind: unknown kind {row.values['kind']!r} (expected one of: {kinds})",
-                         file=label, location=where)
+            problems.add(
+                "instrument.unknown_kind",
+                f"field kind: unknown kind {row.values['kind']!r} (expected one of: {kinds})",
+                file=label,
+                location=where,
+            )
             ok = False
         on = parse_date(row.values["date"])
         if on is None:
-            problems.add("instrument.invalid_date",
-                         f"field date: {row.values['date']!r} is not a date (expected YYYY-MM-DD)",
-                         file=label, location=where)
+            problems.add(
+                "instrument.invalid_date",
+                f"field date: {row.values['date']!r} is not a date (expected YYYY-MM-DD)",
+                file=label,
+                location=where,
+            )
             ok = False
         verified_text = row.values.get("verified", "").lower() or "false"
         if verified_text not in _BOOLS:
-            problems.add("instrument.invalid_value",
-                         f"field verified: {row.values['verified']!r} is not true or false",
-                         file=label, location=where)
+            problems.add(
+                "instrument.invalid_value",
+                f"field verified: {row.values['verified']!r} is not true or false",
+                file=label,
+                location=where,
+            )
             ok = False
         if not ok or state is None or on is None:
             continue
-        out.append(Instrument(
-            state=state.code,
-            kind=Kind(kind_text),
-            on=on,
-            source=row.values.get("source") or f"user file {label}",
-            verified=_BOOLS[verified_text],
-            origin=f"{label} {where}",
-            note=row.values.get("note") or None,
-        ))
+        out.append(
+            Instrument(
+                state=state.code,
+                kind=Kind(kind_text),
+                on=on,
+                source=row.values.get("source") or f"user file {label}",
+                verified=_BOOLS[verified_text],
+                origin=f"{label} {where}",
+                note=row.values.get("note") or None,
+            )
+        )
     return out

@@ -57,16 +57,24 @@ class PartyStatus:
         code = self.state.code
         if self.status is Status.DENOUNCED:
             assert self.denunciation is not None
-            return (f"{code} denounced on {self.denunciation.on}, effective "
-                    f"{self.denunciation_effective}")
+            return (
+                f"{code} denounced on {self.denunciation.on}, effective "
+                f"{self.denunciation_effective}"
+            )
         if self.status is Status.BOUND:
             assert self.consent is not None
-            return f"{code} is bound since {self.bound_from} ({self.consent.kind.value} of {self.consent.on})"
+            kind = self.consent.kind.value
+            return f"{code} is bound since {self.bound_from} ({kind} of {self.consent.on})"
         if self.status is Status.RATIFIED_NOT_YET_BOUND:
             assert self.consent is not None
-            when = (f"bound from {self.bound_from}" if self.bound_from
-                    else "the Convention has not yet received the instruments it needs to enter into force")
-            return f"{code} deposited its {self.consent.kind.value} on {self.consent.on} but is not yet bound: {when}"
+            when = (
+                f"bound from {self.bound_from}"
+                if self.bound_from
+                else "the Convention has not yet received the instruments it needs to enter "
+                "into force"
+            )
+            kind = self.consent.kind.value
+            return f"{code} deposited its {kind} on {self.consent.on} but is not yet bound: {when}"
         if self.status is Status.SIGNATORY:
             assert self.signature is not None
             return f"{code} signed on {self.signature.on} but has not consented to be bound"
@@ -98,6 +106,10 @@ class Register:
     gaps: Sequence[str] = ()
     _cache: dict[date, eif.EntryIntoForce] = field(default_factory=dict, repr=False)
 
+    def instruments_of(self, code: str) -> list[Instrument]:
+        """A state's instruments in date order."""
+        return list(self._by_state.get(states.lookup(code).code, []))
+
     @cached_property
     def _by_state(self) -> dict[str, list[Instrument]]:
         out: dict[str, list[Instrument]] = defaultdict(list)
@@ -121,7 +133,8 @@ class Register:
     def known_states(self) -> list[str]:
         """Every state with at least one instrument, statement or notification."""
         codes = set(self._by_state)
-        codes |= {s.state for s in [*self.reservations, *self.declarations, *self.notifications]}
+        codes |= {s.state for s in [*self.reservations, *self.declarations]}
+        codes |= {n.state for n in self.notifications}
         return sorted(codes)
 
     def entry_into_force(self, on: date) -> eif.EntryIntoForce:
@@ -138,7 +151,9 @@ class Register:
         denunciation = next((i for i in items if i.kind is Kind.DENUNCIATION), None)
         clauses = self.bundle.manifest.final_clauses
         effective = clauses.denunciation.delay.after(denunciation.on) if denunciation else None
-        bound = eif.bound_from(self.rule, self.entry_into_force(on), consent.on) if consent else None
+        bound = (
+            eif.bound_from(self.rule, self.entry_into_force(on), consent.on) if consent else None
+        )
         cites: list[Citation] = [clauses.signature.cite] if signature else []
         if consent:
             cites += self.rule.cite
@@ -153,8 +168,9 @@ class Register:
             status = Status.SIGNATORY
         else:
             status = Status.NON_SIGNATORY
-        return PartyStatus(state, on, status, bound, signature, consent, denunciation, effective,
-                           tuple(cites))
+        return PartyStatus(
+            state, on, status, bound, signature, consent, denunciation, effective, tuple(cites)
+        )
 
     def statuses(self, on: date, codes: Iterable[str] | None = None) -> list[PartyStatus]:
         return [self.status(c, on) for c in (self.known_states() if codes is None else codes)]
@@ -172,8 +188,11 @@ class Register:
         state = states.lookup(code)
         if self.status(state.code, on).status is not Status.BOUND:
             return []
-        return [s for s in [*self.reservations, *self.declarations]
-                if s.state == state.code and s.in_effect_on(on)]
+        return [
+            s
+            for s in [*self.reservations, *self.declarations]
+            if s.state == state.code and s.in_effect_on(on)
+        ]
 
     def reservations_in_effect(self, code: str, on: date) -> list[Statement]:
         return [s for s in self.statements_in_effect(code, on) if s in self.reservations]

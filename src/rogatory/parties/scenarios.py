@@ -83,7 +83,7 @@ class Expect(BaseModel):
     errors: list[str] = Field(default_factory=list)
 
 
-def test_codes(start: str, count: int) -> list[str]:
+def generated_codes(start: str, count: int) -> list[str]:
     """``XAA, XAB, ... XAZ, XBA, ...`` from ``start``."""
     letters = string.ascii_uppercase
     index = letters.index(start[1]) * 26 + letters.index(start[2])
@@ -93,21 +93,35 @@ def test_codes(start: str, count: int) -> list[str]:
 
 
 def _instruments(given: Given) -> list[Instrument]:
-    out = [Instrument(g.state.upper(), g.kind, g.date, "scenario", False, f"given.instruments[{i}]")
-           for i, g in enumerate(given.instruments)]
+    out = [
+        Instrument(g.state.upper(), g.kind, g.date, "scenario", False, f"given.instruments[{i}]")
+        for i, g in enumerate(given.instruments)
+    ]
     for n, gen in enumerate(given.generate):
-        for i, code in enumerate(test_codes(gen.start_code, gen.count)):
+        for i, code in enumerate(generated_codes(gen.start_code, gen.count)):
             if gen.with_signature is not None:
-                out.append(Instrument(code, Kind.SIGNATURE, gen.with_signature, "scenario", False,
-                                      f"given.generate[{n}]"))
+                out.append(
+                    Instrument(
+                        code,
+                        Kind.SIGNATURE,
+                        gen.with_signature,
+                        "scenario",
+                        False,
+                        f"given.generate[{n}]",
+                    )
+                )
             on = gen.first + timedelta(days=i * gen.every_days)
             out.append(Instrument(code, gen.kind, on, "scenario", False, f"given.generate[{n}]"))
     return out
 
 
+def _show(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else repr(value)
+
+
 def _check(failures: list[str], what: str, expected: object, actual: object) -> None:
     if expected != actual:
-        failures.append(f"{what}: expected {expected!r}, got {actual!r}")
+        failures.append(f"{what}: expected {_show(expected)}, got {_show(actual)}")
 
 
 def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
@@ -121,11 +135,19 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     except ValueError as exc:
         outcome.failures.append(f"the scenario itself is malformed: {exc}")
         return outcome
-    decl = DeclarationsFile(reservations=given.reservations, declarations=given.declarations,
-                            notifications=given.notifications)
+    decl = DeclarationsFile(
+        reservations=given.reservations,
+        declarations=given.declarations,
+        notifications=given.notifications,
+    )
     try:
-        register = service.build(bundle, extra=_instruments(given), extra_declarations=decl,
-                                 ignore_shipped=not given.shipped, problems=problems)
+        register = service.build(
+            bundle,
+            extra=_instruments(given),
+            extra_declarations=decl,
+            ignore_shipped=not given.shipped,
+            problems=problems,
+        )
     except ProblemList as exc:
         codes = sorted({p.code for p in exc.problems})
         _check(outcome.failures, "errors", sorted(set(expect.errors)), codes)
@@ -141,9 +163,13 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     if expect.instruments_counted is not None:
         _check(outcome.failures, "instruments_counted", expect.instruments_counted, result.counted)
     for code, status in expect.status.items():
-        _check(outcome.failures, f"status[{code}]", status, register.status(code, sc.on).status.value)
+        _check(
+            outcome.failures, f"status[{code}]", status, register.status(code, sc.on).status.value
+        )
     for code, bound in expect.bound_from.items():
-        _check(outcome.failures, f"bound_from[{code}]", bound, register.status(code, sc.on).bound_from)
+        _check(
+            outcome.failures, f"bound_from[{code}]", bound, register.status(code, sc.on).bound_from
+        )
     for pair in expect.in_force_between:
         actual = register.in_force_between(pair.states[0], pair.states[1], sc.on).in_force
         _check(outcome.failures, f"in_force_between{list(pair.states)}", pair.in_force, actual)
@@ -156,8 +182,12 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
         if want.known:
             _check(outcome.failures, f"constants[{name}].value", want.value, res.value)
         if want.verified is not None:
-            _check(outcome.failures, f"constants[{name}].verified", want.verified,
-                   res.cite.verified if res.cite else None)
+            _check(
+                outcome.failures,
+                f"constants[{name}].verified",
+                want.verified,
+                res.cite.verified if res.cite else None,
+            )
     return outcome
 
 

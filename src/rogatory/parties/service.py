@@ -21,14 +21,21 @@ from rogatory.treaty import catalogue
 
 def shipped_instruments(bundle: Bundle, problems: ProblemCollector) -> list[Instrument]:
     path = bundle.root / "instruments.csv"
-    return read_instruments(path, problems, label=f"{bundle.id}/instruments.csv") if path.exists() else []
+    return (
+        read_instruments(path, problems, label=f"{bundle.id}/instruments.csv")
+        if path.exists()
+        else []
+    )
 
 
 def shipped_declarations(bundle: Bundle, problems: ProblemCollector) -> DeclarationsFile:
     path = bundle.root / "declarations.yaml"
     if not path.exists():
         return DeclarationsFile()
-    return read_declarations(path, bundle, problems, label=f"{bundle.id}/declarations.yaml") or DeclarationsFile()
+    return (
+        read_declarations(path, bundle, problems, label=f"{bundle.id}/declarations.yaml")
+        or DeclarationsFile()
+    )
 
 
 def build(
@@ -53,8 +60,14 @@ def build(
         )
     consistency.check(instruments, bundle.manifest.final_clauses, problems)
     problems.raise_if_any("input.invalid", "the party data is invalid")
-    return Register(bundle, instruments, declarations.reservations, declarations.declarations,
-                    declarations.notifications, declarations.gaps)
+    return Register(
+        bundle,
+        instruments,
+        declarations.reservations,
+        declarations.declarations,
+        declarations.notifications,
+        declarations.gaps,
+    )
 
 
 def load(
@@ -67,12 +80,23 @@ def load(
     """The register the CLI and services use: shipped data plus the user's files."""
     bundle = catalogue.get(bundle_id)
     problems = ProblemCollector()
-    extra = (read_instruments(instruments_file, problems, label=str(instruments_file))
-             if instruments_file is not None else [])
-    decl = (read_declarations(declarations_file, bundle, problems, label=str(declarations_file))
-            if declarations_file is not None else None)
+    extra = (
+        read_instruments(instruments_file, problems, label=str(instruments_file))
+        if instruments_file is not None
+        else []
+    )
+    decl = (
+        read_declarations(declarations_file, bundle, problems, label=str(declarations_file))
+        if declarations_file is not None
+        else None
+    )
     if problems:
         # File-level problems first: a contradiction check on half-read files would mislead.
         problems.raise_if_any("input.invalid", "the input files are invalid")
-    return build(bundle, extra=extra, extra_declarations=decl, ignore_shipped=ignore_shipped,
-                 problems=problems)
+    return build(
+        bundle,
+        extra=extra,
+        extra_declarations=decl,
+        ignore_shipped=ignore_shipped,
+        problems=problems,
+    )

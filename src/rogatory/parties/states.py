@@ -70,8 +70,10 @@ def lookup(code: str) -> State:
 
 
 def unknown_state_message(code: str) -> str:
-    return (f"unknown state code {code!r} (expected ISO 3166-1 alpha-3 such as FRA, EU, or a "
-            "test state XAA-XZZ)")
+    return (
+        f"unknown state code {code!r} (expected ISO 3166-1 alpha-3 such as FRA, EU, or a "
+        "test state XAA-XZZ)"
+    )
 
 
 def all_iso_states() -> list[State]:

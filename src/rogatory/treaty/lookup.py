@@ -69,6 +69,7 @@ class Hit:
     paragraph: str | None
     field: str
     excerpt: str
+    verified: bool
 
 
 def _excerpt(text: str, needle: str, width: int = 60) -> str:
@@ -84,18 +85,21 @@ def search(bundle: Bundle, query: str) -> list[Hit]:
         raise RogatoryError("treaty.empty_query", "the search text is empty")
     hits: list[Hit] = []
     for article in bundle.articles:
-        fields: list[tuple[str | None, str, str]] = [(None, "title", article.title)]
+        fields: list[tuple[str | None, str, str, bool]] = []
+        own = article.cite.verified
+        fields.append((None, "title", article.title, own))
         if article.summary:
-            fields.append((None, "summary", article.summary))
-        fields += [(None, "condition", c) for c in article.conditions]
+            fields.append((None, "summary", article.summary, own))
+        fields += [(None, "condition", c, own) for c in article.conditions]
         for path, para in article.walk():
-            fields.append((path, "text", para.text))
+            checked = para.cite.verified
+            fields.append((path, "text", para.text, checked))
             if para.heading:
-                fields.append((path, "heading", para.heading))
-            fields += [(path, "condition", c) for c in para.conditions]
+                fields.append((path, "heading", para.heading, checked))
+            fields += [(path, "condition", c, checked) for c in para.conditions]
         hits += [
-            Hit(article, path, name, _excerpt(value, needle))
-            for path, name, value in fields
+            Hit(article, path, name, _excerpt(value, needle), verified)
+            for path, name, value, verified in fields
             if needle in value.lower()
         ]
     return hits

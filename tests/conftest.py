@@ -1,0 +1,95 @@
+"""Shared helpers: the shipped bundles, registers built from short instrument lists, and the
+real ``rogatory`` entry point run as a subprocess."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from rogatory.law.bundle import Bundle
+from rogatory.parties import service
+from rogatory.parties.instruments import Instrument, Kind
+from rogatory.parties.register import Register
+from rogatory.parties.scenarios import generated_codes
+from rogatory.treaty import catalogue
+
+RULES = catalogue.rules_root()
+
+
+@pytest.fixture(scope="session")
+def uncc() -> Bundle:
+    return catalogue.get("uncc")
+
+
+@pytest.fixture(scope="session")
+def untoc() -> Bundle:
+    return catalogue.get("untoc")
+
+
+def inst(state: str, kind: str, on: date | str) -> Instrument:
+    day = date.fromisoformat(on) if isinstance(on, str) else on
+    return Instrument(state, Kind(kind), day, "test", False, "test")
+
+
+def ratifications(
+    count: int, first: date, *, start: str = "XAA", every_days: int = 1
+) -> list[Instrument]:
+    return [
+        inst(code, "ratification", first + timedelta(days=i * every_days))
+        for i, code in enumerate(generated_codes(start, count))
+    ]
+
+
+@pytest.fixture
+def register(uncc: Bundle) -> Callable[[Sequence[Instrument]], Register]:
+    def make(instruments: Sequence[Instrument]) -> Register:
+        return service.build(uncc, extra=list(instruments), ignore_shipped=True)
+
+    return make
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def _entry_point() -> list[str]:
+    script = Path(sys.executable).parent / "rogatory"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("rogatory")
+    return [found] if found else [sys.executable, "-m", "rogatory"]
+
+
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., CliResult]:
+    command = _entry_point()
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        proc = subprocess.run(
+            [*command, *args], capture_output=True, text=True, cwd=cwd, timeout=120, check=False
+        )
+        return CliResult(proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def bundle_copy(tmp_path: Path) -> Callable[[str], Path]:
+    """A writable copy of a shipped bundle, to break on purpose."""
+
+    def make(bundle_id: str = "uncc") -> Path:
+        target = tmp_path / bundle_id
+        shutil.copytree(RULES / bundle_id, target)
+        return target
+
+    return make
