@@ -39,7 +39,8 @@ class Delay(BaseModel):
 
     def after(self, event: date) -> date:
         """The date the period ends: "the Nth day after" the event is the event plus N days."""
-        result = add_months(event, self.years * 12 + self.months) + timedelta(days=self.days)
+        months = self.years * 12 + self.months
+        result = (add_months(event, months) if months else event) + timedelta(days=self.days)
         if self.align is Align.FIRST_DAY_OF_NEXT_MONTH:
             result = add_months(result.replace(day=1), 1)
         return result

@@ -38,7 +38,7 @@ class Status(StrEnum):
     DENOUNCED = "denounced"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PartyStatus:
     """A state's position on a date, with the instruments and citations it rests on."""
 
@@ -81,7 +81,7 @@ class PartyStatus:
         return f"{code} has deposited no instrument by {self.on}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Between:
     """Whether the Convention is in force between two states on a date, and why not."""
 
@@ -94,7 +94,18 @@ class Between:
         return [p.explain() for p in self.parties if p.status is not Status.BOUND]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class _History:
+    signature: Instrument | None
+    consent: Instrument | None
+    denunciation: Instrument | None
+    denunciation_effective: date | None
+
+
+_NO_HISTORY = _History(None, None, None, None)
+
+
+@dataclass(eq=False)
 class Register:
     """All instruments, statements and notifications known for one bundle."""
 
@@ -105,6 +116,12 @@ class Register:
     notifications: Sequence[Notification] = ()
     gaps: Sequence[str] = ()
     _cache: dict[date, eif.EntryIntoForce] = field(default_factory=dict, repr=False)
+    _bound_cache: dict[tuple[date | None, date | None, date], date | None] = field(
+        default_factory=dict, repr=False
+    )
+    _cite_cache: dict[tuple[bool, bool, bool], tuple[Citation, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     def instruments_of(self, code: str) -> list[Instrument]:
         """A state's instruments in date order."""
@@ -142,24 +159,36 @@ class Register:
             self._cache[on] = eif.compute(self.rule, self._deposits, on)
         return self._cache[on]
 
+    @cached_property
+    def _histories(self) -> dict[str, _History]:
+        """Each state's signature, consent and denunciation, found once.
+
+        The consistency check guarantees at most one of each per state, so a dated query only
+        compares dates; this keeps "every state on every day" queries cheap.
+        """
+        consent_kinds = set(self.bundle.manifest.final_clauses.consent_kinds)
+        delay = self.bundle.manifest.final_clauses.denunciation.delay
+        out: dict[str, _History] = {}
+        for code, items in self._by_state.items():
+            signature = next((i for i in items if i.kind is Kind.SIGNATURE), None)
+            consent = next((i for i in items if i.kind.value in consent_kinds), None)
+            denunciation = next((i for i in items if i.kind is Kind.DENUNCIATION), None)
+            effective = delay.after(denunciation.on) if denunciation else None
+            out[code] = _History(signature, consent, denunciation, effective)
+        return out
+
     def status(self, code: str, on: date) -> PartyStatus:
         state = states.lookup(code)
-        items = [i for i in self._by_state.get(state.code, []) if i.on <= on]
-        consent_kinds = set(self.bundle.manifest.final_clauses.consent_kinds)
-        signature = next((i for i in items if i.kind is Kind.SIGNATURE), None)
-        consent = next((i for i in items if i.kind.value in consent_kinds), None)
-        denunciation = next((i for i in items if i.kind is Kind.DENUNCIATION), None)
-        clauses = self.bundle.manifest.final_clauses
-        effective = clauses.denunciation.delay.after(denunciation.on) if denunciation else None
-        bound = (
-            eif.bound_from(self.rule, self.entry_into_force(on), consent.on) if consent else None
+        history = self._histories.get(state.code, _NO_HISTORY)
+        signature = history.signature if history.signature and history.signature.on <= on else None
+        consent = history.consent if history.consent and history.consent.on <= on else None
+        denunciation = (
+            history.denunciation if history.denunciation and history.denunciation.on <= on else None
         )
-        cites: list[Citation] = [clauses.signature.cite] if signature else []
-        if consent:
-            cites += self.rule.cite
+        effective = history.denunciation_effective if denunciation else None
+        bound = self._bound_from(self.entry_into_force(on), consent.on) if consent else None
         if effective is not None and effective <= on:
             status = Status.DENOUNCED
-            cites.append(clauses.denunciation.cite)
         elif consent is not None and bound is not None and bound <= on:
             status = Status.BOUND
         elif consent is not None:
@@ -168,9 +197,33 @@ class Register:
             status = Status.SIGNATORY
         else:
             status = Status.NON_SIGNATORY
+        cites = self._cites(signature is not None, consent is not None, status is Status.DENOUNCED)
         return PartyStatus(
-            state, on, status, bound, signature, consent, denunciation, effective, tuple(cites)
+            state, on, status, bound, signature, consent, denunciation, effective, cites
         )
+
+    def _bound_from(self, result: eif.EntryIntoForce, deposited_on: date) -> date | None:
+        """``bound_from`` depends only on the entry-into-force result and the deposit date."""
+        key = (result.date, result.triggering_deposit, deposited_on)
+        if key not in self._bound_cache:
+            self._bound_cache[key] = eif.bound_from(self.rule, result, deposited_on)
+        return self._bound_cache[key]
+
+    def _cites(self, signed: bool, consented: bool, denounced: bool) -> tuple[Citation, ...]:
+        """The provisions a status rests on: Art 64 (signature), 65 (consent), 67 (denunciation)."""
+        key = (signed, consented, denounced)
+        if key not in self._cite_cache:
+            self._cite_cache[key] = self._build_cites(*key)
+        return self._cite_cache[key]
+
+    def _build_cites(self, signed: bool, consented: bool, denounced: bool) -> tuple[Citation, ...]:
+        clauses = self.bundle.manifest.final_clauses
+        cites: list[Citation] = [clauses.signature.cite] if signed else []
+        if consented:
+            cites += self.rule.cite
+        if denounced:
+            cites.append(clauses.denunciation.cite)
+        return tuple(cites)
 
     def statuses(self, on: date, codes: Iterable[str] | None = None) -> list[PartyStatus]:
         return [self.status(c, on) for c in (self.known_states() if codes is None else codes)]

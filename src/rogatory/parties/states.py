@@ -45,6 +45,7 @@ def _iso() -> dict[str, str]:
     return out
 
 
+@cache
 def find(code: str) -> State | None:
     """The state for a code (case-insensitive), or None."""
     upper = code.strip().upper()
