@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from rogatory.cli.common import EXIT_INPUT, JsonFlag, console, handles_errors, print_json, report
 from rogatory.errors import ProblemCollector, ProblemList, RogatoryError
+from rogatory.law import authentic
 from rogatory.law.bundle import Bundle, load_bundle
 from rogatory.parties import scenarios, service
 from rogatory.treaty import catalogue
@@ -104,3 +106,50 @@ def revision(as_json: JsonFlag = False) -> None:
         return
     for b, rev in rows.items():
         console.print(f"{b} {rev}")
+
+
+@app.command("check-text")
+@handles_errors
+def check_text(
+    path: Annotated[Path, typer.Argument(help="The authentic text: a .txt or .pdf file.")],
+    bundle_id: Annotated[str, typer.Option("--bundle", help="Which shipped bundle.")] = "uncc",
+    as_json: JsonFlag = False,
+) -> None:
+    """Check the bundle against the authentic text: articles, titles, paragraphs, wording.
+
+    Exit 0 when nothing differs, 1 when there are discrepancies to review, 2 when the file
+    cannot be used.
+    """
+    bundle = catalogue.get(bundle_id)
+    report_ = authentic.check(bundle, authentic.read_text(path))
+    if as_json:
+        print_json(
+            {
+                "bundle": report_.bundle,
+                "bundle_revision": bundle.revision,
+                "articles_found": report_.articles_found,
+                "checked": report_.checked,
+                "clean": report_.clean,
+                "discrepancies": [
+                    {
+                        "check": d.check.value,
+                        "provision": d.provision,
+                        "message": d.message,
+                        "where": d.where,
+                    }
+                    for d in report_.discrepancies
+                ],
+            }
+        )
+    else:
+        for d in report_.discrepancies:
+            console.print(
+                f"[yellow]{d.check.value}[/yellow] {d.provision}: {d.message} ({d.where})",
+                markup=True,
+            )
+        console.print(
+            f"{report_.articles_found} articles found in the text; {report_.checked} "
+            f"checks, {len(report_.discrepancies)} discrepancies"
+        )
+    if not report_.clean:
+        raise typer.Exit(1)

@@ -27,6 +27,10 @@ class Attestation(BaseModel):
     verified: bool
     verified_on: date | None = None
     note: str | None = None
+    wording: list[str] = Field(
+        default_factory=list,
+        description="phrases the authentic text of the cited provision must contain",
+    )
 
     @model_validator(mode="after")
     def _checked_only_if_verified(self) -> Self:
