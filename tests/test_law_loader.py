@@ -36,7 +36,7 @@ def test_a_value_without_a_citation_fails_to_load(bundle_copy: Callable[[str], P
     _edit(
         root / "constants.yaml",
         """      - {from: 2024-12-24, value: 18,
-         cite: {instrument: UNCC, article: 14, paragraph: "2", source: S1, verified: true}}""",
+         cite: {instrument: UNCC, article: 14, paragraph: "2", source: S1, verified: true, wording: ["18 years"]}}""",
         "      - {from: 2024-12-24, value: 18}",
     )
     assert (
@@ -64,8 +64,8 @@ def test_a_citation_missing_its_verification_status_fails(
     root = bundle_copy("uncc")
     _edit(
         root / "constants.yaml",
-        'paragraph: "2", source: S1, verified: true}',
-        'paragraph: "2", source: S1}',
+        'paragraph: "2", source: S1, verified: true,',
+        'paragraph: "2", source: S1,',
     )
     codes = {c for c, _, loc in _problems(root) if loc and loc.endswith("cite.verified")}
     assert codes == {"rules.citation_missing"}
@@ -121,8 +121,8 @@ def test_a_recollection_cannot_be_marked_verified(bundle_copy: Callable[[str], P
     root = bundle_copy("uncc")
     _edit(
         root / "constants.yaml",
-        'article: 42, source: recollection of A/AC.291/L.15, verified: false,\n                note: "UNVERIFIED; paragraph',
-        'article: 42, source: recollection of A/AC.291/L.15, verified: true,\n                note: "UNVERIFIED; paragraph',
+        'article: 42, source: recollection of A/AC.291/L.15, verified: false, wording',
+        'article: 42, source: recollection of A/AC.291/L.15, verified: true, wording',
     )
     assert (
         "rules.recollection_verified",

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from rogatory.cli.common import EXIT_INPUT, JsonFlag, console, handles_errors, print_json, report
 from rogatory.errors import ProblemCollector, ProblemList, RogatoryError
