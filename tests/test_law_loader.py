@@ -121,8 +121,8 @@ def test_a_recollection_cannot_be_marked_verified(bundle_copy: Callable[[str], P
     root = bundle_copy("uncc")
     _edit(
         root / "constants.yaml",
-        'article: 42, source: recollection of A/AC.291/L.15, verified: false, wording',
-        'article: 42, source: recollection of A/AC.291/L.15, verified: true, wording',
+        "article: 42, source: recollection of A/AC.291/L.15, verified: false, wording",
+        "article: 42, source: recollection of A/AC.291/L.15, verified: true, wording",
     )
     assert (
         "rules.recollection_verified",
