@@ -42,7 +42,7 @@ def _forty(tmp_path: Path, extra: str = "") -> Path:
 
 def test_treaty_show_article(cli: Cli) -> None:
     data = _json(cli("treaty", "show", "42", "--json"))
-    assert data["number"] == 42 and data["chapter"]["number"] == "V"
+    assert data["number"] == 42 and data["chapter"] == "V"
     assert data["verified"] is False and data["source"]["reliability"] == "recollection"
     assert "60 days" in data["summary"]
     text = cli("treaty", "show", "42")
@@ -51,9 +51,7 @@ def test_treaty_show_article(cli: Cli) -> None:
 
 def test_treaty_show_paragraph(cli: Cli) -> None:
     data = _json(cli("treaty", "show", "40.22", "--json"))
-    assert (
-        data["number"] == "40.22" and data["chapter"]["number"] == "V" and data["verified"] is False
-    )
+    assert data["number"] == "40.22" and data["chapter"] == "V" and data["verified"] is False
     assert "political opinions" in data["text"] and data["title"].startswith("General principles")
     verified = _json(cli("treaty", "show", "2(h)", "--json"))
     assert verified["verified"] is True and verified["source"]["id"] == "S1"
@@ -77,6 +75,10 @@ def test_treaty_constants(cli: Cli) -> None:
     by_name = {c["name"]: c for c in data["constants"]}
     assert by_name["serious_crime.min_statutory_max_years"]["value"] == 4
     assert by_name["preservation.mla_min_days"]["cite"]["verified"] is False
+    assert by_name["entry_into_force.instruments_required"]["value"] == 40
+    assert by_name["entry_into_force.delay"]["value"] == "90 days"
+    assert by_name["entry_into_force.later_parties_delay"]["cite"]["verified"] is False
+    assert by_name["signature.closes"]["value"] == "2026-12-31"
     early = _json(cli("treaty", "constants", "--on", "2024-01-01", "--json"))
     assert all(c["reason"] == "not_yet_effective" for c in early["constants"])
 

@@ -56,7 +56,8 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
         "number": article.number,
         "provision_id": f"{bundle.id}:art-{article.number}",
         "title": article.title,
-        "chapter": {"number": article.chapter, "title": chapter.title if chapter else None},
+        "chapter": article.chapter,
+        "chapter_title": chapter.title if chapter else None,
         "verified": article.cite.verified,
         "source": _source(bundle, article.cite.source),
     }
@@ -96,10 +97,8 @@ def show(
     article, para, ref = lookup.resolve(bundle, reference)
     if para is not None and ref.paragraph_id is not None:
         data = paragraph_json(bundle, article, ref.paragraph_id, para)
-        data |= {
-            "title": article.title,
-            "chapter": article_json(bundle, article, full=False)["chapter"],
-        }
+        brief = article_json(bundle, article, full=False)
+        data |= {k: brief[k] for k in ("title", "chapter", "chapter_title")}
         if as_json:
             print_json(data)
             return
@@ -114,7 +113,7 @@ def show(
         print_json(data)
         return
     console.print(f"[bold]{bundle.instrument} Article {article.number}. {article.title}[/bold]")
-    console.print(f"Chapter {data['chapter']['number']}: {data['chapter']['title']}")
+    console.print(f"Chapter {data['chapter']}: {data['chapter_title']}")
     console.print(
         f"{verified_mark(article.cite.verified)} number and title, source "
         f"{article.cite.source} ({data['source']['title']})"
@@ -208,12 +207,27 @@ def constants(
         rows.append(
             {
                 "name": name,
+                "kind": "constant",
                 "description": dated.description,
                 "unit": dated.unit,
                 "known": res.known,
                 "value": res.value,
                 "reason": res.reason.value if res.reason else None,
                 "cite": res.cite.brief() | {"label": res.cite.label} if res.cite else None,
+            }
+        )
+    in_effect = when >= bundle.manifest.adopted.on
+    for fcv in bundle.final_clause_values():
+        rows.append(
+            {
+                "name": fcv.name,
+                "kind": "final_clause",
+                "description": fcv.description,
+                "unit": fcv.unit,
+                "known": in_effect,
+                "value": fcv.value if in_effect else None,
+                "reason": None if in_effect else "not_yet_effective",
+                "cite": fcv.cite.brief() | {"label": fcv.cite.label},
             }
         )
     if as_json:
@@ -223,7 +237,7 @@ def constants(
         return
     table = Table(title=f"Constants of {bundle.instrument} as of {when}")
     for col in ("Name", "Value", "Cited", "Status"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         value = f"{r['value']} {r['unit'] or ''}".strip() if r["known"] else f"({r['reason']})"
         cite = r["cite"]

@@ -98,6 +98,15 @@ class ConstantsFile(BaseModel):
 
 
 @dataclass(frozen=True)
+class FinalClauseValue:
+    name: str
+    description: str
+    value: int | bool | str
+    unit: str | None
+    cite: Citation
+
+
+@dataclass(frozen=True)
 class Bundle:
     """A loaded, validated bundle."""
 
@@ -148,6 +157,70 @@ class Bundle:
                 "rules.unknown_provision",
                 f"{self.instrument} Article {article} has no paragraph {paragraph!r}",
             ) from None
+
+    def final_clause_values(self) -> list[FinalClauseValue]:
+        """The final clauses as named values, for lists beside the dated constants.
+
+        They are derived from bundle.yaml, the one place the engine reads them from, so the
+        list can never disagree with what the entry-into-force calculus applies.
+        """
+        fc = self.manifest.final_clauses
+        eif, first, later = (
+            fc.entry_into_force,
+            fc.entry_into_force.cite[0],
+            fc.entry_into_force.cite[-1],
+        )
+        return [
+            FinalClauseValue(
+                "signature.opens",
+                "Open for signature from",
+                fc.signature.opens.isoformat(),
+                None,
+                fc.signature.cite,
+            ),
+            FinalClauseValue(
+                "signature.closes",
+                "Open for signature until",
+                fc.signature.closes.isoformat(),
+                None,
+                fc.signature.cite,
+            ),
+            FinalClauseValue(
+                "entry_into_force.instruments_required",
+                "Instruments needed for entry into force",
+                eif.instruments_required,
+                "instruments",
+                first,
+            ),
+            FinalClauseValue(
+                "entry_into_force.delay",
+                "Entry into force after the last needed deposit",
+                eif.delay.describe(),
+                None,
+                first,
+            ),
+            FinalClauseValue(
+                "entry_into_force.reio_instruments_counted",
+                "An REIO's instrument counts towards the number",
+                eif.reio_instruments_counted,
+                None,
+                first,
+            ),
+            FinalClauseValue(
+                "entry_into_force.later_parties_delay",
+                "For a later party, after its deposit",
+                eif.later_parties_delay.describe(),
+                None,
+                later,
+            ),
+            FinalClauseValue(
+                "denunciation.delay",
+                "A denunciation takes effect after receipt",
+                fc.denunciation.delay.describe(),
+                None,
+                fc.denunciation.cite,
+            ),
+        ]
 
     def tests_dir(self) -> Path:
         return self.root / "tests"

@@ -19,7 +19,7 @@ from rogatory.law.bundle import Bundle
 from rogatory.law.citation import parse_provision_id
 from rogatory.law.scenarios import LoadedScenario, ScenarioOutcome, load_scenarios
 from rogatory.parties import service
-from rogatory.parties.declarations import DeclarationsFile, Notification, Statement
+from rogatory.parties.declarations import DeclarationsFile, Notification, Statement, Subject
 from rogatory.parties.instruments import Instrument, Kind
 
 
@@ -79,6 +79,7 @@ class Expect(BaseModel):
     bound_from: dict[str, date | None] = Field(default_factory=dict)
     in_force_between: list[Between] = Field(default_factory=list)
     statements: dict[str, list[str]] = Field(default_factory=dict)
+    notifications: dict[str, dict[Subject, str | list[str]]] = Field(default_factory=dict)
     constants: dict[str, ConstantExpectation] = Field(default_factory=dict)
     errors: list[str] = Field(default_factory=list)
 
@@ -176,6 +177,10 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     for code, concerns in expect.statements.items():
         actual_concerns = sorted(s.concerns for s in register.statements_in_effect(code, sc.on))
         _check(outcome.failures, f"statements[{code}]", sorted(concerns), actual_concerns)
+    for code, subjects in expect.notifications.items():
+        in_effect = register.notifications_in_effect(code, sc.on)
+        actual_notes = {k: v.details for k, v in in_effect.items()}
+        _check(outcome.failures, f"notifications[{code}]", dict(subjects), actual_notes)
     for name, want in expect.constants.items():
         res = bundle.constant(name, sc.on)
         _check(outcome.failures, f"constants[{name}].known", want.known, res.known)
