@@ -24,7 +24,7 @@ def synthetic_text(bundle: Bundle) -> str:
     """A text laid out like the UN's: chapter and article headings alone on their lines."""
     wording: dict[int, list[str]] = {}
     fc = bundle.manifest.final_clauses
-    cites = [fc.signature.cite, fc.denunciation.cite, *fc.entry_into_force.cite]
+    cites = [fc.signature.cite, fc.denunciation.cite, *fc.entry_into_force.citations()]
     cites += [c for value in bundle.constants.values() for c in value.citations()]
     for cite in cites:
         wording.setdefault(cite.article, []).extend(cite.wording)

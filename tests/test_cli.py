@@ -115,6 +115,38 @@ def test_parties_eif_what_if(cli: Cli, tmp_path: Path) -> None:
         "status": "ratified_not_yet_bound",
         "bound_from": "2026-10-01",
     }
+    assert data["parties"]["XZA"] == {
+        "status": "ratified_not_yet_bound",
+        "bound_from": "2026-10-01",
+    }
+    later = _json(
+        cli(
+            "parties",
+            "status",
+            "XZA",
+            "--on",
+            "2026-09-15",
+            "--instruments",
+            str(path),
+            "--ignore-shipped",
+            "--json",
+        )
+    )
+    assert later["unverified_provisions"] == ["uncc:art-65:para-2"]
+    early = _json(
+        cli(
+            "parties",
+            "status",
+            "XAA",
+            "--on",
+            "2026-09-15",
+            "--instruments",
+            str(path),
+            "--ignore-shipped",
+            "--json",
+        )
+    )
+    assert early["unverified_provisions"] == [] and early["status"] == "bound"
     with_shipped = _json(
         cli("parties", "eif", "--on", "2026-09-15", "--instruments", str(path), "--json")
     )

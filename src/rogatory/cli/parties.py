@@ -64,6 +64,7 @@ def status_json(ps: PartyStatus) -> dict[str, Any]:
         else None,
         "explanation": ps.explain(),
         "cites": [c.brief() for c in ps.cites],
+        "unverified_provisions": [c.provision_id for c in ps.unverified],
     }
 
 
@@ -76,7 +77,7 @@ def eif_json(register: Register, result: EntryIntoForce) -> dict[str, Any]:
         "required": result.required,
         "triggering_deposit": _iso(result.triggering_deposit),
         "bundle_revision": register.bundle.revision,
-        "cites": [c.brief() for c in register.rule.cite],
+        "cites": [c.brief() for c in register.rule.citations()],
     }
 
 
@@ -128,6 +129,8 @@ def status(
             f"[{colour}]{ps.status.value}[/{colour}]"
         )
         console.print(ps.explain(), markup=False)
+        for cite in ps.unverified:
+            console.print(f"  [yellow]UNVERIFIED[/yellow] rests on {cite.label} ({cite.source})")
         for inst in register.instruments_of(ps.state.code):
             mark = "" if inst.verified else " [yellow]UNVERIFIED[/yellow]"
             console.print(f"  {inst.on}  {inst.kind.value:<20} source {inst.source}{mark}")
@@ -195,10 +198,10 @@ def entry_into_force(
         return
     console.print(summary_line(result))
     rule = register.rule
+    cited = ", ".join(c.label + ("" if c.verified else " UNVERIFIED") for c in rule.citations())
     console.print(
         f"Rule: {rule.delay.describe()} after the {rule.instruments_required}th instrument "
-        f"({', '.join(c.label + ('' if c.verified else ' UNVERIFIED') for c in rule.cite)}); "
-        f"later parties: {rule.later_parties_delay.describe()} after deposit."
+        f"({cited}); later parties: {rule.later_parties_delay.describe()} after deposit."
     )
     bound = [r for r in rows if r.bound_from is not None]
     for r in bound:

@@ -161,6 +161,8 @@ def _citations(bundle: Bundle) -> Iterable[tuple[str, Citation]]:
     yield "final_clauses.denunciation", fc.denunciation.cite
     for i, cite in enumerate(fc.entry_into_force.cite):
         yield f"final_clauses.entry_into_force.cite[{i}]", cite
+    for i, cite in enumerate(fc.entry_into_force.later_parties_cite):
+        yield f"final_clauses.entry_into_force.later_parties_cite[{i}]", cite
     for name, value in bundle.constants.items():
         for i, cite in enumerate(value.citations()):
             yield f"constants.{name}.history[{i}]", cite

@@ -168,7 +168,7 @@ class Bundle:
         eif, first, later = (
             fc.entry_into_force,
             fc.entry_into_force.cite[0],
-            fc.entry_into_force.cite[-1],
+            fc.entry_into_force.later_parties_cite[0],
         )
         return [
             FinalClauseValue(
@@ -336,6 +336,10 @@ def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
     cites += [
         (f"final_clauses.entry_into_force.cite[{i}]", c)
         for i, c in enumerate(fc.entry_into_force.cite)
+    ]
+    cites += [
+        (f"final_clauses.entry_into_force.later_parties_cite[{i}]", c)
+        for i, c in enumerate(fc.entry_into_force.later_parties_cite)
     ]
     return cites
 

@@ -33,7 +33,13 @@ class EntryIntoForceRule(BaseModel):
     delay: Delay
     later_parties_delay: Delay
     reio_instruments_counted: bool
-    cite: list[Citation] = Field(min_length=1)
+    cite: list[Citation] = Field(min_length=1, description="the clause on the Mth instrument")
+    later_parties_cite: list[Citation] = Field(
+        min_length=1, description="the clause on parties depositing after the Mth instrument"
+    )
+
+    def citations(self) -> list[Citation]:
+        return [*self.cite, *self.later_parties_cite]
 
 
 @dataclass(frozen=True)

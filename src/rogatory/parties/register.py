@@ -52,6 +52,11 @@ class PartyStatus:
     denunciation_effective: date | None
     cites: tuple[Citation, ...]
 
+    @property
+    def unverified(self) -> list[Citation]:
+        """The provisions this status rests on that nobody has checked in the authentic text."""
+        return [c for c in self.cites if not c.verified]
+
     def explain(self) -> str:
         """One plain sentence on why the state has this status."""
         code = self.state.code
@@ -119,7 +124,7 @@ class Register:
     _bound_cache: dict[tuple[date | None, date | None, date], date | None] = field(
         default_factory=dict, repr=False
     )
-    _cite_cache: dict[tuple[bool, bool, bool], tuple[Citation, ...]] = field(
+    _cite_cache: dict[tuple[bool, bool, bool, bool], tuple[Citation, ...]] = field(
         default_factory=dict, repr=False
     )
 
@@ -197,7 +202,15 @@ class Register:
             status = Status.SIGNATORY
         else:
             status = Status.NON_SIGNATORY
-        cites = self._cites(signature is not None, consent is not None, status is Status.DENOUNCED)
+        result = self.entry_into_force(on)
+        later = (
+            consent is not None
+            and result.triggering_deposit is not None
+            and consent.on > result.triggering_deposit
+        )
+        cites = self._cites(
+            signature is not None, consent is not None, later, status is Status.DENOUNCED
+        )
         return PartyStatus(
             state, on, status, bound, signature, consent, denunciation, effective, cites
         )
@@ -209,18 +222,29 @@ class Register:
             self._bound_cache[key] = eif.bound_from(self.rule, result, deposited_on)
         return self._bound_cache[key]
 
-    def _cites(self, signed: bool, consented: bool, denounced: bool) -> tuple[Citation, ...]:
-        """The provisions a status rests on: Art 64 (signature), 65 (consent), 67 (denunciation)."""
-        key = (signed, consented, denounced)
+    def _cites(
+        self, signed: bool, consented: bool, later: bool, denounced: bool
+    ) -> tuple[Citation, ...]:
+        """The provisions a status rests on, and only those.
+
+        For the Convention: Art 64 for a signature, Art 65(1) for consent, Art 65(2) only when
+        the state deposited after the fortieth instrument, Art 67 once a denunciation took
+        effect. So an unverified clause is flagged exactly where an answer depends on it.
+        """
+        key = (signed, consented, later, denounced)
         if key not in self._cite_cache:
             self._cite_cache[key] = self._build_cites(*key)
         return self._cite_cache[key]
 
-    def _build_cites(self, signed: bool, consented: bool, denounced: bool) -> tuple[Citation, ...]:
+    def _build_cites(
+        self, signed: bool, consented: bool, later: bool, denounced: bool
+    ) -> tuple[Citation, ...]:
         clauses = self.bundle.manifest.final_clauses
         cites: list[Citation] = [clauses.signature.cite] if signed else []
         if consented:
             cites += self.rule.cite
+        if later:
+            cites += self.rule.later_parties_cite
         if denounced:
             cites.append(clauses.denunciation.cite)
         return tuple(cites)
