@@ -199,3 +199,11 @@ def test_revision_covers_scenario_files(bundle_copy: Callable[[str], Path]) -> N
     before = revision(copy)
     (copy / "tests" / "extra.yaml").write_text("scenarios: []\n", encoding="utf-8")
     assert revision(copy) != before
+
+
+def test_an_impossible_date_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("on: 2026-13-01\n", encoding="utf-8")
+    problems = ProblemCollector()
+    assert read_yaml(path, problems) is None
+    assert [p.code for p in problems.problems] == ["rules.invalid_value"]

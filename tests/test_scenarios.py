@@ -6,7 +6,8 @@ import pytest
 
 from rogatory.errors import ProblemCollector
 from rogatory.law.scenarios import LoadedScenario, load_scenarios
-from rogatory.parties import scenarios
+from rogatory.law.scenarios import run_safely
+from rogatory.safeguards.scenarios import run
 from rogatory.treaty import catalogue
 
 
@@ -30,7 +31,7 @@ def test_every_bundle_has_scenarios() -> None:
 
 @pytest.mark.parametrize(("bundle_id", "loaded"), SCENARIOS, ids=[s.id for _, s in SCENARIOS])
 def test_scenario(bundle_id: str, loaded: LoadedScenario) -> None:
-    outcome = scenarios.run_safely(catalogue.get(bundle_id), loaded)
+    outcome = run_safely(catalogue.get(bundle_id), loaded, run)
     assert outcome.passed, "\n".join(outcome.failures)
 
 
@@ -49,7 +50,7 @@ def test_a_wrong_expectation_fails(uncc: object) -> None:
         },
         expect={"entry_into_force": "2026-05-15", "status": {"XAA": "signatory"}},
     )
-    outcome = scenarios.run_safely(catalogue.get("uncc"), LoadedScenario("t", 0, bad))
+    outcome = run_safely(catalogue.get("uncc"), LoadedScenario("t", 0, bad), run)
     assert not outcome.passed
     assert any("entry_into_force" in f and "2026-05-14" in f for f in outcome.failures)
     assert any("status[XAA]" in f for f in outcome.failures)
@@ -64,6 +65,6 @@ def test_a_scenario_citing_an_unknown_provision_fails() -> None:
         on="2026-06-01",
         expect={"entry_into_force": None},
     )
-    outcome = scenarios.run_safely(catalogue.get("uncc"), LoadedScenario("t", 0, bad))
+    outcome = run_safely(catalogue.get("uncc"), LoadedScenario("t", 0, bad), run)
     assert not outcome.passed
     assert "Article 99" in outcome.failures[0]

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rogatory.cli import parties, rules, treaty
+from rogatory.cli import check, parties, rules, treaty
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -23,6 +23,9 @@ app = typer.Typer(
 app.add_typer(treaty.app, name="treaty")
 app.add_typer(parties.app, name="parties")
 app.add_typer(rules.app, name="rules")
+app.add_typer(check.schema_app, name="schema")
+app.command("check")(check.check)
+app.command("explain")(check.explain)
 
 
 def main() -> None:

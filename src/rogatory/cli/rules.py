@@ -12,7 +12,8 @@ from rogatory.cli.common import EXIT_INPUT, JsonFlag, console, handles_errors, p
 from rogatory.errors import ProblemCollector, ProblemList, RogatoryError
 from rogatory.law import authentic
 from rogatory.law.bundle import Bundle, load_bundle
-from rogatory.parties import scenarios, service
+from rogatory.parties import service
+from rogatory.safeguards import engine, scenarios
 from rogatory.treaty import catalogue
 
 app = typer.Typer(help="Check the law data: validate, test, revision.", no_args_is_help=True)
@@ -42,7 +43,9 @@ def validate(
         try:
             bundle = load_bundle(root)
             with contextlib.suppress(ProblemList):  # its problems are in the collector
-                service.build(bundle, problems=problems)
+                register = service.build(bundle, problems=problems)
+            if (bundle.root / "signals.yaml").exists() and not problems:
+                engine.build_law(register=register)
             _, scenario_problems = (
                 scenarios.run_bundle(bundle) if not problems else ([], ProblemCollector())
             )

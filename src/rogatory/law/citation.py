@@ -27,8 +27,8 @@ class Attestation(BaseModel):
     verified: bool
     verified_on: date | None = None
     note: str | None = None
-    wording: list[str] = Field(
-        default_factory=list,
+    wording: tuple[str, ...] = Field(
+        default=(),
         description="phrases the authentic text of the cited provision must contain",
     )
 

@@ -81,6 +81,9 @@ def read_yaml(path: Path, problems: ProblemCollector, *, label: str | None = Non
         where = f"line {mark.line + 1}" if mark is not None else None
         problems.add("rules.yaml_syntax", f"not valid YAML: {exc}", file=name, location=where)
         return None
+    except ValueError as exc:  # a scalar that looks like a date but is none: 2026-13-01
+        problems.add("rules.invalid_value", f"not a valid value: {exc}", file=name)
+        return None
     finally:
         loader.dispose()
     for key, line in loader.duplicates:

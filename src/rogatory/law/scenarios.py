@@ -7,6 +7,7 @@ model interprets ``given`` and ``expect`` and says which expectations failed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rogatory.errors import ProblemCollector
+from rogatory.law.bundle import Bundle
 from rogatory.law.citation import parse_provision_id
 from rogatory.law.loader import read_yaml, validate
 
@@ -37,9 +39,40 @@ class Scenario(BaseModel):
 
 
 class ScenarioFile(BaseModel):
+    """Scenarios, and ``defaults``: facts deep-merged under every scenario's ``given``.
+
+    Defaults keep a file of twenty variations on one request readable: each scenario states
+    only what differs. A value of null in a scenario removes the default's value.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    defaults: dict[str, Any] = Field(default_factory=dict)
     scenarios: list[Scenario] = Field(min_length=1)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _apply_defaults(data: Any) -> Any:
+    if not isinstance(data, dict) or not isinstance(data.get("defaults"), dict):
+        return data
+    defaults = data["defaults"]
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, list):
+        return data
+    merged = [
+        {**s, "given": deep_merge(defaults, s.get("given") or {})} if isinstance(s, dict) else s
+        for s in scenarios
+    ]
+    return {**data, "scenarios": merged}
 
 
 @dataclass(frozen=True)
@@ -72,7 +105,32 @@ def load_scenarios(
         return out
     for path in sorted(directory.glob("*.yaml")):
         name = f"{label}/{path.name}"
-        parsed = validate(ScenarioFile, read_yaml(path, problems, label=name), problems, file=name)
+        data = _apply_defaults(read_yaml(path, problems, label=name))
+        parsed = validate(ScenarioFile, data, problems, file=name)
         if parsed is not None:
             out.extend(LoadedScenario(name, i, s) for i, s in enumerate(parsed.scenarios))
     return out
+
+
+Runner = Callable[[Bundle, LoadedScenario], ScenarioOutcome]
+
+
+def run_safely(bundle: Bundle, loaded: LoadedScenario, runner: Runner) -> ScenarioOutcome:
+    """Run a scenario; a cited provision that is not encoded, or an error inside the engine,
+    is a failed scenario, never a crash."""
+    try:
+        for provision_id in loaded.scenario.cites:
+            instrument, article, paragraph = parse_provision_id(provision_id)
+            if instrument != bundle.id:
+                raise ValueError(f"scenario cites {provision_id!r}, not in bundle {bundle.id!r}")
+            bundle.citation(article, paragraph)
+        return runner(bundle, loaded)
+    except Exception as exc:  # a broken rule must show up as a failure, with its message
+        return ScenarioOutcome(loaded, [f"{type(exc).__name__}: {exc}"])
+
+
+def run_all(bundle: Bundle, runner: Runner) -> tuple[list[ScenarioOutcome], ProblemCollector]:
+    """Every scenario of a bundle, with the problems met while loading the scenario files."""
+    problems = ProblemCollector()
+    loaded = load_scenarios(bundle.tests_dir(), problems, label=f"{bundle.id}/tests")
+    return [run_safely(bundle, s, runner) for s in loaded], problems

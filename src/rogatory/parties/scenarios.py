@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rogatory.errors import ProblemCollector, ProblemList
 from rogatory.law.bundle import Bundle
-from rogatory.law.citation import parse_provision_id
-from rogatory.law.scenarios import LoadedScenario, ScenarioOutcome, load_scenarios
+from rogatory.law.scenarios import LoadedScenario, ScenarioOutcome, run_all
 from rogatory.parties import service
 from rogatory.parties.declarations import DeclarationsFile, Notification, Statement, Subject
 from rogatory.parties.instruments import Instrument, Kind
+from rogatory.parties.register import Register
 
 
 class GivenInstrument(BaseModel):
@@ -93,7 +93,7 @@ def generated_codes(start: str, count: int) -> list[str]:
     return [f"X{letters[i // 26]}{letters[i % 26]}" for i in range(index, index + count)]
 
 
-def _instruments(given: Given) -> list[Instrument]:
+def given_instruments(given: Given) -> list[Instrument]:
     out = [
         Instrument(g.state.upper(), g.kind, g.date, "scenario", False, f"given.instruments[{i}]")
         for i, g in enumerate(given.instruments)
@@ -120,7 +120,24 @@ def _show(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else repr(value)
 
 
-def _check(failures: list[str], what: str, expected: object, actual: object) -> None:
+def build_register(bundle: Bundle, given: Given, problems: ProblemCollector) -> Register:
+    """The register a scenario describes: its instruments, statements and notifications."""
+    decl = DeclarationsFile(
+        reservations=given.reservations,
+        declarations=given.declarations,
+        notifications=given.notifications,
+    )
+    return service.build(
+        bundle,
+        extra=given_instruments(given),
+        extra_declarations=decl,
+        ignore_shipped=not given.shipped,
+        problems=problems,
+    )
+
+
+def check(failures: list[str], what: str, expected: object, actual: object) -> None:
+    """Record a failed expectation, dates shown as ISO dates."""
     if expected != actual:
         failures.append(f"{what}: expected {_show(expected)}, got {_show(actual)}")
 
@@ -136,22 +153,11 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     except ValueError as exc:
         outcome.failures.append(f"the scenario itself is malformed: {exc}")
         return outcome
-    decl = DeclarationsFile(
-        reservations=given.reservations,
-        declarations=given.declarations,
-        notifications=given.notifications,
-    )
     try:
-        register = service.build(
-            bundle,
-            extra=_instruments(given),
-            extra_declarations=decl,
-            ignore_shipped=not given.shipped,
-            problems=problems,
-        )
+        register = build_register(bundle, given, problems)
     except ProblemList as exc:
         codes = sorted({p.code for p in exc.problems})
-        _check(outcome.failures, "errors", sorted(set(expect.errors)), codes)
+        check(outcome.failures, "errors", sorted(set(expect.errors)), codes)
         return outcome
     except ValueError as exc:
         outcome.failures.append(f"the scenario's facts are unusable: {exc}")
@@ -160,34 +166,34 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
         outcome.failures.append(f"errors: expected {expect.errors}, but the input was accepted")
     result = register.entry_into_force(sc.on)
     if "entry_into_force" in sc.expect:
-        _check(outcome.failures, "entry_into_force", expect.entry_into_force, result.date)
+        check(outcome.failures, "entry_into_force", expect.entry_into_force, result.date)
     if expect.instruments_counted is not None:
-        _check(outcome.failures, "instruments_counted", expect.instruments_counted, result.counted)
+        check(outcome.failures, "instruments_counted", expect.instruments_counted, result.counted)
     for code, status in expect.status.items():
-        _check(
+        check(
             outcome.failures, f"status[{code}]", status, register.status(code, sc.on).status.value
         )
     for code, bound in expect.bound_from.items():
-        _check(
+        check(
             outcome.failures, f"bound_from[{code}]", bound, register.status(code, sc.on).bound_from
         )
     for pair in expect.in_force_between:
         actual = register.in_force_between(pair.states[0], pair.states[1], sc.on).in_force
-        _check(outcome.failures, f"in_force_between{list(pair.states)}", pair.in_force, actual)
+        check(outcome.failures, f"in_force_between{list(pair.states)}", pair.in_force, actual)
     for code, concerns in expect.statements.items():
         actual_concerns = sorted(s.concerns for s in register.statements_in_effect(code, sc.on))
-        _check(outcome.failures, f"statements[{code}]", sorted(concerns), actual_concerns)
+        check(outcome.failures, f"statements[{code}]", sorted(concerns), actual_concerns)
     for code, subjects in expect.notifications.items():
         in_effect = register.notifications_in_effect(code, sc.on)
         actual_notes = {k: v.details for k, v in in_effect.items()}
-        _check(outcome.failures, f"notifications[{code}]", dict(subjects), actual_notes)
+        check(outcome.failures, f"notifications[{code}]", dict(subjects), actual_notes)
     for name, want in expect.constants.items():
         res = bundle.constant(name, sc.on)
-        _check(outcome.failures, f"constants[{name}].known", want.known, res.known)
+        check(outcome.failures, f"constants[{name}].known", want.known, res.known)
         if want.known:
-            _check(outcome.failures, f"constants[{name}].value", want.value, res.value)
+            check(outcome.failures, f"constants[{name}].value", want.value, res.value)
         if want.verified is not None:
-            _check(
+            check(
                 outcome.failures,
                 f"constants[{name}].verified",
                 want.verified,
@@ -196,25 +202,6 @@ def run(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     return outcome
 
 
-def run_safely(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
-    """Run a scenario; an error inside the engine is a failed scenario, never a crash."""
-    try:
-        for cite in loaded.scenario.cites:
-            _check_cite(bundle, cite)
-        return run(bundle, loaded)
-    except Exception as exc:  # a broken rule must show up as a failure, with its message
-        return ScenarioOutcome(loaded, [f"{type(exc).__name__}: {exc}"])
-
-
-def _check_cite(bundle: Bundle, provision_id: str) -> None:
-    instrument, article, paragraph = parse_provision_id(provision_id)
-    if instrument != bundle.id:
-        raise ValueError(f"scenario cites {provision_id!r}, which is not in bundle {bundle.id!r}")
-    bundle.citation(article, paragraph)
-
-
 def run_bundle(bundle: Bundle) -> tuple[list[ScenarioOutcome], ProblemCollector]:
-    """Every scenario of a bundle, with the problems met while loading the scenario files."""
-    problems = ProblemCollector()
-    loaded = load_scenarios(bundle.tests_dir(), problems, label=f"{bundle.id}/tests")
-    return [run_safely(bundle, s) for s in loaded], problems
+    """Every party scenario of a bundle, with the problems met loading the scenario files."""
+    return run_all(bundle, run)

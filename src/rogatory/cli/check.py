@@ -1,0 +1,244 @@
+"""``rogatory check``, ``rogatory explain`` and ``rogatory schema``: screening from the shell."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import Progress
+from rich.table import Table
+
+from rogatory.cli.common import (
+    EXIT_INPUT,
+    DeclarationsOption,
+    IgnoreShipped,
+    InstrumentsOption,
+    JsonFlag,
+    console,
+    err_console,
+    handles_errors,
+    parse_on,
+    print_json,
+    report,
+    verified_mark,
+)
+from rogatory.errors import RogatoryError
+from rogatory.law.citation import parse_provision_id
+from rogatory.law.decision import Flag, Outcome, Result
+from rogatory.safeguards import engine, request, scenarios
+from rogatory.safeguards.context import REGISTRY
+from rogatory.safeguards.engine import Decision
+from rogatory.treaty import catalogue
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+RESULT_STYLE = {
+    Result.PASS: "green",
+    Result.FAIL: "red",
+    Result.REVIEW: "yellow",
+    Result.NOT_APPLICABLE: "dim",
+}
+OUTCOME_STYLE = {
+    Outcome.PROCEED: "bold green",
+    Outcome.REVIEW: "bold yellow",
+    Outcome.INVALID: "bold magenta",
+    Outcome.REFUSE: "bold red",
+    Outcome.NOT_IN_FORCE: "bold red",
+}
+
+DomesticOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--domestic-law", help="YAML mapping of the requested State's offences (repeatable)."
+    ),
+]
+SignalsOption = Annotated[
+    Path | None, typer.Option("--signals", help="YAML signal lists replacing the shipped ones.")
+]
+FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
+
+
+def _print_decision(decision: Decision, label: str | None = None) -> None:
+    style = OUTCOME_STYLE[decision.outcome]
+    head = f"[{style}]{decision.outcome.value.upper()}[/{style}]"
+    where = f"{escape(label)}: " if label else ""
+    console.print(f"{where}{head} as of {decision.as_of} (bundle {decision.bundle_revision[:19]}…)")
+    human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
+    for f in human_rights:
+        console.print(Panel(escape(f.reason), title="HUMAN RIGHTS", border_style="bold red"))
+    table = Table(show_lines=False)
+    for col in ("Result", "Rule", "Reason", "Cites"):
+        table.add_column(col, overflow="fold")
+    for f in decision.findings:
+        cites = ", ".join(
+            c.label.removeprefix("UNCC ") + ("" if c.verified else " †") for c in f.cites
+        )
+        flags = "".join(f" [{flag.value}]" for flag in f.flags)
+        st = RESULT_STYLE[f.result]
+        table.add_row(f"[{st}]{f.result.value}[/{st}]", f.rule, escape(f.reason + flags), cites)
+    console.print(table)
+    if decision.unverified_provisions:
+        console.print(
+            "[yellow]† UNVERIFIED[/yellow] (check against the authentic text): "
+            + ", ".join(decision.unverified_provisions)
+        )
+
+
+def _files(path: Path) -> list[Path]:
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
+        if not files:
+            raise RogatoryError("input.empty_folder", f"{path}: no .json request files")
+        return files
+    return [path]
+
+
+@handles_errors
+def check(
+    path: Annotated[Path, typer.Argument(help="A request file (JSON), or a folder of them.")],
+    on: Annotated[
+        str | None, typer.Option("--on", help="Legal date (YYYY-MM-DD); default: submitted_on.")
+    ] = None,
+    instruments: InstrumentsOption = None,
+    ignore_shipped: IgnoreShipped = False,
+    domestic_law: DomesticOption = None,
+    signals: SignalsOption = None,
+    declarations: DeclarationsOption = None,
+    output: FormatOption = Format.TEXT,
+) -> None:
+    """Screen a request (or every request in a folder) against the Convention.
+
+    Exit 0 for any decision; 2 when an input cannot be used.
+    """
+    when = parse_on(on) if on is not None else None
+    if not path.exists():
+        raise RogatoryError("input.file_missing", f"{path}: file not found")
+    files = _files(path)
+    screener = engine.load(
+        instruments_file=instruments,
+        ignore_shipped=ignore_shipped,
+        domestic_law_files=domestic_law,
+        signals_file=signals,
+        declarations_file=declarations,
+    )
+    if not path.is_dir():
+        decision = screener.screen(request.load(files[0]), when)
+        if output is Format.JSON:
+            print_json(decision.to_json())
+        else:
+            _print_decision(decision)
+        return
+    rows: list[dict[str, Any]] = []
+    unusable = 0
+    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task("screening", total=len(files))
+        for file in files:
+            try:
+                decision = screener.screen(request.load(file), when)
+                rows.append({"file": file.name, "decision": decision.to_json()})
+            except RogatoryError as exc:
+                unusable += 1
+                report(exc)
+                rows.append(
+                    {
+                        "file": file.name,
+                        "errors": [{"code": p.code, "message": p.render()} for p in exc.problems],
+                    }
+                )
+            bar.advance(task)
+    if output is Format.JSON:
+        print_json(rows)
+    else:
+        table = Table(title=f"{len(files)} requests screened")
+        for col in ("File", "Outcome", "Measure", "Flags", "Unverified"):
+            table.add_column(col, overflow="fold")
+        counts: dict[str, int] = {}
+        for row in rows:
+            if "errors" in row:
+                table.add_row(row["file"], "[red]unusable[/red]", "", "", "")
+                counts["unusable"] = counts.get("unusable", 0) + 1
+                continue
+            d = row["decision"]
+            counts[d["outcome"]] = counts.get(d["outcome"], 0) + 1
+            flags = sorted({fl for f in d["findings"] for fl in f["flags"]})
+            duty = next(f for f in d["findings"] if f["rule"] == "duty.assist")
+            measure = duty["reason"].split(":")[0]
+            style = OUTCOME_STYLE[Outcome(d["outcome"])]
+            table.add_row(
+                row["file"],
+                f"[{style}]{d['outcome']}[/{style}]",
+                measure,
+                ", ".join(flags),
+                str(len(d["unverified_provisions"])),
+            )
+        console.print(table)
+        console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
+    if unusable:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@handles_errors
+def explain(
+    rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. refusal.persecution.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """A rule in plain words: what it says, what it cites, how sure we are, what tests it."""
+    rule = REGISTRY.get(rule_id)
+    bundle = catalogue.get()
+    cites = [bundle.citation(*_split(p)) for p in rule.cites]
+    tests = scenarios.scenarios_testing(bundle, rule_id)
+    data = {
+        "id": rule.id,
+        "statement": rule.statement,
+        "kind": rule.kind.value,
+        "discretion": rule.discretion.value,
+        "overrides": rule.overrides,
+        "on_fail": rule.on_fail.value,
+        "cites": [
+            c.brief() | {"label": c.label, "provision_id": c.provision_id, "note": c.note}
+            for c in cites
+        ],
+        "verified": all(c.verified for c in cites),
+        "scenarios": [s.id for s in tests],
+    }
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"[bold]{rule.id}[/bold]  ({rule.kind.value}, {rule.discretion.value}"
+        + (f", overrides {rule.overrides}" if rule.overrides else "")
+        + ")"
+    )
+    console.print(rule.statement, markup=False)
+    console.print(f"A failure means: {rule.on_fail.value}")
+    for c in cites:
+        console.print(
+            f"  {c.label} {verified_mark(c.verified)} source {escape(c.source)}"
+            + (f" - {escape(c.note)}" if c.note else "")
+        )
+    console.print(f"Tested by {len(tests)} scenario{'s' if len(tests) != 1 else ''}:")
+    for s in tests:
+        console.print(f"  {escape(s.id)}")
+
+
+def _split(provision_id: str) -> tuple[int, str | None]:
+    _, article, paragraph = parse_provision_id(provision_id)
+    return article, paragraph
+
+
+schema_app = typer.Typer(help="Published document schemas.", no_args_is_help=True)
+
+
+@schema_app.command("request")
+@handles_errors
+def request_schema() -> None:
+    """The JSON Schema of the request document."""
+    print_json(request.schema())

@@ -1,0 +1,244 @@
+"""The request document: what a requesting authority sends, as a validated model.
+
+Only the fields without which nothing can be screened are required (the measure, the two
+states, the date). Everything the Convention asks a request to contain is optional here, so
+that a missing item becomes an ``invalid`` outcome listing every gap, rather than an input
+error that hides the rest of the screening. Unknown fields are refused: a misspelt field name
+would otherwise silently count as missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from rogatory.errors import Problem, ProblemList, RogatoryError
+from rogatory.law.loader import key_path
+from rogatory.parties import states
+
+
+class Measure(StrEnum):
+    PRESERVATION = "preservation"  # Art 42
+    TRAFFIC_DISCLOSURE = "traffic_disclosure"  # Art 43
+    STORED_DATA = "stored_data"  # Art 44
+    REALTIME_TRAFFIC = "realtime_traffic"  # Art 45
+    INTERCEPTION = "interception"  # Art 46
+    MLA = "mla"  # Art 40, other assistance
+    EMERGENCY = "emergency"  # Art 41 with Art 2(o)
+
+
+class Role(StrEnum):
+    CENTRAL_AUTHORITY = "central_authority"
+    CONTACT_POINT_24_7 = "contact_point_24_7"
+    COMPETENT_AUTHORITY = "competent_authority"
+
+
+class Category(StrEnum):
+    SUBSCRIBER = "subscriber"
+    TRAFFIC = "traffic"
+    CONTENT = "content"
+
+
+def _state_code(value: str) -> str:
+    state = states.find(value)
+    if state is None:
+        raise PydanticCustomError("unknown_state", states.unknown_state_message(value))
+    return state.code
+
+
+StateCode = Annotated[str, AfterValidator(_state_code)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Authority(_Model):
+    name: str | None = None
+    role: Role | None = None
+    reference: str | None = None
+
+
+class Offence(_Model):
+    description: str | None = None
+    treaty_articles: list[Annotated[int, Field(ge=7, le=17)]] = Field(
+        default_factory=list,
+        description="Articles 7-17 of the Convention the conduct falls under; may be empty",
+    )
+    domestic_provision: str | None = None
+    max_penalty_years: float | None = Field(
+        default=None, ge=0, description="statutory maximum in the requesting State; null if unknown"
+    )
+    penalty_more_serious: bool = False
+
+
+class Period(_Model):
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.from_ and self.to and self.to < self.from_:
+            raise PydanticCustomError("period_order", "'to' is before 'from'")
+        return self
+
+    @property
+    def days(self) -> int | None:
+        return (self.to - self.from_).days + 1 if self.from_ and self.to else None
+
+
+class Data(_Model):
+    categories: list[Category] = Field(default_factory=list)
+    identifiers: list[str] = Field(default_factory=list)
+    relation_to_offence: str | None = None
+    custodian: str | None = None
+    location: str | None = None
+    period: Period | None = None
+
+
+class Authorisation(_Model):
+    issuer: str | None = None
+    date: dt.date | None = None
+    reference: str | None = None
+
+
+class Person(_Model):
+    name: str | None = None
+    nationality: StateCode | None = None
+
+
+class Emergency(_Model):
+    """The facts that make the situation an emergency in the sense of Art 2(o)."""
+
+    description: str | None = None
+    risk_to: list[str] = Field(default_factory=list, description="life, safety")
+    imminent: bool | None = None
+    significant: bool | None = None
+
+
+class Request(_Model):
+    measure: Measure
+    requesting_state: StateCode
+    requested_state: StateCode
+    submitted_on: date
+    requesting_authority: Authority = Field(default_factory=Authority)
+    offence: Offence = Field(default_factory=Offence)
+    facts: str | None = None
+    necessity: str | None = None
+    assistance_sought: str | None = None
+    mla_to_follow: bool | None = None
+    data: Data = Field(default_factory=Data)
+    preservation_days: int | None = Field(default=None, ge=1)
+    duration_days: int | None = Field(default=None, ge=1)
+    confidentiality_requested: bool = False
+    authorisation: Authorisation | None = None
+    persons: list[Person] = Field(default_factory=list)
+    emergency: Emergency | None = None
+
+    @model_validator(mode="after")
+    def _two_states(self) -> Self:
+        if self.requesting_state == self.requested_state:
+            raise PydanticCustomError(
+                "same_state", "requesting_state and requested_state are the same state"
+            )
+        return self
+
+
+def schema() -> dict[str, Any]:
+    """The request document's JSON Schema (draft 2020-12), as published to requesters."""
+    out = Request.model_json_schema(by_alias=True)
+    out["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    out["title"] = "rogatory request"
+    return out
+
+
+_CODES = {
+    "unknown_state": "request.unknown_state",
+    "missing": "request.field_missing",
+    "extra_forbidden": "request.unknown_field",
+    "same_state": "request.same_state",
+    "period_order": "request.invalid_period",
+    "json_invalid": "request.invalid_json",
+}
+
+
+def _code(error_type: str) -> str:
+    if error_type in _CODES:
+        return _CODES[error_type]
+    if error_type.startswith(("date", "datetime")):
+        return "request.invalid_date"
+    if error_type.endswith(("_type", "_parsing")) or error_type in ("enum", "literal_error"):
+        return "request.invalid_type"
+    return "request.invalid_value"
+
+
+def problems_of(exc: ValidationError, *, file: str | None) -> list[Problem]:
+    """One problem per bad field, naming the field, in the ``error[code]`` scheme."""
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err["loc"] if isinstance(p, int | str)]
+        field_name = key_path(loc) if loc else "(document)"
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            message = "unknown field (not part of the request document)"
+        out.append(Problem(_code(err["type"]), f"field {field_name}: {message}", file))
+    return out
+
+
+def parse(data: Any, *, file: str | None = None) -> Request:
+    """A Request from decoded JSON, or a ProblemList naming every bad field."""
+    if not isinstance(data, dict):
+        raise ProblemList(
+            "request.invalid",
+            file or "request",
+            [Problem("request.invalid_type", "the document must be a JSON object", file)],
+        )
+    try:
+        return Request.model_validate(data)
+    except ValidationError as exc:
+        raise ProblemList(
+            "request.invalid", file or "request", problems_of(exc, file=file)
+        ) from None
+
+
+def load(path: Path) -> Request:
+    """Read a request file (JSON); every problem is reported with the file and field."""
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RogatoryError("input.file_missing", f"{label}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RogatoryError(
+            "input.file_unreadable", f"{label}: cannot read the file: {exc}"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProblemList(
+            "request.invalid",
+            label,
+            [
+                Problem(
+                    "request.invalid_json",
+                    f"not valid JSON: {exc.msg}",
+                    label,
+                    f"line {exc.lineno} column {exc.colno}",
+                )
+            ],
+        ) from None
+    return parse(data, file=label)

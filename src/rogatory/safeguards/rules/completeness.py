@@ -1,0 +1,303 @@
+"""What a request must contain, and whether its data fits the measure asked for.
+
+Art 42 lists what a preservation request specifies; Art 40 what a request for mutual legal
+assistance contains; Arts 45 and 46 add the duration and the communications concerned; an
+emergency (Art 41 with Art 2(o)) must be a significant and imminent risk to life or safety.
+Every missing item is listed at once, with the provision asking for it. Interception concerns
+content data and real-time collection traffic data (Art 2(c), (d)); a mismatch is refused as
+invalid rather than silently narrowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
+from rogatory.safeguards.context import MLA_MEASURES, REAL_TIME, REGISTRY, Context
+from rogatory.safeguards.request import Category, Measure, Request
+
+Item = tuple[str, str, Callable[[Request], bool]]
+
+
+def _text(value: str | None) -> bool:
+    return bool(value and value.strip())
+
+
+PRESERVATION_ITEMS: tuple[Item, ...] = (
+    (
+        "requesting_authority.name",
+        "(a) the authority seeking the preservation",
+        lambda r: _text(r.requesting_authority.name),
+    ),
+    (
+        "offence.description",
+        "(b) the offence under investigation or prosecution",
+        lambda r: _text(r.offence.description),
+    ),
+    ("facts", "(b) a brief summary of the related facts", lambda r: _text(r.facts)),
+    (
+        "data.identifiers",
+        "(c) the stored electronic data to be preserved",
+        lambda r: bool(r.data.identifiers),
+    ),
+    (
+        "data.categories",
+        "(c) the categories of data to be preserved",
+        lambda r: bool(r.data.categories),
+    ),
+    (
+        "data.relation_to_offence",
+        "(c) the relationship of the data to the offence",
+        lambda r: _text(r.data.relation_to_offence),
+    ),
+    ("necessity", "(e) the necessity of the preservation", lambda r: _text(r.necessity)),
+    (
+        "mla_to_follow",
+        "(f) the intention to submit a request for mutual legal assistance",
+        lambda r: r.mla_to_follow is True,
+    ),
+)
+
+MLA_ITEMS: tuple[Item, ...] = (
+    (
+        "requesting_authority.name",
+        "the identity of the authority making the request",
+        lambda r: _text(r.requesting_authority.name),
+    ),
+    (
+        "offence.description",
+        "the subject matter and nature of the investigation or proceeding",
+        lambda r: _text(r.offence.description),
+    ),
+    ("facts", "a summary of the relevant facts", lambda r: _text(r.facts)),
+    (
+        "necessity",
+        "the purpose for which the evidence, information or action is sought",
+        lambda r: _text(r.necessity),
+    ),
+)
+
+DATA_ITEMS: tuple[Item, ...] = (
+    (
+        "data.identifiers",
+        "the accounts, identifiers or communications concerned",
+        lambda r: bool(r.data.identifiers),
+    ),
+    ("data.categories", "the categories of data sought", lambda r: bool(r.data.categories)),
+)
+
+REAL_TIME_ITEMS: tuple[Item, ...] = (
+    (
+        "duration_days",
+        "the duration of the collection or interception",
+        lambda r: r.duration_days is not None,
+    ),
+)
+
+EMERGENCY_ITEMS: tuple[Item, ...] = (
+    (
+        "requesting_authority.name",
+        "the authority making the request",
+        lambda r: _text(r.requesting_authority.name),
+    ),
+    ("facts", "the facts of the situation", lambda r: _text(r.facts)),
+    (
+        "emergency.description",
+        "what the emergency is",
+        lambda r: r.emergency is not None and _text(r.emergency.description),
+    ),
+    (
+        "emergency.risk_to",
+        "whose life or safety is at risk",
+        lambda r: r.emergency is not None and bool(set(r.emergency.risk_to) & {"life", "safety"}),
+    ),
+    (
+        "emergency.imminent",
+        "that the risk is imminent",
+        lambda r: r.emergency is not None and r.emergency.imminent is True,
+    ),
+    (
+        "emergency.significant",
+        "that the risk is significant",
+        lambda r: r.emergency is not None and r.emergency.significant is True,
+    ),
+    ("data.identifiers", "the data sought", lambda r: bool(r.data.identifiers)),
+)
+
+
+def _missing(request: Request, items: tuple[Item, ...]) -> list[tuple[str, str]]:
+    return [(field, label) for field, label, present in items if not present(request)]
+
+
+def _verdict(missing: list[tuple[str, str]], what: str) -> Verdict:
+    if missing:
+        listed = "; ".join(f"{label} (field {field})" for field, label in missing)
+        plural = "s" if len(missing) != 1 else ""
+        return Verdict(
+            Result.FAIL,
+            f"{what} lacks {len(missing)} item{plural}: {listed}",
+            (("missing", tuple(field for field, _ in missing)),),
+        )
+    return Verdict(Result.PASS, f"{what} contains every required item")
+
+
+@REGISTRY.rule(
+    id="completeness.preservation",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-42"],
+    on_fail=Outcome.INVALID,
+)
+def preservation_request(ctx: Context) -> Verdict:
+    """A preservation request specifies the authority, the offence and a summary of facts, the
+    data and its relation to the offence, any available information on the custodian or the
+    location, the necessity of preservation, and the intention to request assistance."""
+    req = ctx.request
+    if req.measure is not Measure.PRESERVATION:
+        return Verdict(Result.NOT_APPLICABLE, "not a preservation request")
+    verdict = _verdict(_missing(req, PRESERVATION_ITEMS), "the preservation request")
+    if verdict.result is Result.PASS and not (
+        _text(req.data.custodian) or _text(req.data.location)
+    ):
+        return Verdict(
+            Result.PASS,
+            verdict.reason + "; no custodian or location is given, which "
+            "(d) asks for only where available",
+            verdict.read,
+        )
+    return verdict
+
+
+@REGISTRY.rule(
+    id="completeness.mla_request",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-40"],
+    on_fail=Outcome.INVALID,
+)
+def mla_request(ctx: Context) -> Verdict:
+    """A request for mutual legal assistance contains the requesting authority, the subject
+    matter and nature of the investigation, a summary of the facts, the assistance sought and
+    its purpose; for data, the accounts or communications concerned; for real-time collection
+    and interception, their duration."""
+    req = ctx.request
+    if req.measure not in MLA_MEASURES:
+        return Verdict(
+            Result.NOT_APPLICABLE,
+            f"not a request for mutual legal assistance ({req.measure.value})",
+        )
+    items = MLA_ITEMS
+    if req.measure is Measure.MLA:
+        items += (
+            (
+                "assistance_sought",
+                "a description of the assistance sought",
+                lambda r: _text(r.assistance_sought),
+            ),
+        )
+    else:
+        items += DATA_ITEMS
+    if req.measure in REAL_TIME:
+        items += REAL_TIME_ITEMS
+    return _verdict(_missing(req, items), f"the {req.measure.value} request")
+
+
+@REGISTRY.rule(
+    id="completeness.emergency",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-41", "uncc:art-2:para-o"],
+    on_fail=Outcome.INVALID,
+)
+def emergency_request(ctx: Context) -> Verdict:
+    """An emergency is a situation in which there is a significant and imminent risk to the
+    life or safety of any natural person; a request made as an emergency must show it."""
+    req = ctx.request
+    if req.measure is not Measure.EMERGENCY:
+        return Verdict(Result.NOT_APPLICABLE, "not an emergency request")
+    return _verdict(_missing(req, EMERGENCY_ITEMS), "the emergency request")
+
+
+FIT: dict[Measure, tuple[frozenset[Category], str]] = {
+    Measure.INTERCEPTION: (
+        frozenset({Category.CONTENT}),
+        "interception concerns content data (Art 46, Art 2(d))",
+    ),
+    Measure.REALTIME_TRAFFIC: (
+        frozenset({Category.TRAFFIC}),
+        "real-time collection concerns traffic data (Art 45, Art 2(c))",
+    ),
+    Measure.TRAFFIC_DISCLOSURE: (
+        frozenset({Category.TRAFFIC}),
+        "expedited disclosure concerns preserved traffic data (Art 43)",
+    ),
+}
+
+
+@REGISTRY.rule(
+    id="data.fit_to_measure",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-2:para-c", "uncc:art-2:para-d", "uncc:art-43", "uncc:art-45", "uncc:art-46"],
+    on_fail=Outcome.INVALID,
+)
+def fit_to_measure(ctx: Context) -> Verdict:
+    """Interception of content data and real-time collection of traffic data are different
+    measures with different conditions; a request must ask for the data its measure concerns."""
+    req = ctx.request
+    if req.measure not in FIT:
+        return Verdict(Result.NOT_APPLICABLE, f"{req.measure.value} may concern any category")
+    allowed, rule = FIT[req.measure]
+    asked = frozenset(req.data.categories)
+    read = (("data.categories", tuple(sorted(c.value for c in asked))),)
+    if not asked:
+        return Verdict(Result.NOT_APPLICABLE, "no data category given (see completeness)", read)
+    wrong = sorted(c.value for c in asked - allowed)
+    if wrong:
+        return Verdict(
+            Result.FAIL,
+            f"{rule}; the request also asks for {', '.join(wrong)} data, "
+            "which needs a request of its own",
+            read,
+        )
+    return Verdict(Result.PASS, rule, read)
+
+
+@REGISTRY.rule(
+    id="preservation.period",
+    kind=Kind.RECORD,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-42", "uncc:art-25"],
+)
+def preservation_period(ctx: Context) -> Verdict:
+    """Data preserved on request is kept for not less than sixty days, and the preservation
+    continues while the request for mutual legal assistance is decided."""
+    req = ctx.request
+    if req.measure is not Measure.PRESERVATION:
+        return Verdict(Result.NOT_APPLICABLE, "not a preservation request")
+    minimum = ctx.law.value("preservation.mla_min_days", ctx.on)
+    continues = ctx.law.value("preservation.mla_continues_pending_decision", ctx.on)
+    domestic_max = ctx.law.value("preservation.domestic_max_days", ctx.on)
+    assert isinstance(minimum, int) and isinstance(domestic_max, int)
+    asked = req.preservation_days
+    applied = max(asked or minimum, minimum)
+    read = (
+        ("preservation_days", asked),
+        ("preservation.mla_min_days", minimum),
+        ("preservation.domestic_max_days", domestic_max),
+    )
+    parts = [f"{req.requested_state} will preserve for at least {applied} days"]
+    if asked is None:
+        parts.append(f"(no period requested; the minimum is {minimum})")
+    elif asked < minimum:
+        parts.append(f"(requested {asked}; the minimum is {minimum})")
+    if continues:
+        parts.append(
+            "and the preservation continues while the request for mutual legal "
+            "assistance is decided"
+        )
+    if applied > domestic_max:
+        parts.append(
+            f"; beyond the domestic maximum of {domestic_max} days (Art 25) it must be renewed"
+        )
+    return Verdict(Result.PASS, " ".join(parts), read)

@@ -1,0 +1,231 @@
+"""Grounds for refusal, and what is not a ground.
+
+Every ground here is discretionary ("may be refused"): the engine never refuses on one by
+itself. An engaged ground is a ``review`` finding for a person, citing the paragraph; a ground
+with no signal is reported as remaining open. Refusal grounds override the duty to assist
+(``duty.assist``), as Cedar's forbid overrides permit: whatever else passes, an engaged ground
+means the request is not cleared.
+
+- Dual criminality (Art 40, Art 35, unverified): not required for preservation (Art 42,
+  unverified); otherwise checked against the requested State's domestic-law mapping.
+- Art 40(21) (paragraph number unverified): sovereignty, security, ordre public or other
+  essential interests; prohibition in a similar domestic case; contrary to the legal system.
+- Art 40(22) with Art 6(2): the persecution clause, with a human-rights flag.
+- Not grounds: the fiscal character of the offence alone; bank secrecy (Art 40, unverified).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
+from rogatory.safeguards.context import REGISTRY, Context
+from rogatory.safeguards.request import Measure
+
+
+def refusal_ground(
+    rule_id: str, cites: list[str]
+) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
+    """Register a discretionary ground for refusal that overrides the duty to assist."""
+    return REGISTRY.rule(
+        id=rule_id,
+        kind=Kind.REFUSAL_GROUND,
+        discretion=Discretion.MAY,
+        cites=cites,
+        overrides="duty.assist",
+    )
+
+
+@refusal_ground("refusal.dual_criminality", ["uncc:art-40", "uncc:art-35", "uncc:art-42"])
+def dual_criminality(ctx: Context) -> Verdict:
+    """Where dual criminality is required, it is deemed fulfilled if the conduct is a criminal
+    offence under the laws of both States, whatever its label; its absence may be a ground for
+    refusal. It is not required to preserve data."""
+    req = ctx.request
+    state = req.requested_state
+    if req.measure is Measure.PRESERVATION:
+        required = ctx.law.value("preservation.dual_criminality_required", ctx.on)
+        if not required:
+            return Verdict(
+                Result.NOT_APPLICABLE,
+                "dual criminality is not a condition for "
+                "preservation (Art 42); a reservation may change this for offences "
+                "not established under the Convention (see reservations)",
+                (("preservation.dual_criminality_required", required),),
+            )
+    law = ctx.law.domestic.get(state)
+    if law is None:
+        return Verdict(
+            Result.REVIEW,
+            f"dual criminality is unknown: no domestic-law mapping of "
+            f"{state} was supplied (--domestic-law); a person must compare the conduct "
+            f"with {state}'s law",
+        )
+    articles = req.offence.treaty_articles
+    if not articles:
+        return Verdict(
+            Result.REVIEW,
+            f"no Convention article is named for the conduct, so it "
+            f"cannot be matched with {state}'s mapped offences; a person must compare "
+            "the conduct with its law",
+        )
+    matches = law.offences_for(articles)
+    read = (
+        ("offence.treaty_articles", tuple(articles)),
+        ("domestic_offences", tuple(o.provision for o in matches)),
+    )
+    if matches:
+        provisions = "; ".join(f"{o.provision} ({o.description})" for o in matches)
+        return Verdict(Result.PASS, f"the conduct is criminal in {state} too: {provisions}", read)
+    arts = ", ".join(str(a) for a in articles)
+    return Verdict(
+        Result.REVIEW,
+        f"no offence in {state}'s mapped law covers the conduct of "
+        f"Art {arts}: the absence of dual criminality is a ground on which {state} may "
+        "refuse coercive assistance (Art 40); non-coercive assistance should still be "
+        "considered",
+        read,
+    )
+
+
+@refusal_ground("refusal.essential_interests", ["uncc:art-40:para-21"])
+def essential_interests(ctx: Context) -> Verdict:
+    """Assistance may be refused if executing the request is likely to prejudice the
+    sovereignty, security, ordre public or other essential interests of the requested State."""
+    req = ctx.request
+    hits = ctx.law.signals.essential_interests.find(
+        req.offence.description, req.facts, req.assistance_sought
+    )
+    nationals = [p.name or "a person" for p in req.persons if p.nationality == req.requested_state]
+    read = (("signals", tuple(hits)), ("nationals_of_requested_state", len(nationals)))
+    reasons = []
+    if hits:
+        reasons.append(f"the request mentions {', '.join(hits)}")
+    if nationals:
+        reasons.append(f"it concerns {len(nationals)} national(s) of {req.requested_state}")
+    if reasons:
+        return Verdict(
+            Result.REVIEW,
+            "; ".join(reasons) + f": {req.requested_state} may consider "
+            "whether execution would prejudice its sovereignty, security, ordre public "
+            "or other essential interests",
+            read,
+        )
+    return Verdict(
+        Result.PASS,
+        "no signal of prejudice to essential interests; the ground "
+        f"remains open to {req.requested_state}'s discretion",
+        read,
+    )
+
+
+@refusal_ground("refusal.domestic_prohibition", ["uncc:art-40:para-21"])
+def domestic_prohibition(ctx: Context) -> Verdict:
+    """Assistance may be refused if the requested State's authorities would be prohibited by
+    its domestic law from carrying out the action requested in a similar domestic case."""
+    req = ctx.request
+    law = ctx.law.domestic.get(req.requested_state)
+    if law is None:
+        return Verdict(
+            Result.NOT_APPLICABLE,
+            f"not assessed: no domestic-law mapping of "
+            f"{req.requested_state}; the ground remains open",
+        )
+    if req.measure in law.prohibited_measures:
+        return Verdict(
+            Result.REVIEW,
+            f"{req.requested_state}'s law prohibits {req.measure.value} in a similar domestic case",
+            (("measure", req.measure.value),),
+        )
+    return Verdict(
+        Result.PASS,
+        f"{req.requested_state}'s mapped law does not prohibit "
+        f"{req.measure.value} in a similar domestic case",
+    )
+
+
+@refusal_ground("refusal.legal_system", ["uncc:art-40:para-21"])
+def legal_system(ctx: Context) -> Verdict:
+    """Assistance may be refused if granting the request would be contrary to the legal system
+    of the requested State."""
+    req = ctx.request
+    law = ctx.law.domestic.get(req.requested_state)
+    if law is None:
+        return Verdict(
+            Result.NOT_APPLICABLE,
+            f"not assessed: no domestic-law mapping of "
+            f"{req.requested_state}; the ground remains open",
+        )
+    if req.measure in law.unavailable_measures:
+        return Verdict(
+            Result.REVIEW,
+            f"{req.requested_state}'s legal system does not provide for {req.measure.value}",
+            (("measure", req.measure.value),),
+        )
+    return Verdict(
+        Result.PASS, f"{req.requested_state}'s mapped law provides for {req.measure.value}"
+    )
+
+
+@refusal_ground("refusal.persecution", ["uncc:art-40:para-22", "uncc:art-6:para-2"])
+def persecution(ctx: Context) -> Verdict:
+    """There is no obligation to assist where there are substantial grounds for believing that
+    the request aims at prosecuting or punishing a person on account of sex, race, language,
+    religion, nationality, ethnic origin or political opinions; nothing in the Convention
+    permits the suppression of freedom of expression, conscience, religion, assembly or
+    association."""
+    req = ctx.request
+    hits = ctx.law.signals.persecution_hits(req.offence.description, req.facts)
+    read = tuple((f"signals.{group}", tuple(words)) for group, words in hits.items())
+    if hits:
+        found = "; ".join(
+            f"{group.replace('_', ' ')} ({', '.join(words)})" for group, words in hits.items()
+        )
+        return Verdict(
+            Result.REVIEW,
+            f"HUMAN RIGHTS: the offence or facts show signals of {found}. "
+            "A person must decide whether there are substantial grounds to believe the "
+            "request aims at punishing protected conduct or a person for a protected "
+            "characteristic; it can never be cleared automatically",
+            read,
+            flags=(Flag.HUMAN_RIGHTS,),
+        )
+    return Verdict(Result.PASS, "no signal of persecution in the offence description or facts")
+
+
+@REGISTRY.rule(
+    id="not_grounds.fiscal", kind=Kind.RECORD, discretion=Discretion.MUST, cites=["uncc:art-40"]
+)
+def fiscal(ctx: Context) -> Verdict:
+    """A request may not be refused on the sole ground that the offence is also considered to
+    involve fiscal matters."""
+    req = ctx.request
+    hits = ctx.law.signals.fiscal.find(req.offence.description, req.facts)
+    if not hits:
+        return Verdict(Result.NOT_APPLICABLE, "no fiscal aspect mentioned")
+    return Verdict(
+        Result.PASS,
+        f"the request has a fiscal aspect ({', '.join(hits)}); that alone "
+        "is not a ground for refusal",
+        (("signals", tuple(hits)),),
+    )
+
+
+@REGISTRY.rule(
+    id="not_grounds.bank_secrecy",
+    kind=Kind.RECORD,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-40"],
+)
+def bank_secrecy(ctx: Context) -> Verdict:
+    """Mutual legal assistance may not be declined on the ground of bank secrecy."""
+    req = ctx.request
+    hits = ctx.law.signals.bank_secrecy.find(req.data.custodian, req.facts, req.assistance_sought)
+    if not hits:
+        return Verdict(Result.NOT_APPLICABLE, "no bank or bank secrecy mentioned")
+    return Verdict(
+        Result.PASS,
+        f"the data is held by or concerns a bank ({', '.join(hits)}); bank "
+        "secrecy is not a ground for refusal",
+        (("signals", tuple(hits)),),
+    )

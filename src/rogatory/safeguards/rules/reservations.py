@@ -1,0 +1,64 @@
+"""Reservations and declarations of the requested State that change the answer.
+
+A reservation in effect on the date (the State bound, the reservation made and not withdrawn)
+that concerns the article governing the measure, or the Chapter IV power it rests on, sends the
+request to a person with the reservation's text. The one reservation whose effect the engine
+knows is Art 42's (recollection): a State requiring dual criminality may refuse preservation
+for offences *other than* those established under the Convention, so it cannot reach a request
+about an Art 7-17 offence.
+"""
+
+from __future__ import annotations
+
+from rogatory.law.citation import parse_provision_id
+from rogatory.law.decision import Discretion, Kind, Result, Verdict
+from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context
+from rogatory.safeguards.request import Measure
+
+GENERAL = (35, 40)
+
+
+@REGISTRY.rule(
+    id="reservations.requested_state",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MAY,
+    cites=["uncc:art-23", "uncc:art-42"],
+)
+def requested_state_reservations(ctx: Context) -> Verdict:
+    """A reservation or declaration of the requested State modifies its obligations under the
+    provision concerned, from the date the Convention binds it until it is withdrawn."""
+    req = ctx.request
+    statements = ctx.law.register.statements_in_effect(req.requested_state, ctx.on)
+    articles = set(MEASURE_ARTICLES[req.measure]) | set(GENERAL)
+    relevant = [(s, parse_provision_id(s.concerns)) for s in statements]
+    relevant = [(s, pid) for s, pid in relevant if pid[1] in articles]
+    if not relevant:
+        return Verdict(
+            Result.PASS,
+            f"no reservation or declaration of {req.requested_state} in "
+            f"effect on {ctx.on} concerns {req.measure.value}",
+        )
+    cites = tuple(ctx.law.article_cite(pid[1], pid[2]) for _, pid in relevant)
+    read = tuple(("statement", s.concerns) for s, _ in relevant)
+    engaged = []
+    for statement, (_, article, _para) in relevant:
+        if article == 42 and req.measure is Measure.PRESERVATION and req.offence.treaty_articles:
+            continue  # the Art 42 reservation reaches only non-Convention offences
+        engaged.append(f"{statement.concerns} (made {statement.made_on}): {statement.text}")
+    if not engaged:
+        return Verdict(
+            Result.PASS,
+            f"{req.requested_state}'s reservation on Art 42 covers only "
+            "offences not established under the Convention; this request names "
+            f"Art {', '.join(str(a) for a in req.offence.treaty_articles)}",
+            read,
+            cites,
+        )
+    return Verdict(
+        Result.REVIEW,
+        f"{req.requested_state} has, in effect on {ctx.on}: "
+        + "; ".join(engaged)
+        + ". A person must apply it to this request",
+        read,
+        cites,
+    )
