@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rogatory.errors import ProblemCollector
-from rogatory.law.scenarios import LoadedScenario, load_scenarios
-from rogatory.law.scenarios import run_safely
+from rogatory.law.scenarios import LoadedScenario, load_scenarios, run_safely
 from rogatory.safeguards.scenarios import run
 from rogatory.treaty import catalogue
 

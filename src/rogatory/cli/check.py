@@ -73,7 +73,9 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
     console.print(f"{where}{head} as of {decision.as_of} (bundle {decision.bundle_revision[:19]}…)")
     human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
     for f in human_rights:
-        console.print(Panel(escape(f.reason), title="HUMAN RIGHTS", border_style="bold red"))
+        console.print(
+            Panel(escape(f.reason), title="HUMAN RIGHTS", border_style="bold red"), soft_wrap=False
+        )
     table = Table(show_lines=False)
     for col in ("Result", "Rule", "Reason", "Cites"):
         table.add_column(col, overflow="fold")

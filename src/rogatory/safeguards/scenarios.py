@@ -62,9 +62,10 @@ def run_screening(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
     try:
         req = request.parse(given.request, file="given.request")
     except ProblemList as exc:
-        party_scenarios.check(
-            fail, "errors", sorted(set(expect.errors)), sorted({p.code for p in exc.problems})
-        )
+        codes = sorted({p.code for p in exc.problems})
+        if not expect.errors:
+            fail.append("the request was refused: " + "; ".join(p.render() for p in exc.problems))
+        party_scenarios.check(fail, "errors", sorted(set(expect.errors)), codes)
         return outcome
     if expect.errors:
         fail.append(f"errors: expected {expect.errors}, but the request was accepted")

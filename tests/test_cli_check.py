@@ -1,0 +1,160 @@
+"""``rogatory check``, ``explain`` and ``schema`` through the real entry point."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.conftest import CliResult
+
+Cli = Callable[..., CliResult]
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "requests"
+WHAT_IF = str(ROOT / "examples" / "what-if-ratifications.csv")
+
+
+def test_check_one_request_as_json(cli: Cli) -> None:
+    result = cli(
+        "check",
+        str(EXAMPLES / "stored-data-speech.json"),
+        "--instruments",
+        WHAT_IF,
+        "--format",
+        "json",
+    )
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["outcome"] == "review" and data["as_of"] == "2027-11-15"
+    persecution = next(f for f in data["findings"] if f["rule"] == "refusal.persecution")
+    assert persecution["result"] == "review" and persecution["flags"] == ["human_rights"]
+    assert persecution["cites"][0] == {
+        "instrument": "UNCC",
+        "article": 40,
+        "paragraph": "22",
+        "verified": False,
+    }
+    assert "uncc:art-40:para-22" in data["unverified_provisions"]
+
+
+def test_check_text_shows_colours_citations_and_unverified_markers(cli: Cli) -> None:
+    result = cli("check", str(EXAMPLES / "stored-data-speech.json"), "--instruments", WHAT_IF)
+    assert result.code == 0, result.err
+    assert result.out.startswith("REVIEW as of 2027-11-15")
+    assert "HUMAN RIGHTS" in result.out and "Art. 40(22) †" in result.out
+    assert "UNVERIFIED" in result.out
+
+
+def test_check_on_a_later_date_and_without_parties(cli: Cli) -> None:
+    request = str(EXAMPLES / "preservation-fraud.json")
+    shipped_only = json.loads(cli("check", request, "--format", "json").out)
+    assert shipped_only["outcome"] == "not_in_force"
+    early = json.loads(
+        cli(
+            "check", request, "--instruments", WHAT_IF, "--on", "2027-10-26", "--format", "json"
+        ).out
+    )
+    assert early["outcome"] == "not_in_force" and early["as_of"] == "2027-10-26"
+
+
+def test_check_a_folder(cli: Cli) -> None:
+    result = cli("check", str(EXAMPLES), "--instruments", WHAT_IF, "--format", "json")
+    assert result.code == 0, result.err
+    rows = {r["file"]: r["decision"]["outcome"] for r in json.loads(result.out)}
+    assert rows == {
+        "interception-authorised.json": "review",
+        "preservation-fraud.json": "proceed",
+        "preservation-incomplete.json": "invalid",
+        "preservation-outside-scope.json": "refuse",
+        "stored-data-speech.json": "review",
+    }
+    text = cli("check", str(EXAMPLES), "--instruments", WHAT_IF)
+    assert (
+        "5 requests screened" in text.out and "1 invalid, 1 proceed, 1 refuse, 2 review" in text.out
+    )
+
+
+def test_a_folder_with_an_unusable_file_reports_it_and_exits_2(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "good.json").write_text((EXAMPLES / "preservation-fraud.json").read_text())
+    (tmp_path / "broken.json").write_text("{not json")
+    result = cli("check", str(tmp_path), "--instruments", WHAT_IF, "--format", "json")
+    assert result.code == 2 and "Traceback" not in result.err
+    rows = {r["file"]: r for r in json.loads(result.out)}
+    assert rows["good.json"]["decision"]["outcome"] == "proceed"
+    assert rows["broken.json"]["errors"][0]["code"] == "request.invalid_json"
+    assert "error[request.invalid_json]" in result.err and "line 1" in result.err
+
+
+def test_unusable_input_names_each_field(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(
+        json.dumps(
+            {
+                "measure": "preservation",
+                "requesting_state": "FRA",
+                "requested_state": "QQQ",
+                "submitted_on": "2027-02-30",
+                "offence": {"max_penalty_years": "five"},
+            }
+        )
+    )
+    result = cli("check", str(path))
+    assert result.code == 2 and result.out == "" and "Traceback" not in result.err
+    lines = [line for line in result.err.splitlines() if line.startswith("error[")]
+    assert [line.split("]")[0] + "]" for line in lines] == [
+        "error[request.unknown_state]",
+        "error[request.invalid_date]",
+        "error[request.invalid_type]",
+    ]
+    assert "field requested_state" in lines[0] and "field submitted_on" in lines[1]
+    assert "field offence.max_penalty_years" in lines[2]
+    assert cli("check", str(tmp_path / "absent.json")).err.startswith("error[input.file_missing]")
+    assert cli("check", str(path), "--on", "soon").err.startswith("error[input.invalid_date]")
+
+
+def test_domestic_law_option_changes_dual_criminality(cli: Cli, tmp_path: Path) -> None:
+    mapping = tmp_path / "esp.yaml"
+    mapping.write_text(
+        "state: ESP\noffences:\n  - {provision: CP art. 248, description: estafa "
+        "informatica, treaty_articles: [13], max_penalty_years: 6}\n"
+    )
+    req = tmp_path / "req.json"
+    data = json.loads((EXAMPLES / "interception-authorised.json").read_text())
+    req.write_text(json.dumps(data))
+    without = json.loads(cli("check", str(req), "--instruments", WHAT_IF, "--format", "json").out)
+    with_map = json.loads(
+        cli(
+            "check",
+            str(req),
+            "--instruments",
+            WHAT_IF,
+            "--domestic-law",
+            str(mapping),
+            "--format",
+            "json",
+        ).out
+    )
+    dc = {d["rule"]: d for d in without["findings"]}["refusal.dual_criminality"]
+    dc_map = {d["rule"]: d for d in with_map["findings"]}["refusal.dual_criminality"]
+    assert (
+        dc["result"] == "review"
+        and dc_map["result"] == "pass"
+        and "CP art. 248" in dc_map["reason"]
+    )
+    mapping.write_text("state: QQQ\noffences: []\n")
+    bad = cli("check", str(req), "--domestic-law", str(mapping))
+    assert (
+        bad.code == 2 and "error[rules.invalid_value]" in bad.err and "states[0].state" in bad.err
+    )
+
+
+def test_explain_and_schema(cli: Cli) -> None:
+    data = json.loads(cli("explain", "refusal.persecution", "--json").out)
+    assert data["kind"] == "refusal_ground" and data["overrides"] == "duty.assist"
+    assert [c["label"] for c in data["cites"]] == ["UNCC Art. 40(22)", "UNCC Art. 6(2)"]
+    assert data["verified"] is False
+    assert any("speech offence" in s for s in data["scenarios"])
+    missing = cli("explain", "refusal.nothing")
+    assert missing.code == 2 and missing.err.startswith("error[rules.unknown_rule]")
+    schema = json.loads(cli("schema", "request").out)
+    assert schema["title"] == "rogatory request" and "measure" in schema["properties"]

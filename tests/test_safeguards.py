@@ -1,0 +1,302 @@
+"""The screening engine: registry integrity, decision shape, error handling, properties."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rogatory.errors import ProblemList
+from rogatory.law.decision import Flag, Kind, Outcome, Result, combine
+from rogatory.parties import service
+from rogatory.parties.scenarios import generated_codes
+from rogatory.safeguards import engine, request
+from rogatory.safeguards.context import REGISTRY
+from rogatory.safeguards.domestic import DomesticLaw
+from rogatory.treaty import catalogue
+from tests.conftest import ratifications
+
+PARTIES = generated_codes("XAA", 40)
+ON = date(2026, 9, 1)
+
+
+@pytest.fixture(scope="module")
+def screener() -> engine.Screener:
+    register = service.build(
+        catalogue.get(), extra=ratifications(40, date(2026, 1, 5)), ignore_shipped=True
+    )
+    mapping = DomesticLaw.model_validate(
+        {
+            "state": "XAB",
+            "offences": [
+                {"provision": "s. 201", "description": "computer fraud", "treaty_articles": [13]}
+            ],
+        }
+    )
+    return engine.Screener(engine.build_law(register=register, domestic_law={"XAB": mapping}))
+
+
+BASE: dict[str, Any] = {
+    "measure": "preservation",
+    "requesting_state": "XAA",
+    "requested_state": "XAB",
+    "submitted_on": "2026-09-01",
+    "requesting_authority": {"name": "NCU", "role": "contact_point_24_7"},
+    "offence": {"description": "Phishing fraud", "treaty_articles": [13], "max_penalty_years": 5},
+    "facts": "Cloned shop hosted by the custodian.",
+    "necessity": "Logs are deleted.",
+    "mla_to_follow": True,
+    "data": {
+        "categories": ["subscriber"],
+        "identifiers": ["acct 1"],
+        "relation_to_offence": "hosted it",
+        "custodian": "Example Hosting",
+        "period": {"from": "2026-06-01", "to": "2026-07-31"},
+    },
+}
+
+
+def test_every_rule_is_cited_stated_and_resolvable(screener: engine.Screener) -> None:
+    REGISTRY.check()
+    assert len(REGISTRY.rules) >= 20
+    for rule, cites in screener.rules:
+        assert rule.statement and cites, rule.id
+        assert all(c.instrument == "UNCC" for c in cites)
+    grounds = [r for r in REGISTRY.rules if r.kind is Kind.REFUSAL_GROUND]
+    assert {r.id for r in grounds} >= {
+        "refusal.persecution",
+        "refusal.essential_interests",
+        "refusal.domestic_prohibition",
+        "refusal.legal_system",
+        "refusal.dual_criminality",
+    }
+    assert all(r.overrides == "duty.assist" for r in grounds)
+
+
+def test_decision_json_has_the_published_shape(screener: engine.Screener) -> None:
+    decision = screener.screen(request.parse(BASE))
+    data = json.loads(json.dumps(decision.to_json()))
+    assert data["outcome"] == "proceed" and data["as_of"] == "2026-09-01"
+    assert data["bundle_revision"] == catalogue.get().revision
+    assert {f["rule"] for f in data["findings"]} == {r.id for r in REGISTRY.rules}
+    for finding in data["findings"]:
+        assert finding["result"] in {"pass", "fail", "review", "not_applicable"}
+        assert finding["reason"] and isinstance(finding["verified"], bool)
+        assert all({"instrument", "article", "paragraph"} <= set(c) for c in finding["cites"])
+    period = next(f for f in data["findings"] if f["rule"] == "preservation.period")
+    assert period["verified"] is False and period["read"]["preservation.mla_min_days"] == 60
+    assert "uncc:art-42" in data["unverified_provisions"]
+
+
+def test_the_legal_date_can_differ_from_submission(screener: engine.Screener) -> None:
+    req = request.parse(BASE)
+    assert screener.screen(req, date(2026, 5, 1)).outcome is Outcome.NOT_IN_FORCE
+    assert screener.screen(req).as_of == date(2026, 9, 1)
+
+
+def test_an_error_inside_a_rule_can_never_give_proceed(screener: engine.Screener) -> None:
+    def broken(_: object) -> Any:
+        raise ZeroDivisionError("boom")
+
+    rules = list(screener.rules)
+    index = next(i for i, (r, _) in enumerate(rules) if r.id == "refusal.persecution")
+    rule, cites = rules[index]
+    rules[index] = (replace(rule, func=broken), cites)
+    patched = engine.Screener(screener.law)
+    patched.rules = tuple(rules)
+    decision = patched.screen(request.parse(BASE))
+    finding = decision.finding("refusal.persecution")
+    assert finding.result is Result.REVIEW and Flag.ERROR in finding.flags
+    assert "ZeroDivisionError" in finding.reason
+    assert decision.outcome is Outcome.REVIEW
+
+
+def test_precedence_is_declared_and_total() -> None:
+    assert combine([]) is Outcome.PROCEED
+    assert combine([Outcome.PROCEED, Outcome.REVIEW, Outcome.INVALID]) is Outcome.INVALID
+    assert combine([Outcome.INVALID, Outcome.REFUSE]) is Outcome.REFUSE
+    assert combine([Outcome.REFUSE, Outcome.NOT_IN_FORCE, Outcome.REVIEW]) is Outcome.NOT_IN_FORCE
+
+
+def test_request_errors_name_every_field() -> None:
+    bad = BASE | {
+        "requested_state": "QQQ",
+        "submitted_on": "2026-02-30",
+        "measure": "wiretap",
+        "offence": {"max_penalty_years": "five"},
+        "colour": "red",
+    }
+    with pytest.raises(ProblemList) as info:
+        request.parse(bad)
+    found = {(p.code, p.message.split(":")[0]) for p in info.value.problems}
+    assert found == {
+        ("request.unknown_state", "field requested_state"),
+        ("request.invalid_date", "field submitted_on"),
+        ("request.invalid_type", "field measure"),
+        ("request.invalid_type", "field offence.max_penalty_years"),
+        ("request.unknown_field", "field colour"),
+    }
+
+
+def test_the_schema_is_json_schema_with_the_documented_names() -> None:
+    schema = request.schema()
+    assert schema["$schema"].endswith("2020-12/schema")
+    props = schema["properties"]
+    for name in (
+        "measure",
+        "requesting_state",
+        "requested_state",
+        "submitted_on",
+        "requesting_authority",
+        "offence",
+        "facts",
+        "necessity",
+        "mla_to_follow",
+        "data",
+        "preservation_days",
+        "duration_days",
+        "confidentiality_requested",
+        "authorisation",
+        "persons",
+    ):
+        assert name in props, name
+    assert set(schema["required"]) == {
+        "measure",
+        "requesting_state",
+        "requested_state",
+        "submitted_on",
+    }
+    assert "from" in schema["$defs"]["Period"]["properties"]
+
+
+# ---- properties ---------------------------------------------------------------------------
+
+STATES = [*PARTIES[:6], "XZZ", "EU", "FRA"]
+text = st.one_of(st.none(), st.text(min_size=0, max_size=40))
+requests = st.fixed_dictionaries(
+    {
+        "measure": st.sampled_from([m.value for m in request.Measure]),
+        "requesting_state": st.sampled_from(STATES),
+        "requested_state": st.sampled_from(STATES),
+        "submitted_on": st.dates(date(2025, 1, 1), date(2029, 12, 31)).map(date.isoformat),
+    },
+    optional={
+        "requesting_authority": st.fixed_dictionaries(
+            {}, optional={"name": text, "role": st.sampled_from([r.value for r in request.Role])}
+        ),
+        "offence": st.fixed_dictionaries(
+            {},
+            optional={
+                "description": text,
+                "treaty_articles": st.lists(st.integers(7, 17), max_size=3),
+                "max_penalty_years": st.one_of(st.none(), st.floats(0, 40, allow_nan=False)),
+                "penalty_more_serious": st.booleans(),
+            },
+        ),
+        "facts": text,
+        "necessity": text,
+        "assistance_sought": text,
+        "mla_to_follow": st.one_of(st.none(), st.booleans()),
+        "data": st.fixed_dictionaries(
+            {},
+            optional={
+                "categories": st.lists(
+                    st.sampled_from(["subscriber", "traffic", "content"]), max_size=3, unique=True
+                ),
+                "identifiers": st.lists(st.text(min_size=1, max_size=8), max_size=15),
+                "relation_to_offence": text,
+                "custodian": text,
+                "period": st.fixed_dictionaries(
+                    {
+                        "from": st.just("2026-01-01"),
+                        "to": st.sampled_from(["2026-02-01", "2027-06-01"]),
+                    }
+                ),
+            },
+        ),
+        "preservation_days": st.one_of(st.none(), st.integers(1, 400)),
+        "duration_days": st.one_of(st.none(), st.integers(1, 200)),
+        "authorisation": st.one_of(st.none(), st.fixed_dictionaries({"issuer": text})),
+        "persons": st.lists(
+            st.fixed_dictionaries({"name": text, "nationality": st.sampled_from(STATES)}),
+            max_size=2,
+        ),
+        "emergency": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "description": text,
+                    "risk_to": st.lists(st.sampled_from(["life", "safety", "property"])),
+                    "imminent": st.one_of(st.none(), st.booleans()),
+                    "significant": st.one_of(st.none(), st.booleans()),
+                },
+            ),
+        ),
+    },
+).filter(lambda d: d["requesting_state"] != d["requested_state"])
+
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(requests)
+def test_random_requests_never_crash_and_give_one_of_five_outcomes(
+    screener: engine.Screener, data: dict[str, Any]
+) -> None:
+    decision = screener.screen(request.parse(data))
+    assert decision.outcome in set(Outcome)
+    assert not any(Flag.ERROR in f.flags for f in decision.findings), decision.findings
+    assert decision.outcome is combine(f.outcome for f in decision.findings)
+
+
+@SETTINGS
+@given(requests)
+def test_an_engaged_refusal_ground_always_wins_over_a_pass(
+    screener: engine.Screener, data: dict[str, Any]
+) -> None:
+    decision = screener.screen(request.parse(data))
+    kinds = {r.id: r.kind for r in REGISTRY.rules}
+    engaged = [
+        f
+        for f in decision.findings
+        if kinds[f.rule] is Kind.REFUSAL_GROUND and f.result in (Result.REVIEW, Result.FAIL)
+    ]
+    if engaged:
+        assert decision.outcome is not Outcome.PROCEED
+
+
+@SETTINGS
+@given(
+    requests,
+    st.sampled_from(
+        ["insult", "protest", "blasphemy", "extremism", "journalist", "false information"]
+    ),
+    st.sampled_from(["offence", "facts"]),
+)
+def test_a_persecution_signal_never_gives_proceed(
+    screener: engine.Screener, data: dict[str, Any], word: str, where: str
+) -> None:
+    if where == "offence":
+        offence = dict(data.get("offence") or {})
+        offence["description"] = f"{offence.get('description') or ''} {word} online"
+        data = data | {"offence": offence}
+    else:
+        data = data | {"facts": f"{data.get('facts') or ''} they {word} again"}
+    decision = screener.screen(request.parse(data))
+    assert decision.outcome is not Outcome.PROCEED
+    assert Flag.HUMAN_RIGHTS in decision.finding("refusal.persecution").flags
+
+
+@SETTINGS
+@given(requests)
+def test_interception_and_real_time_collection_never_proceed(
+    screener: engine.Screener, data: dict[str, Any]
+) -> None:
+    data = data | {"measure": "interception" if len(data) % 2 else "realtime_traffic"}
+    assert screener.screen(request.parse(data)).outcome is not Outcome.PROCEED
