@@ -300,3 +300,32 @@ def test_interception_and_real_time_collection_never_proceed(
 ) -> None:
     data = data | {"measure": "interception" if len(data) % 2 else "realtime_traffic"}
     assert screener.screen(request.parse(data)).outcome is not Outcome.PROCEED
+
+
+def test_memoised_verdicts_never_leak_between_different_facts(screener: engine.Screener) -> None:
+    """Shared verdicts are keyed by every fact they read: changing one changes the answer."""
+    first = screener.screen(request.parse(BASE))
+    other_state = screener.screen(request.parse(BASE | {"requested_state": "XZZ"}))
+    other_date = screener.screen(request.parse(BASE), date(2026, 5, 1))
+    minor = screener.screen(
+        request.parse(
+            BASE | {"offence": BASE["offence"] | {"treaty_articles": [], "max_penalty_years": 2}}
+        )
+    )
+    again = screener.screen(request.parse(BASE))
+    assert first.finding("relation.in_force").result is Result.PASS
+    assert other_state.finding("relation.in_force").result is Result.FAIL
+    assert other_date.finding("relation.in_force").result is Result.FAIL
+    assert minor.finding("scope.offence_or_serious_crime").result is Result.FAIL
+    assert again.findings == first.findings
+
+
+def test_a_batch_gives_the_same_decisions_as_one_by_one(screener: engine.Screener) -> None:
+    import gc
+
+    docs = [BASE, BASE | {"measure": "interception"}, BASE | {"requested_state": "XZZ"}]
+    reqs = [request.parse(d) for d in docs]
+    batch = screener.screen_many(reqs)
+    assert gc.isenabled()
+    assert [d.findings for d in batch] == [screener.screen(r).findings for r in reqs]
+    assert len({d.evaluated_at for d in batch}) == 1

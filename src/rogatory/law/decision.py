@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from rogatory.errors import RogatoryError
 from rogatory.law.citation import Citation
@@ -66,9 +66,12 @@ class Flag(StrEnum):
     URGENT = "urgent"
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """What a rule function returns; the engine adds the rule's metadata."""
+class Verdict(NamedTuple):
+    """What a rule function returns; the engine adds the rule's metadata.
+
+    Verdicts and findings are named tuples rather than frozen dataclasses: a screening creates
+    one per rule per request, and tuples are immutable and several times cheaper to build.
+    """
 
     result: Result
     reason: str
@@ -77,8 +80,7 @@ class Verdict:
     flags: tuple[Flag, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     rule: str
     result: Result
     reason: str
@@ -106,13 +108,16 @@ class Rule(Generic[C]):
     overrides: str | None = None
 
 
+_RESULT_OUTCOME = {
+    Result.REVIEW: Outcome.REVIEW,
+    Result.PASS: Outcome.PROCEED,
+    Result.NOT_APPLICABLE: Outcome.PROCEED,
+}
+
+
 def outcome_of(rule_on_fail: Outcome, result: Result) -> Outcome:
-    """The outcome one finding implies."""
-    if result is Result.FAIL:
-        return rule_on_fail
-    if result is Result.REVIEW:
-        return Outcome.REVIEW
-    return Outcome.PROCEED
+    """The outcome one finding implies: a failure implies the rule's own outcome."""
+    return rule_on_fail if result is Result.FAIL else _RESULT_OUTCOME[result]
 
 
 def combine(outcomes: Iterable[Outcome]) -> Outcome:
@@ -193,13 +198,7 @@ def evaluate(rule: Rule[C], context: C, cites: tuple[Citation, ...]) -> Finding:
             (),
             (Flag.ERROR,),
         )
-    all_cites = tuple(dict.fromkeys(cites + verdict.cites)) if verdict.cites else cites
-    return Finding(
-        rule.id,
-        verdict.result,
-        verdict.reason,
-        all_cites,
-        outcome_of(rule.on_fail, verdict.result),
-        verdict.read,
-        verdict.flags,
-    )
+    result, reason, read, extra, flags = verdict
+    all_cites = tuple(dict.fromkeys(cites + extra)) if extra else cites
+    outcome = rule.on_fail if result is Result.FAIL else _RESULT_OUTCOME[result]
+    return Finding(rule.id, result, reason, all_cites, outcome, read, flags)

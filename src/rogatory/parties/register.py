@@ -121,6 +121,7 @@ class Register:
     notifications: Sequence[Notification] = ()
     gaps: Sequence[str] = ()
     _cache: dict[date, eif.EntryIntoForce] = field(default_factory=dict, repr=False)
+    _status_cache: dict[tuple[str, date], PartyStatus] = field(default_factory=dict, repr=False)
     _bound_cache: dict[tuple[date | None, date | None, date], date | None] = field(
         default_factory=dict, repr=False
     )
@@ -183,6 +184,13 @@ class Register:
         return out
 
     def status(self, code: str, on: date) -> PartyStatus:
+        key = (code, on)
+        found = self._status_cache.get(key)
+        if found is None:
+            found = self._status_cache[key] = self._status(code, on)
+        return found
+
+    def _status(self, code: str, on: date) -> PartyStatus:
         state = states.lookup(code)
         history = self._histories.get(state.code, _NO_HISTORY)
         signature = history.signature if history.signature and history.signature.on <= on else None

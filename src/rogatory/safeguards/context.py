@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import date
+from functools import wraps
 
 from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation
 from rogatory.law.dated import Value
-from rogatory.law.decision import Registry
+from rogatory.law.decision import Registry, Verdict
 from rogatory.parties.register import Register
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
@@ -39,18 +41,39 @@ REAL_TIME = frozenset({Measure.REALTIME_TRAFFIC, Measure.INTERCEPTION})
 
 @dataclass(frozen=True, slots=True)
 class Law:
-    """The law a screening applies, shared by every request screened with it."""
+    """The law a screening applies, shared by every request screened with it.
+
+    Citations and dated values are memoised: they depend only on the bundle and the date, and
+    a queue screens thousands of requests against the same ones.
+    """
 
     bundle: Bundle
     register: Register
     domestic: dict[str, DomesticLaw]
     signals: Signals
+    _cites: dict[tuple[int, str | None], Citation] = field(default_factory=dict)
+    _values: dict[tuple[str, date], Value] = field(default_factory=dict)
+    _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
 
     def article_cite(self, article: int, paragraph: str | None = None) -> Citation:
-        return self.bundle.citation(article, paragraph)
+        key = (article, paragraph)
+        if key not in self._cites:
+            self._cites[key] = self.bundle.citation(article, paragraph)
+        return self._cites[key]
 
     def value(self, name: str, on: date) -> Value:
-        return self.bundle.constant(name, on).require()
+        key = (name, on)
+        if key not in self._values:
+            self._values[key] = self.bundle.constant(name, on).require()
+        return self._values[key]
+
+
+TEXT_FIELDS: dict[str, Callable[[Request], str | None]] = {
+    "offence.description": lambda r: r.offence.description,
+    "facts": lambda r: r.facts,
+    "assistance_sought": lambda r: r.assistance_sought,
+    "data.custodian": lambda r: r.data.custodian,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +81,43 @@ class Context:
     request: Request
     on: date
     law: Law
+    _scans: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def signals(self, prefix: str, *fields: str) -> dict[str, list[str]]:
+        """Signal terms of the groups starting with ``prefix`` found in the named text fields;
+        each field is scanned once per request, whichever rules ask."""
+        out: dict[str, dict[str, None]] = {}
+        for name in fields:
+            if name not in self._scans:
+                self._scans[name] = self.law.signals.index.scan(TEXT_FIELDS[name](self.request))
+            for group, terms in self._scans[name].items():
+                if group.startswith(prefix):
+                    out.setdefault(group, {}).update(dict.fromkeys(terms))
+        return {group: list(terms) for group, terms in out.items()}
 
 
 REGISTRY: Registry[Context] = Registry()
+RuleFunction = Callable[[Context], Verdict]
+MEMO_LIMIT = 200_000  # entries; a long-running server starts afresh past it
+
+
+def memoised(key: Callable[[Context], Hashable]) -> Callable[[RuleFunction], RuleFunction]:
+    """For a rule whose verdict depends only on a few facts of the request (the two states and
+    the date, say): compute it once per state of the law and key. Verdicts are immutable, so
+    sharing them between decisions is safe, and a queue repeats the same facts constantly."""
+
+    def wrap(func: RuleFunction) -> RuleFunction:
+        @wraps(func)
+        def memo(ctx: Context) -> Verdict:
+            cache = ctx.law._memo
+            k = (func, key(ctx))
+            found = cache.get(k)
+            if found is None:
+                if len(cache) >= MEMO_LIMIT:
+                    cache.clear()
+                found = cache[k] = func(ctx)
+            return found
+
+        return memo
+
+    return wrap

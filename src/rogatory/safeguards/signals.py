@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,53 +37,64 @@ class SignalsFile(BaseModel):
     proportionality: Proportionality
 
 
-@dataclass(frozen=True)
-class Matcher:
-    """One compiled regular expression for a group of terms."""
+class SignalIndex:
+    """All terms of all groups, matched in one pass over a text.
 
-    terms: tuple[str, ...]
+    A text is split into lower-case words once; single-word terms are set look-ups, and a
+    multi-word or hyphenated term is searched for only when its first word occurs. This keeps
+    screening fast enough to run on every request of a busy queue.
+    """
 
-    @cached_property
-    def _pattern(self) -> re.Pattern[str] | None:
-        if not self.terms:
-            return None
-        alternatives = sorted(
-            (re.escape(t.strip()) for t in self.terms if t.strip()), key=len, reverse=True
-        )
-        return re.compile(r"(?<!\w)(" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    def __init__(self, groups: dict[str, tuple[str, ...]]) -> None:
+        self.words: dict[str, list[tuple[str, str]]] = {}
+        self.phrases: dict[str, list[tuple[re.Pattern[str], str, str]]] = {}
+        for group, terms in groups.items():
+            for raw in terms:
+                term = raw.strip().lower()
+                tokens = _WORD.findall(term)
+                if not tokens:
+                    continue
+                if len(tokens) == 1 and tokens[0] == term:
+                    self.words.setdefault(term, []).append((group, term))
+                else:
+                    pattern = re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)")
+                    self.phrases.setdefault(tokens[0], []).append((pattern, group, term))
 
-    def find(self, *texts: str | None) -> list[str]:
-        if self._pattern is None:
-            return []
-        found: dict[str, None] = {}
-        for text in texts:
-            if text:
-                for m in self._pattern.finditer(text):
-                    found[m.group(1).lower()] = None
-        return list(found)
+    def scan(self, text: str | None) -> dict[str, tuple[str, ...]]:
+        """The terms found in a text, by group, in the order of the groups' lists."""
+        if not text:
+            return {}
+        lowered = text.lower()
+        words = set(_WORD.findall(lowered))
+        found: dict[str, dict[str, None]] = {}
+        for word in words & self.words.keys():
+            for group, term in self.words[word]:
+                found.setdefault(group, {})[term] = None
+        for word in words & self.phrases.keys():
+            for pattern, group, term in self.phrases[word]:
+                if pattern.search(lowered):
+                    found.setdefault(group, {})[term] = None
+        return {group: tuple(sorted(terms)) for group, terms in found.items()}
+
+
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class Signals:
-    persecution: dict[str, Matcher]
-    essential_interests: Matcher
-    fiscal: Matcher
-    bank_secrecy: Matcher
+    index: SignalIndex
+    persecution_groups: tuple[str, ...]
     proportionality: Proportionality
 
     @classmethod
     def from_file(cls, parsed: SignalsFile) -> Signals:
-        return cls(
-            {group: Matcher(tuple(terms)) for group, terms in parsed.persecution.items()},
-            Matcher(tuple(parsed.essential_interests)),
-            Matcher(tuple(parsed.fiscal)),
-            Matcher(tuple(parsed.bank_secrecy)),
-            parsed.proportionality,
-        )
-
-    def persecution_hits(self, *texts: str | None) -> dict[str, list[str]]:
-        hits = {group: m.find(*texts) for group, m in self.persecution.items()}
-        return {group: words for group, words in hits.items() if words}
+        groups: dict[str, tuple[str, ...]] = {
+            f"persecution.{name}": tuple(terms) for name, terms in parsed.persecution.items()
+        }
+        groups["essential_interests"] = tuple(parsed.essential_interests)
+        groups["fiscal"] = tuple(parsed.fiscal)
+        groups["bank_secrecy"] = tuple(parsed.bank_secrecy)
+        return cls(SignalIndex(groups), tuple(parsed.persecution), parsed.proportionality)
 
 
 def read(path: Path, problems: ProblemCollector, *, label: str) -> Signals | None:

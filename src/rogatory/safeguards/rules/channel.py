@@ -11,7 +11,7 @@ attack on providers.
 from __future__ import annotations
 
 from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
-from rogatory.safeguards.context import MLA_MEASURES, REGISTRY, Context
+from rogatory.safeguards.context import MLA_MEASURES, REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure, Role
 
 ROLE_NAMES = {
@@ -26,6 +26,13 @@ ROLE_NAMES = {
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
     cites=["uncc:art-40", "uncc:art-41"],
+)
+@memoised(
+    lambda ctx: (
+        ctx.request.requesting_authority.role,
+        ctx.request.measure,
+        ctx.request.requesting_state,
+    )
 )
 def requesting_authority(ctx: Context) -> Verdict:
     """Requests for mutual legal assistance are transmitted by central authorities; requests for

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
-from rogatory.safeguards.context import MLA_MEASURES, REAL_TIME, REGISTRY, Context
+from rogatory.safeguards.context import MLA_MEASURES, REAL_TIME, REGISTRY, Context, memoised
 from rogatory.safeguards.request import Category, Measure, Request
 
 Item = tuple[str, str, Callable[[Request], bool]]
@@ -268,6 +268,14 @@ def fit_to_measure(ctx: Context) -> Verdict:
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
     cites=["uncc:art-42", "uncc:art-25"],
+)
+@memoised(
+    lambda ctx: (
+        ctx.request.measure,
+        ctx.request.requested_state,
+        ctx.request.preservation_days,
+        ctx.on,
+    )
 )
 def preservation_period(ctx: Context) -> Verdict:
     """Data preserved on request is kept for not less than sixty days, and the preservation

@@ -12,7 +12,7 @@ conditions are recorded on every request that carries personal data.
 from __future__ import annotations
 
 from rogatory.law.decision import Discretion, Kind, Result, Verdict
-from rogatory.safeguards.context import REAL_TIME, REGISTRY, Context
+from rogatory.safeguards.context import REAL_TIME, REGISTRY, Context, memoised
 from rogatory.safeguards.request import Category, Measure
 
 
@@ -115,6 +115,7 @@ def proportionality(ctx: Context) -> Verdict:
     discretion=Discretion.MAY,
     cites=["uncc:art-45", "uncc:art-46"],
 )
+@memoised(lambda ctx: (ctx.request.measure, ctx.request.requested_state))
 def domestic_law_measure(ctx: Context) -> Verdict:
     """Real-time collection of traffic data and interception of content data are given only to
     the extent permitted by the treaties applicable and the domestic law of the requested

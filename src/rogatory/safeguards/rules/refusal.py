@@ -19,8 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
-from rogatory.safeguards.context import REGISTRY, Context
+from rogatory.safeguards.context import REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure
+
+
+def _terms(found: dict[str, list[str]]) -> list[str]:
+    return [term for terms in found.values() for term in terms]
 
 
 def refusal_ground(
@@ -37,6 +41,14 @@ def refusal_ground(
 
 
 @refusal_ground("refusal.dual_criminality", ["uncc:art-40", "uncc:art-35", "uncc:art-42"])
+@memoised(
+    lambda ctx: (
+        ctx.request.measure,
+        ctx.request.requested_state,
+        tuple(ctx.request.offence.treaty_articles),
+        ctx.on,
+    )
+)
 def dual_criminality(ctx: Context) -> Verdict:
     """Where dual criminality is required, it is deemed fulfilled if the conduct is a criminal
     offence under the laws of both States, whatever its label; its absence may be a ground for
@@ -93,8 +105,8 @@ def essential_interests(ctx: Context) -> Verdict:
     """Assistance may be refused if executing the request is likely to prejudice the
     sovereignty, security, ordre public or other essential interests of the requested State."""
     req = ctx.request
-    hits = ctx.law.signals.essential_interests.find(
-        req.offence.description, req.facts, req.assistance_sought
+    hits = _terms(
+        ctx.signals("essential_interests", "offence.description", "facts", "assistance_sought")
     )
     nationals = [p.name or "a person" for p in req.persons if p.nationality == req.requested_state]
     read = (("signals", tuple(hits)), ("nationals_of_requested_state", len(nationals)))
@@ -120,6 +132,7 @@ def essential_interests(ctx: Context) -> Verdict:
 
 
 @refusal_ground("refusal.domestic_prohibition", ["uncc:art-40:para-21"])
+@memoised(lambda ctx: (ctx.request.requested_state, ctx.request.measure))
 def domestic_prohibition(ctx: Context) -> Verdict:
     """Assistance may be refused if the requested State's authorities would be prohibited by
     its domestic law from carrying out the action requested in a similar domestic case."""
@@ -145,6 +158,7 @@ def domestic_prohibition(ctx: Context) -> Verdict:
 
 
 @refusal_ground("refusal.legal_system", ["uncc:art-40:para-21"])
+@memoised(lambda ctx: (ctx.request.requested_state, ctx.request.measure))
 def legal_system(ctx: Context) -> Verdict:
     """Assistance may be refused if granting the request would be contrary to the legal system
     of the requested State."""
@@ -174,8 +188,10 @@ def persecution(ctx: Context) -> Verdict:
     religion, nationality, ethnic origin or political opinions; nothing in the Convention
     permits the suppression of freedom of expression, conscience, religion, assembly or
     association."""
-    req = ctx.request
-    hits = ctx.law.signals.persecution_hits(req.offence.description, req.facts)
+    hits = {
+        g.removeprefix("persecution."): w
+        for g, w in ctx.signals("persecution.", "offence.description", "facts").items()
+    }
     read = tuple((f"signals.{group}", tuple(words)) for group, words in hits.items())
     if hits:
         found = "; ".join(
@@ -199,8 +215,7 @@ def persecution(ctx: Context) -> Verdict:
 def fiscal(ctx: Context) -> Verdict:
     """A request may not be refused on the sole ground that the offence is also considered to
     involve fiscal matters."""
-    req = ctx.request
-    hits = ctx.law.signals.fiscal.find(req.offence.description, req.facts)
+    hits = _terms(ctx.signals("fiscal", "offence.description", "facts"))
     if not hits:
         return Verdict(Result.NOT_APPLICABLE, "no fiscal aspect mentioned")
     return Verdict(
@@ -219,8 +234,7 @@ def fiscal(ctx: Context) -> Verdict:
 )
 def bank_secrecy(ctx: Context) -> Verdict:
     """Mutual legal assistance may not be declined on the ground of bank secrecy."""
-    req = ctx.request
-    hits = ctx.law.signals.bank_secrecy.find(req.data.custodian, req.facts, req.assistance_sought)
+    hits = _terms(ctx.signals("bank_secrecy", "data.custodian", "facts", "assistance_sought"))
     if not hits:
         return Verdict(Result.NOT_APPLICABLE, "no bank or bank secrecy mentioned")
     return Verdict(

@@ -9,7 +9,7 @@ under the Convention: ``not_in_force`` or ``refuse``, with the reason.
 from __future__ import annotations
 
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
-from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context
+from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context, memoised
 
 
 @REGISTRY.rule(
@@ -19,6 +19,7 @@ from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context
     cites=["uncc:art-65:para-1"],
     on_fail=Outcome.NOT_IN_FORCE,
 )
+@memoised(lambda ctx: (ctx.request.requesting_state, ctx.request.requested_state, ctx.on))
 def in_force_between(ctx: Context) -> Verdict:
     """The Convention creates obligations between two states only when both are bound on the
     date of the request."""
@@ -44,6 +45,14 @@ def in_force_between(ctx: Context) -> Verdict:
     discretion=Discretion.MUST,
     cites=["uncc:art-35", "uncc:art-2:para-h", "uncc:art-3:para-b"],
     on_fail=Outcome.REFUSE,
+)
+@memoised(
+    lambda ctx: (
+        tuple(ctx.request.offence.treaty_articles),
+        ctx.request.offence.max_penalty_years,
+        ctx.request.offence.penalty_more_serious,
+        ctx.on,
+    )
 )
 def scope(ctx: Context) -> Verdict:
     """Cooperation covers offences established in accordance with the Convention (Arts 7-17) and
@@ -97,6 +106,7 @@ def scope(ctx: Context) -> Verdict:
 
 
 @REGISTRY.rule(id="duty.assist", kind=Kind.DUTY, discretion=Discretion.MUST, cites=["uncc:art-40"])
+@memoised(lambda ctx: ctx.request.measure)
 def duty_to_assist(ctx: Context) -> Verdict:
     """Within scope and in force, the requested State shall afford the assistance, subject to
     the conditions and grounds for refusal of the Convention and its domestic law."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from rogatory.law.citation import parse_provision_id
 from rogatory.law.decision import Discretion, Kind, Result, Verdict
-from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context
+from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure
 
 GENERAL = (35, 40)
@@ -23,6 +23,15 @@ GENERAL = (35, 40)
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
     cites=["uncc:art-23", "uncc:art-42"],
+)
+@memoised(
+    lambda ctx: (
+        ctx.request.requested_state,
+        ctx.request.measure,
+        bool(ctx.request.offence.treaty_articles),
+        tuple(ctx.request.offence.treaty_articles),
+        ctx.on,
+    )
 )
 def requested_state_reservations(ctx: Context) -> Verdict:
     """A reservation or declaration of the requested State modifies its obligations under the
