@@ -27,6 +27,14 @@ def _terms(found: dict[str, list[str]]) -> list[str]:
     return [term for terms in found.values() for term in terms]
 
 
+def _not_assessed(state: str) -> Verdict:
+    """A ground that needs the requested State's domestic law, which was not supplied."""
+    return Verdict(
+        Result.NOT_APPLICABLE,
+        f"not assessed: no domestic-law mapping of {state}; the ground remains open",
+    )
+
+
 def refusal_ground(
     rule_id: str, cites: list[str]
 ) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
@@ -139,11 +147,7 @@ def domestic_prohibition(ctx: Context) -> Verdict:
     req = ctx.request
     law = ctx.law.domestic.get(req.requested_state)
     if law is None:
-        return Verdict(
-            Result.NOT_APPLICABLE,
-            f"not assessed: no domestic-law mapping of "
-            f"{req.requested_state}; the ground remains open",
-        )
+        return _not_assessed(req.requested_state)
     if req.measure in law.prohibited_measures:
         return Verdict(
             Result.REVIEW,
@@ -165,11 +169,7 @@ def legal_system(ctx: Context) -> Verdict:
     req = ctx.request
     law = ctx.law.domestic.get(req.requested_state)
     if law is None:
-        return Verdict(
-            Result.NOT_APPLICABLE,
-            f"not assessed: no domestic-law mapping of "
-            f"{req.requested_state}; the ground remains open",
-        )
+        return _not_assessed(req.requested_state)
     if req.measure in law.unavailable_measures:
         return Verdict(
             Result.REVIEW,
