@@ -20,6 +20,7 @@ run: $(STAMP)
 	$(BIN)/rogatory rules validate
 	$(BIN)/rogatory parties status
 	$(BIN)/rogatory parties eif
+	$(BIN)/rogatory check examples/requests --instruments examples/what-if-ratifications.csv
 
 test: $(STAMP)
 	$(BIN)/pytest
