@@ -6,12 +6,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from rogatory.law.bundle import Bundle
 from rogatory.parties import service
@@ -93,3 +94,44 @@ def bundle_copy(tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return make
+
+
+# ---- databases: every storage test runs on SQLite and on a real PostgreSQL -------------------
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    from tests import postgres
+
+    with postgres.server() as url:
+        yield url
+
+
+def _migrated(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Engine:
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+
+    if kind == "sqlite":
+        eng = dbe.make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        eng = dbe.make_engine(request.getfixturevalue("postgres_url"))
+        with eng.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    migrate.upgrade(eng)
+    return eng
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty database of each kind."""
+    eng = _migrated(request.param, request, tmp_path)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def pg_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL database, for what only PostgreSQL has."""
+    eng = _migrated("postgresql", request, tmp_path)
+    yield eng
+    eng.dispose()

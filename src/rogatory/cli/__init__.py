@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rogatory.cli import check, parties, rules, treaty
+from rogatory.cli import check, parties, records, rules, treaty
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -24,6 +24,10 @@ app.add_typer(treaty.app, name="treaty")
 app.add_typer(parties.app, name="parties")
 app.add_typer(rules.app, name="rules")
 app.add_typer(check.schema_app, name="schema")
+app.add_typer(records.db_app, name="db")
+app.add_typer(records.audit_app, name="audit")
+app.add_typer(records.keys_app, name="keys")
+app.add_typer(records.receipt_app, name="receipt")
 app.command("check")(check.check)
 app.command("explain")(check.explain)
 

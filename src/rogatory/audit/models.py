@@ -1,0 +1,55 @@
+"""The audit table: one row per event, never updated or deleted (see the migration's triggers)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rogatory.orm import Base, JSONType, UTCDateTime
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (UniqueConstraint("chain", "seq", name="uq_audit_events_chain_seq"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    chain: Mapped[str] = mapped_column(String(64), nullable=False)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False)
+    action: Mapped[str] = mapped_column(String(100), nullable=False)
+    case_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+    def payload(self) -> dict[str, Any]:
+        """The content the hash covers."""
+        return event_payload(
+            self.chain, self.seq, self.at, self.actor, self.action, self.case_id, self.summary
+        )
+
+
+def event_payload(
+    chain: str,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    case_id: str | None,
+    summary: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "chain": chain,
+        "seq": seq,
+        "at": at.isoformat(timespec="microseconds"),
+        "actor": actor,
+        "action": action,
+        "case_id": case_id,
+        "summary": summary,
+    }

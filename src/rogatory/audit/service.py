@@ -1,0 +1,109 @@
+"""Appending to and verifying the audit chain in a database session.
+
+``append`` is the only write path and there is no update or delete path at all. Appends to
+one chain are serialised: on PostgreSQL with a transaction-scoped advisory lock, on SQLite by
+its single writer; the unique (chain, seq) constraint is the last line of defence, and a
+losing concurrent writer retries from the new head.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rogatory.audit import chain as chains
+from rogatory.audit.models import AuditEvent, event_payload
+from rogatory.errors import RogatoryError
+
+RETRIES = 5
+
+
+def _lock(session: Session, chain: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"audit:{chain}".encode())}
+        )
+
+
+def append(
+    session: Session,
+    *,
+    chain: str,
+    actor: str,
+    action: str,
+    summary: dict[str, Any],
+    case_id: str | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event to ``chain`` inside the caller's transaction."""
+    when = (at or datetime.now(UTC)).astimezone(UTC)
+    for _ in range(RETRIES):
+        _lock(session, chain)
+        last = session.execute(
+            select(AuditEvent.seq, AuditEvent.hash)
+            .where(AuditEvent.chain == chain)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, chains.GENESIS)
+        payload = event_payload(chain, seq, when, actor, action, case_id, summary)
+        event = AuditEvent(
+            chain=chain,
+            seq=seq,
+            at=when,
+            actor=actor,
+            action=action,
+            case_id=case_id,
+            summary=summary,
+            prev_hash=prev,
+            hash=chains.link(prev, payload),
+        )
+        try:
+            with session.begin_nested():
+                session.add(event)
+                session.flush()
+        except IntegrityError:
+            continue  # another writer took this seq; read the new head and try again
+        return event
+    raise RogatoryError(
+        "audit.append_conflict", f"could not append to chain {chain!r} after {RETRIES} attempts"
+    )
+
+
+def stream(
+    session: Session, *, chain: str | None = None, batch: int = 10_000
+) -> Iterator[chains.StoredEvent]:
+    """Every event in (chain, seq) order, fetched in batches."""
+    query = select(
+        AuditEvent.chain,
+        AuditEvent.seq,
+        AuditEvent.at,
+        AuditEvent.actor,
+        AuditEvent.action,
+        AuditEvent.case_id,
+        AuditEvent.summary,
+        AuditEvent.prev_hash,
+        AuditEvent.hash,
+    )
+    if chain is not None:
+        query = query.where(AuditEvent.chain == chain)
+    query = query.order_by(AuditEvent.chain, AuditEvent.seq).execution_options(yield_per=batch)
+    for row in session.execute(query):
+        c, seq, at, actor, action, case_id, summary, prev, digest = row
+        yield chains.StoredEvent(
+            c, seq, event_payload(c, seq, at, actor, action, case_id, summary), prev, digest
+        )
+
+
+def verify(session: Session, *, chain: str | None = None) -> chains.ChainReport:
+    return chains.verify(stream(session, chain=chain))
+
+
+def count(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditEvent)).scalar_one())

@@ -1,0 +1,143 @@
+"""``rogatory db``, ``rogatory audit``, ``rogatory keys`` and ``rogatory receipt``."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rogatory import settings
+from rogatory.audit import service as audit
+from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
+from rogatory.db import engine as dbe
+from rogatory.db import migrate
+from rogatory.disclosure import keys, receipts
+from rogatory.errors import RogatoryError
+
+db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
+keys_app = typer.Typer(help="Signing keys for custody receipts.", no_args_is_help=True)
+receipt_app = typer.Typer(help="Custody receipts: sign and verify.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+@handles_errors
+def upgrade() -> None:
+    """Create or migrate the database at ROGATORY_DATABASE_URL to the latest schema."""
+    url = settings.load().database_url
+    engine = dbe.make_engine(url)
+    migrate.upgrade(engine)
+    console.print(
+        f"database at revision {migrate.current(engine)} ({engine.url.render_as_string()})",
+        markup=False,
+    )
+
+
+@audit_app.command("verify")
+@handles_errors
+def verify(
+    chain: Annotated[str | None, typer.Option("--chain", help="Only this chain.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recompute the audit hash chain; name the first broken link. Exit 1 if broken."""
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine)() as session:
+        report = audit.verify(session, chain=chain)
+    if as_json:
+        print_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "chains": report.chains,
+                "broken_chain": report.broken_chain,
+                "broken_seq": report.broken_seq,
+                "reason": report.reason,
+            }
+        )
+    else:
+        style = "green" if report.ok else "bold red"
+        console.print(f"[{style}]{report.describe()}[/{style}]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@keys_app.command("generate")
+@handles_errors
+def generate(
+    folder: Annotated[Path, typer.Argument(help="Where to write receipt-signing.pem.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an Ed25519 signing key (PEM, readable by its owner only); print the public key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "receipt-signing.pem"
+    if path.exists():
+        raise RogatoryError("keys.exists", f"{path} exists; refusing to overwrite a signing key")
+    key = keys.generate()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(keys.private_pem(key))
+    public = keys.public_b64(key.public_key())
+    if as_json:
+        print_json({"private_key": str(path), "public_key": public})
+    else:
+        console.print(f"private key: {path}\npublic key:  {public}", markup=False)
+
+
+@receipt_app.command("sign")
+@handles_errors
+def sign(
+    manifest: Annotated[Path, typer.Argument(help="Manifest JSON (case, recipient, files).")],
+    key: Annotated[Path, typer.Option("--key", help="The organisation's PEM signing key.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the receipt here.")] = None,
+) -> None:
+    """Sign a hand-over manifest into a custody receipt."""
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RogatoryError("input.file_missing", f"{manifest}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RogatoryError("receipt.invalid", f"{manifest}: not a JSON manifest: {exc}") from None
+    parsed = receipts.parse_manifest(data, file=str(manifest))
+    receipt = receipts.sign(parsed, keys.load_private(key))
+    text = json.dumps(receipt.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+    if out is None:
+        print(text, end="")
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"receipt written to {out}", markup=False)
+
+
+@receipt_app.command("verify")
+@handles_errors
+def verify_receipt(
+    path: Annotated[Path, typer.Argument(help="The custody receipt (JSON).")],
+    public_key: Annotated[
+        str | None, typer.Option("--public-key", help="The expected key (base64).")
+    ] = None,
+    files: Annotated[
+        Path | None, typer.Option("--files", help="Folder of the files received.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Verify a custody receipt. Exit 0 if every check passes, 1 if any fails."""
+    receipt = receipts.load(path)
+    expected = keys.parse_public(public_key) if public_key else None
+    result = receipts.verify(receipt, expected_key=expected, files_dir=files)
+    if as_json:
+        print_json(
+            {
+                "valid": result.ok,
+                "receipt_id": receipt.manifest.receipt_id,
+                "checks": [{"check": n, "ok": ok, "message": m} for n, ok, m in result.checks],
+            }
+        )
+    else:
+        for name, ok, message in result.checks:
+            mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
+            console.print(f"{mark} {name}: {message}")
+        console.print("[green]valid[/green]" if result.ok else "[bold red]INVALID[/bold red]")
+    if not result.ok:
+        raise typer.Exit(1)
