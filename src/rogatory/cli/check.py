@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -29,10 +29,10 @@ from rogatory.cli.common import (
 from rogatory.errors import RogatoryError
 from rogatory.law.citation import parse_provision_id
 from rogatory.law.decision import Flag, Outcome, Result
-from rogatory.safeguards import engine, request, scenarios
-from rogatory.safeguards.context import REGISTRY
-from rogatory.safeguards.engine import Decision
 from rogatory.treaty import catalogue
+
+if TYPE_CHECKING:
+    from rogatory.safeguards.engine import Decision
 
 
 class Format(StrEnum):
@@ -124,6 +124,8 @@ def check(
     if not path.exists():
         raise RogatoryError("input.file_missing", f"{path}: file not found")
     files = _files(path)
+    from rogatory.safeguards import engine, request  # the engine loads only when screening
+
     screener = engine.load(
         instruments_file=instruments,
         ignore_shipped=ignore_shipped,
@@ -193,7 +195,11 @@ def explain(
     as_json: JsonFlag = False,
 ) -> None:
     """A rule in plain words: what it says, what it cites, how sure we are, what tests it."""
-    rule = REGISTRY.get(rule_id)
+    from rogatory.safeguards import scenarios
+    from rogatory.safeguards.engine import registry
+
+    rules = registry()
+    rule = rules.get(rule_id)
     bundle = catalogue.get()
     cites = [bundle.citation(*_split(p)) for p in rule.cites]
     tests = scenarios.scenarios_testing(bundle, rule_id)
@@ -243,4 +249,6 @@ schema_app = typer.Typer(help="Published document schemas.", no_args_is_help=Tru
 @handles_errors
 def request_schema() -> None:
     """The JSON Schema of the request document."""
+    from rogatory.safeguards import request
+
     print_json(request.schema())

@@ -1,4 +1,8 @@
-"""``rogatory db``, ``rogatory audit``, ``rogatory keys`` and ``rogatory receipt``."""
+"""``rogatory db``, ``rogatory audit``, ``rogatory keys`` and ``rogatory receipt``.
+
+The storage and cryptography libraries are imported inside the commands that use them, so
+that every other command starts quickly.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,7 @@ from typing import Annotated
 import typer
 
 from rogatory import settings
-from rogatory.audit import service as audit
 from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
-from rogatory.db import engine as dbe
-from rogatory.db import migrate
-from rogatory.disclosure import keys, receipts
 from rogatory.errors import RogatoryError
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -27,6 +27,9 @@ receipt_app = typer.Typer(help="Custody receipts: sign and verify.", no_args_is_
 @handles_errors
 def upgrade() -> None:
     """Create or migrate the database at ROGATORY_DATABASE_URL to the latest schema."""
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+
     url = settings.load().database_url
     engine = dbe.make_engine(url)
     migrate.upgrade(engine)
@@ -43,6 +46,9 @@ def verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Recompute the audit hash chain; name the first broken link. Exit 1 if broken."""
+    from rogatory.audit import service as audit
+    from rogatory.db import engine as dbe
+
     engine = dbe.make_engine(settings.load().database_url)
     with dbe.sessions(engine)() as session:
         report = audit.verify(session, chain=chain)
@@ -71,6 +77,8 @@ def generate(
     as_json: JsonFlag = False,
 ) -> None:
     """Create an Ed25519 signing key (PEM, readable by its owner only); print the public key."""
+    from rogatory.disclosure import keys
+
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "receipt-signing.pem"
     if path.exists():
@@ -94,6 +102,8 @@ def sign(
     out: Annotated[Path | None, typer.Option("--out", help="Write the receipt here.")] = None,
 ) -> None:
     """Sign a hand-over manifest into a custody receipt."""
+    from rogatory.disclosure import keys, receipts
+
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -123,6 +133,8 @@ def verify_receipt(
     as_json: JsonFlag = False,
 ) -> None:
     """Verify a custody receipt. Exit 0 if every check passes, 1 if any fails."""
+    from rogatory.disclosure import keys, receipts
+
     receipt = receipts.load(path)
     expected = keys.parse_public(public_key) if public_key else None
     result = receipts.verify(receipt, expected_key=expected, files_dir=files)

@@ -17,7 +17,7 @@ from typing import Any
 
 from rogatory.errors import ProblemCollector
 from rogatory.law.citation import Citation, parse_provision_id
-from rogatory.law.decision import Finding, Outcome, Result, Rule, combine, evaluate
+from rogatory.law.decision import Finding, Outcome, Registry, Result, Rule, combine, evaluate
 from rogatory.parties import service
 from rogatory.parties.register import Register
 from rogatory.safeguards import domestic, rules, signals
@@ -168,6 +168,11 @@ def load(
     custom = signals.read(signals_file, problems, label=str(signals_file)) if signals_file else None
     problems.raise_if_any("input.invalid", "the input files are invalid")
     return Screener(build_law(register=register, domestic_law=mappings, signals_=custom))
+
+
+def registry() -> Registry[Context]:
+    """The registered screening rules (importing this module registers them)."""
+    return REGISTRY
 
 
 def default_screener() -> Screener:
