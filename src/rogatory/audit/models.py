@@ -28,12 +28,6 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
-    def payload(self) -> dict[str, Any]:
-        """The content the hash covers."""
-        return event_payload(
-            self.chain, self.seq, self.at, self.actor, self.action, self.case_id, self.summary
-        )
-
 
 def event_payload(
     chain: str,

@@ -8,6 +8,8 @@ losing concurrent writer retries from the new head.
 
 from __future__ import annotations
 
+import json
+import re
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -76,29 +78,46 @@ def append(
     )
 
 
+_COLUMNS = "chain, seq, at, actor, action, case_id, summary, prev_hash, hash"
+_SQLITE_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$")
+
+
+def _iso(value: Any) -> str:
+    """The payload's timestamp text from what the driver returns, without a full parse when
+    the stored text is SQLAlchemy's fixed SQLite format (UTC, microseconds)."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat(timespec="microseconds")
+    text_value = str(value)
+    if _SQLITE_AT.match(text_value):
+        return text_value.replace(" ", "T", 1) + "+00:00"
+    return _iso(datetime.fromisoformat(text_value))
+
+
 def stream(
     session: Session, *, chain: str | None = None, batch: int = 10_000
 ) -> Iterator[chains.StoredEvent]:
-    """Every event in (chain, seq) order, fetched in batches."""
-    query = select(
-        AuditEvent.chain,
-        AuditEvent.seq,
-        AuditEvent.at,
-        AuditEvent.actor,
-        AuditEvent.action,
-        AuditEvent.case_id,
-        AuditEvent.summary,
-        AuditEvent.prev_hash,
-        AuditEvent.hash,
-    )
-    if chain is not None:
-        query = query.where(AuditEvent.chain == chain)
-    query = query.order_by(AuditEvent.chain, AuditEvent.seq).execution_options(yield_per=batch)
-    for row in session.execute(query):
-        c, seq, at, actor, action, case_id, summary, prev, digest = row
-        yield chains.StoredEvent(
-            c, seq, event_payload(c, seq, at, actor, action, case_id, summary), prev, digest
-        )
+    """Every event in (chain, seq) order, streamed in batches straight from the driver.
+
+    Verification reads every row of a table that grows by a million rows a year, so it skips
+    the ORM and rebuilds each payload from the driver's own values.
+    """
+    where, params = ("WHERE chain = :chain ", {"chain": chain}) if chain is not None else ("", {})
+    sql = text(f"SELECT {_COLUMNS} FROM audit_events {where}ORDER BY chain, seq")
+    result = session.connection().execution_options(yield_per=batch).execute(sql, params)
+    for c, seq, at, actor, action, case_id, summary, prev, digest in result:
+        if isinstance(summary, str):
+            summary = json.loads(summary)
+        payload = {
+            "chain": c,
+            "seq": seq,
+            "at": _iso(at),
+            "actor": actor,
+            "action": action,
+            "case_id": case_id,
+            "summary": summary,
+        }
+        yield chains.StoredEvent(c, seq, payload, prev, digest)
 
 
 def verify(session: Session, *, chain: str | None = None) -> chains.ChainReport:
