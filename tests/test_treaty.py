@@ -125,3 +125,9 @@ def test_citations_carry_their_paragraph_status(uncc: Bundle) -> None:
     assert uncc.citation(65, "2").verified is False
     assert uncc.citation(40, "22").provision_id == "uncc:art-40:para-22"
     assert uncc.citation(40, "22").label == "UNCC Art. 40(22)"
+
+
+def test_has_provision(uncc: Bundle) -> None:
+    assert uncc.has_provision("uncc:art-40:para-21") and uncc.has_provision("uncc:art-42")
+    assert not uncc.has_provision("uncc:art-42:para-7")  # paragraph numbers of Art 42 unknown
+    assert not uncc.has_provision("untoc:art-38") and not uncc.has_provision("nonsense")

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rogatory.errors import ProblemCollector, RogatoryError
 from rogatory.law import revision as revisions
 from rogatory.law.calendar import Delay
-from rogatory.law.citation import Attestation, Citation
+from rogatory.law.citation import Attestation, Citation, parse_provision_id
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.loader import read_yaml, validate
@@ -157,6 +157,17 @@ class Bundle:
                 "rules.unknown_provision",
                 f"{self.instrument} Article {article} has no paragraph {paragraph!r}",
             ) from None
+
+    def has_provision(self, provision_id: str) -> bool:
+        """Whether ``uncc:art-40:para-21`` names a provision encoded in this bundle."""
+        try:
+            instrument, article, paragraph = parse_provision_id(provision_id)
+            if instrument != self.id:
+                return False
+            self.citation(article, paragraph)
+        except (ValueError, RogatoryError):
+            return False
+        return True
 
     def final_clause_values(self) -> list[FinalClauseValue]:
         """The final clauses as named values, for lists beside the dated constants.

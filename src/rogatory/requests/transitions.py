@@ -1,0 +1,206 @@
+"""The case lifecycle as a table of allowed moves, each with the roles that may make it and
+the guards it must pass. Any other move is refused with ``case.invalid_transition``.
+
+received → screening → in_review → approved / partially_approved / refused / info_requested;
+info_requested → screening (the new information is screened again); approved and
+partially_approved → fulfilled; fulfilled and refused → closed; withdrawn from any open state.
+
+Guards, from the brief and the Convention:
+- a refusal names at least one ground, each citing a provision (Art 40, unverified:
+  reasons must be given for a refusal);
+- every ``review`` finding of the latest screening is acknowledged with a note before any
+  decision, so no engaged safeguard is decided over in silence;
+- approving disclosure of content data, interception or real-time collection needs two
+  different people (four eyes), neither of them the reviewer who prepared it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rogatory.errors import Problem, ProblemList, RogatoryError
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    SCREENING = "screening"
+    IN_REVIEW = "in_review"
+    INFO_REQUESTED = "info_requested"
+    APPROVED = "approved"
+    PARTIALLY_APPROVED = "partially_approved"
+    REFUSED = "refused"
+    FULFILLED = "fulfilled"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Role(StrEnum):
+    INTAKE = "intake"
+    REVIEWER = "reviewer"
+    APPROVER = "approver"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+OPEN = frozenset(
+    {
+        Status.RECEIVED,
+        Status.SCREENING,
+        Status.IN_REVIEW,
+        Status.INFO_REQUESTED,
+        Status.APPROVED,
+        Status.PARTIALLY_APPROVED,
+    }
+)
+DECISIONS = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED, Status.REFUSED})
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A ground for refusal as the decision states it: the reason and the provision cited."""
+
+    reason: str
+    provision: str  # e.g. uncc:art-40:para-21
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """What the guards read about a case."""
+
+    status: Status
+    intrusive: bool  # content data, interception or real-time collection
+    review_findings: frozenset[str]  # rule ids of the latest screening's review findings
+    acknowledged: frozenset[str] = frozenset()
+    approvals: Sequence[str] = ()  # user ids, in order
+    prepared_by: str | None = None  # the reviewer who moved it to in_review
+
+
+@dataclass(frozen=True)
+class Move:
+    """A requested transition with what it brings."""
+
+    to: Status
+    actor: str
+    roles: frozenset[Role]
+    grounds: Sequence[Ground] = ()
+    note: str | None = None
+
+
+Guard = Callable[[CaseState, Move], str | None]
+
+
+def _ground_cited(known: Callable[[str], bool]) -> Guard:
+    def guard(state: CaseState, move: Move) -> str | None:
+        if not move.grounds:
+            return "a refusal must name at least one ground with the provision it rests on"
+        bad = [g.provision for g in move.grounds if not (g.reason.strip() and known(g.provision))]
+        if bad:
+            return f"each ground needs a reason and a provision of the Convention; not: {bad}"
+        return None
+
+    return guard
+
+
+def reviews_acknowledged(state: CaseState, move: Move) -> str | None:
+    missing = sorted(state.review_findings - state.acknowledged)
+    if missing:
+        return (
+            "every review finding must be acknowledged with a note before a decision; "
+            f"not yet: {', '.join(missing)}"
+        )
+    return None
+
+
+def four_eyes(state: CaseState, move: Move) -> str | None:
+    """Two different approvers for intrusive measures, neither the preparing reviewer."""
+    approvers = list(dict.fromkeys([*state.approvals, move.actor]))
+    if state.prepared_by in approvers:
+        return "the reviewer who prepared the case cannot approve it"
+    needed = 2 if state.intrusive else 1
+    if len(approvers) < needed:
+        return (
+            "approving content data, interception or real-time collection needs two "
+            f"different approvers (four eyes); approved so far by {approvers}"
+        )
+    return None
+
+
+def note_required(state: CaseState, move: Move) -> str | None:
+    return None if move.note and move.note.strip() else "this move needs a note saying why"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[Role]
+    guards: tuple[Guard, ...] = ()
+
+
+@dataclass
+class Lifecycle:
+    """The transitions table; ``provision_known`` checks the provisions grounds cite."""
+
+    provision_known: Callable[[str], bool]
+    table: dict[tuple[Status, Status], Rule] = field(init=False)
+
+    def __post_init__(self) -> None:
+        s, r = Status, Role
+        decide = (reviews_acknowledged,)
+        self.table = {
+            (s.RECEIVED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
+            (s.SCREENING, s.IN_REVIEW): Rule(frozenset({r.REVIEWER})),
+            (s.IN_REVIEW, s.INFO_REQUESTED): Rule(frozenset({r.REVIEWER}), (note_required,)),
+            (s.INFO_REQUESTED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
+            (s.IN_REVIEW, s.APPROVED): Rule(frozenset({r.APPROVER}), (*decide, four_eyes)),
+            (s.IN_REVIEW, s.PARTIALLY_APPROVED): Rule(
+                frozenset({r.APPROVER}), (*decide, four_eyes, note_required)
+            ),
+            (s.IN_REVIEW, s.REFUSED): Rule(
+                frozenset({r.REVIEWER, r.APPROVER}), (*decide, _ground_cited(self.provision_known))
+            ),
+            (s.APPROVED, s.FULFILLED): Rule(frozenset({r.INTAKE, r.REVIEWER, r.APPROVER})),
+            (s.PARTIALLY_APPROVED, s.FULFILLED): Rule(
+                frozenset({r.INTAKE, r.REVIEWER, r.APPROVER})
+            ),
+            (s.FULFILLED, s.CLOSED): Rule(frozenset({r.REVIEWER, r.APPROVER, r.ADMIN})),
+            (s.REFUSED, s.CLOSED): Rule(frozenset({r.REVIEWER, r.APPROVER, r.ADMIN})),
+            (s.WITHDRAWN, s.CLOSED): Rule(frozenset({r.REVIEWER, r.APPROVER, r.ADMIN})),
+        }
+        for status in OPEN:
+            self.table[(status, s.WITHDRAWN)] = Rule(
+                frozenset({r.INTAKE, r.REVIEWER, r.ADMIN}), (note_required,)
+            )
+
+    def allowed(self, status: Status) -> list[Status]:
+        return sorted({to for (frm, to) in self.table if frm is status})
+
+    def check(self, state: CaseState, move: Move) -> None:
+        """Refuse the move unless the table allows it, the actor's role may make it, and every
+        guard passes; every failed guard is reported."""
+        rule = self.table.get((state.status, move.to))
+        if rule is None:
+            allowed = ", ".join(self.allowed(state.status)) or "none"
+            raise RogatoryError(
+                "case.invalid_transition",
+                f"a case cannot move from {state.status} to {move.to}",
+                details={"from": state.status.value, "to": move.to.value},
+                help=f"allowed from {state.status}: {allowed}",
+            )
+        if not (rule.roles & move.roles):
+            raise RogatoryError(
+                "case.forbidden_transition",
+                f"moving a case from {state.status} to {move.to} needs one of the "
+                f"roles {sorted(rule.roles)}",
+            )
+        problems = [
+            Problem("case.guard_failed", message)
+            for guard in rule.guards
+            if (message := guard(state, move)) is not None
+        ]
+        if problems:
+            raise ProblemList("case.guard_failed", f"{state.status} to {move.to}", problems)
+
+
+def is_intrusive(categories: Collection[str], measure: str) -> bool:
+    return "content" in categories or measure in ("interception", "realtime_traffic")
