@@ -76,9 +76,10 @@ class ProblemList(RogatoryError):
     """Several problems found in one input, raised together."""
 
     def __init__(self, code: str, what: str, problems: Sequence[Problem]) -> None:
+        listed = "; ".join(p.message for p in problems[:5]) + ("; ..." if len(problems) > 5 else "")
         super().__init__(
             code,
-            f"{what}: {len(problems)} problem{'s' if len(problems) != 1 else ''}",
+            f"{what}: {len(problems)} problem{'s' if len(problems) != 1 else ''}: {listed}",
             details={"problems": [p.__dict__ for p in problems]},
         )
         self._problems = list(problems)

@@ -22,6 +22,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(config(engine), revision)
 
 
+def head() -> str:
+    """The newest revision shipped with this release."""
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE / "migrations"))
+    found = ScriptDirectory.from_config(cfg).get_current_head()
+    assert found is not None
+    return found
+
+
 def current(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 

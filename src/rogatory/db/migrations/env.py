@@ -6,6 +6,7 @@ from alembic import context
 
 from rogatory.audit import models as audit_models  # noqa: F401  (registers the tables)
 from rogatory.orm import Base
+from rogatory.requests import models as request_models  # noqa: F401
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

@@ -1,0 +1,370 @@
+"""Multi-step operations on cases: the only place that writes audit events.
+
+Each flow runs inside the caller's transaction and appends its audit event in the same
+transaction, so a case change and its record are stored together or not at all. Every query
+is scoped to the caller's organisation: another organisation's case is simply not found.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rogatory.audit import service as audit
+from rogatory.errors import RogatoryError
+from rogatory.requests import deadlines
+from rogatory.requests.models import (
+    Acknowledgement,
+    Approval,
+    Case,
+    Organisation,
+    Screening,
+    Transition,
+)
+from rogatory.requests.transitions import (
+    CaseState,
+    Ground,
+    Lifecycle,
+    Move,
+    Role,
+    Status,
+    is_intrusive,
+)
+from rogatory.safeguards import request as requests_doc
+from rogatory.safeguards.engine import Screener
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts, for which organisation, in which roles."""
+
+    user: str
+    org: str
+    roles: frozenset[Role]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def ensure_organisation(session: Session, org_id: str, name: str) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        org = Organisation(id=org_id, name=name, created_at=_now())
+        session.add(org)
+        session.flush()
+    return org
+
+
+def get_or_raise(session: Session, actor: Actor, case_id: str) -> Case:
+    case = session.execute(
+        select(Case).where(Case.id == case_id, Case.org_id == actor.org)
+    ).scalar_one_or_none()
+    if case is None:
+        raise RogatoryError("case.not_found", f"no case {case_id!r}")
+    return case
+
+
+def latest_screening(session: Session, case: Case) -> Screening:
+    return session.execute(
+        select(Screening)
+        .where(Screening.case_id == case.id)
+        .order_by(Screening.seq.desc())
+        .limit(1)
+    ).scalar_one()
+
+
+def _screen(
+    session: Session, case: Case, actor: Actor, screener: Screener, on: date | None
+) -> Screening:
+    decision = screener.screen(requests_doc.parse(case.request), on)
+    seq = (
+        session.execute(
+            select(func.max(Screening.seq)).where(Screening.case_id == case.id)
+        ).scalar_one()
+        or 0
+    ) + 1
+    row = Screening(
+        case_id=case.id,
+        seq=seq,
+        outcome=decision.outcome.value,
+        as_of=decision.as_of,
+        bundle_revision=decision.bundle_revision,
+        decision=decision.to_json(),
+        screened_at=decision.evaluated_at,
+        screened_by=actor.user,
+    )
+    session.add(row)
+    session.flush()
+    audit.append(
+        session,
+        chain=case.org_id,
+        actor=actor.user,
+        action="case.screened",
+        case_id=case.id,
+        summary={
+            "seq": seq,
+            "outcome": row.outcome,
+            "as_of": row.as_of.isoformat(),
+            "bundle_revision": row.bundle_revision,
+        },
+    )
+    return row
+
+
+def intake(
+    session: Session,
+    actor: Actor,
+    document: dict[str, Any],
+    screener: Screener,
+    *,
+    policy: deadlines.Policy | None = None,
+    idempotency_key: str | None = None,
+    received_at: datetime | None = None,
+) -> tuple[Case, bool]:
+    """Create a case from a request document and screen it at once.
+
+    Returns the case and whether it was created now: a retried intake with the same
+    idempotency key returns the case created the first time, and creates nothing.
+    """
+    if idempotency_key is not None:
+        existing = session.execute(
+            select(Case).where(Case.org_id == actor.org, Case.idempotency_key == idempotency_key)
+        ).scalar_one_or_none()
+        if existing is not None:
+            return existing, False
+    req = requests_doc.parse(document)
+    when = (received_at or _now()).astimezone(UTC)
+    urgent = req.measure.value == "emergency"
+    policy = policy or deadlines.Policy()
+    case = Case(
+        id=str(uuid.uuid4()),
+        org_id=actor.org,
+        reference=req.requesting_authority.reference,
+        measure=req.measure.value,
+        requesting_state=req.requesting_state,
+        requested_state=req.requested_state,
+        status=Status.RECEIVED.value,
+        urgent=urgent,
+        intrusive=is_intrusive([c.value for c in req.data.categories], req.measure.value),
+        received_at=when,
+        due_at=policy.due(when, req.measure.value, urgent=urgent),
+        request=req.model_dump(mode="json", by_alias=True, exclude_none=True),
+        created_by=actor.user,
+        idempotency_key=idempotency_key,
+    )
+    session.add(case)
+    session.flush()
+    audit.append(
+        session,
+        chain=actor.org,
+        actor=actor.user,
+        action="case.created",
+        case_id=case.id,
+        summary={
+            "measure": case.measure,
+            "requesting_state": case.requesting_state,
+            "requested_state": case.requested_state,
+            "due_at": case.due_at.isoformat(),
+        },
+    )
+    _screen(session, case, actor, screener, None)
+    _apply(session, case, actor, Status.SCREENING, note="screened at intake", grounds=())
+    return case, True
+
+
+def rescreen(
+    session: Session, actor: Actor, case_id: str, screener: Screener, on: date | None = None
+) -> Screening:
+    """Screen again (new law, new date, new parties); the earlier decisions are kept."""
+    return _screen(session, get_or_raise(session, actor, case_id), actor, screener, on)
+
+
+def _round(session: Session, case: Case) -> int:
+    """How many times the case entered in_review: approvals count within one round."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Transition)
+            .where(Transition.case_id == case.id, Transition.to_status == Status.IN_REVIEW.value)
+        ).scalar_one()
+    )
+
+
+def state_of(session: Session, case: Case) -> CaseState:
+    screening = latest_screening(session, case)
+    reviews = frozenset(
+        f["rule"] for f in screening.decision["findings"] if f["result"] == "review"
+    )
+    acknowledged = frozenset(
+        session.execute(
+            select(Acknowledgement.rule).where(Acknowledgement.screening_id == screening.id)
+        ).scalars()
+    )
+    approvals = tuple(
+        session.execute(
+            select(Approval.by)
+            .where(Approval.case_id == case.id, Approval.round == _round(session, case))
+            .order_by(Approval.id)
+        ).scalars()
+    )
+    return CaseState(
+        status=Status(case.status),
+        intrusive=case.intrusive,
+        review_findings=reviews,
+        acknowledged=acknowledged,
+        approvals=approvals,
+        prepared_by=case.prepared_by,
+    )
+
+
+def _apply(
+    session: Session,
+    case: Case,
+    actor: Actor,
+    to: Status,
+    *,
+    note: str | None,
+    grounds: Sequence[Ground],
+) -> None:
+    frm = case.status
+    case.status = to.value
+    if to is Status.IN_REVIEW:
+        case.prepared_by = actor.user
+    session.add(
+        Transition(
+            case_id=case.id,
+            from_status=frm,
+            to_status=to.value,
+            by=actor.user,
+            at=_now(),
+            note=note,
+            grounds=[{"reason": g.reason, "provision": g.provision} for g in grounds],
+        )
+    )
+    session.flush()
+    audit.append(
+        session,
+        chain=case.org_id,
+        actor=actor.user,
+        action="case.transition",
+        case_id=case.id,
+        summary={
+            "from": frm,
+            "to": to.value,
+            "note": note,
+            "grounds": [g.provision for g in grounds],
+        },
+    )
+
+
+def transition(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    to: Status,
+    lifecycle: Lifecycle,
+    *,
+    note: str | None = None,
+    grounds: Sequence[Ground] = (),
+) -> Case:
+    case = get_or_raise(session, actor, case_id)
+    lifecycle.check(state_of(session, case), Move(to, actor.user, actor.roles, grounds, note))
+    _apply(session, case, actor, to, note=note, grounds=grounds)
+    return case
+
+
+def acknowledge(
+    session: Session, actor: Actor, case_id: str, rule: str, note: str
+) -> Acknowledgement:
+    """A reviewer's note on a review finding of the latest screening."""
+    case = get_or_raise(session, actor, case_id)
+    if not ({Role.REVIEWER, Role.APPROVER} & actor.roles):
+        raise RogatoryError(
+            "case.forbidden", "acknowledging findings needs the reviewer or approver role"
+        )
+    if not note.strip():
+        raise RogatoryError("case.note_required", "field note: an acknowledgement needs a note")
+    screening = latest_screening(session, case)
+    reviews = {f["rule"] for f in screening.decision["findings"] if f["result"] == "review"}
+    if rule not in reviews:
+        raise RogatoryError(
+            "case.no_such_finding",
+            f"rule {rule!r} has no review finding in the latest screening",
+            help=f"review findings: {sorted(reviews)}",
+        )
+    ack = Acknowledgement(
+        case_id=case.id, screening_id=screening.id, rule=rule, note=note, by=actor.user, at=_now()
+    )
+    session.add(ack)
+    session.flush()
+    audit.append(
+        session,
+        chain=case.org_id,
+        actor=actor.user,
+        action="case.finding_acknowledged",
+        case_id=case.id,
+        summary={"rule": rule, "screening": screening.seq, "note": note},
+    )
+    return ack
+
+
+def approve(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    lifecycle: Lifecycle,
+    *,
+    note: str | None = None,
+    partial: bool = False,
+) -> Case:
+    """Record an approval; the case moves once enough different people approved (four eyes
+    for intrusive measures). The first of two approvals is recorded and audited on its own."""
+    case = get_or_raise(session, actor, case_id)
+    to = Status.PARTIALLY_APPROVED if partial else Status.APPROVED
+    state = state_of(session, case)
+    move = Move(to, actor.user, actor.roles, (), note)
+    if (
+        case.intrusive
+        and not state.approvals
+        and Role.APPROVER in actor.roles
+        and state.status is Status.IN_REVIEW
+        and actor.user != case.prepared_by
+    ):
+        lifecycle.check(
+            CaseState(
+                status=state.status,
+                intrusive=False,
+                review_findings=state.review_findings,
+                acknowledged=state.acknowledged,
+                prepared_by=state.prepared_by,
+            ),
+            move,
+        )  # every other guard must already pass for the first approval
+        session.add(
+            Approval(
+                case_id=case.id, by=actor.user, at=_now(), note=note, round=_round(session, case)
+            )
+        )
+        session.flush()
+        audit.append(
+            session,
+            chain=case.org_id,
+            actor=actor.user,
+            action="case.approval_recorded",
+            case_id=case.id,
+            summary={"approvals": 1, "needed": 2, "note": note},
+        )
+        return case
+    lifecycle.check(state, move)
+    session.add(
+        Approval(case_id=case.id, by=actor.user, at=_now(), note=note, round=_round(session, case))
+    )
+    _apply(session, case, actor, to, note=note, grounds=())
+    return case

@@ -1,0 +1,100 @@
+"""Cases and what happens to them, as stored rows (SQLAlchemy ORM only)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rogatory.orm import Base, JSONType, UTCDateTime
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        UniqueConstraint("org_id", "idempotency_key", name="uq_cases_org_idempotency"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    measure: Mapped[str] = mapped_column(String(32), nullable=False)
+    requesting_state: Mapped[str] = mapped_column(String(3), nullable=False)
+    requested_state: Mapped[str] = mapped_column(String(3), nullable=False)
+    status: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    intrusive: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    request: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    prepared_by: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class Screening(Base):
+    """One screening decision, kept whole with the bundle revision and legal date it used."""
+
+    __tablename__ = "screenings"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_screenings_case_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    outcome: Mapped[str] = mapped_column(String(32), nullable=False)
+    as_of: Mapped[date] = mapped_column(Date, nullable=False)
+    bundle_revision: Mapped[str] = mapped_column(String(80), nullable=False)
+    decision: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    screened_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    screened_by: Mapped[str] = mapped_column(String(200), nullable=False)
+
+
+class Acknowledgement(Base):
+    """A reviewer's note on one ``review`` finding of one screening."""
+
+    __tablename__ = "acknowledgements"
+    __table_args__ = (
+        UniqueConstraint("screening_id", "rule", name="uq_acknowledgements_screening_rule"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screenings.id"), nullable=False)
+    rule: Mapped[str] = mapped_column(String(100), nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False)
+    by: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class Approval(Base):
+    __tablename__ = "approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    by: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    round: Mapped[int] = mapped_column(Integer, nullable=False)  # which in_review period
+
+
+class Transition(Base):
+    __tablename__ = "transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    from_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    to_status: Mapped[str] = mapped_column(String(32), nullable=False)
+    by: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    grounds: Mapped[list[dict[str, str]]] = mapped_column(JSONType, nullable=False)
