@@ -133,13 +133,20 @@ def intake(
     Returns the case and whether it was created now: a retried intake with the same
     idempotency key returns the case created the first time, and creates nothing.
     """
+    req = requests_doc.parse(document)
+    stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
         existing = session.execute(
             select(Case).where(Case.org_id == actor.org, Case.idempotency_key == idempotency_key)
         ).scalar_one_or_none()
         if existing is not None:
+            if existing.request != stored:
+                raise RogatoryError(
+                    "case.idempotency_conflict",
+                    "this Idempotency-Key was used for a different request document",
+                    help="use a new key for a new request",
+                )
             return existing, False
-    req = requests_doc.parse(document)
     when = (received_at or _now()).astimezone(UTC)
     urgent = req.measure.value == "emergency"
     policy = policy or deadlines.Policy()
@@ -155,7 +162,7 @@ def intake(
         intrusive=is_intrusive([c.value for c in req.data.categories], req.measure.value),
         received_at=when,
         due_at=policy.due(when, req.measure.value, urgent=urgent),
-        request=req.model_dump(mode="json", by_alias=True, exclude_none=True),
+        request=stored,
         created_by=actor.user,
         idempotency_key=idempotency_key,
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from rogatory.audit import models as audit_models  # noqa: F401  (registers the tables)
+from rogatory.accounts import models as account_models  # noqa: F401  (registers the tables)
+from rogatory.audit import models as audit_models  # noqa: F401
 from rogatory.orm import Base
 from rogatory.requests import models as request_models  # noqa: F401
 

@@ -1,0 +1,148 @@
+"""Creating users and tokens, and authenticating them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rogatory.accounts.models import ApiToken, User
+from rogatory.errors import RogatoryError
+from rogatory.requests.transitions import Role
+
+PREFIX = "rgt"
+_hasher = PasswordHasher()
+
+
+class Scope(StrEnum):
+    CASES_READ = "cases:read"
+    CASES_WRITE = "cases:write"
+    AUDIT_READ = "audit:read"
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: str
+    email: str
+    org: str
+    roles: frozenset[Role]
+    scopes: frozenset[Scope]
+
+
+def _roles(values: list[str]) -> frozenset[Role]:
+    try:
+        return frozenset(Role(v) for v in values)
+    except ValueError:
+        raise RogatoryError(
+            "user.invalid_role",
+            f"field roles: unknown role in {values}",
+            help=f"roles: {', '.join(r.value for r in Role)}",
+        ) from None
+
+
+def add_user(
+    session: Session, *, org: str, email: str, name: str, password: str, roles: list[str]
+) -> User:
+    if len(password) < 12:
+        raise RogatoryError("user.weak_password", "field password: at least 12 characters")
+    if session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none():
+        raise RogatoryError("user.exists", f"field email: {email} already has an account")
+    user = User(
+        id=str(uuid.uuid4()),
+        org_id=org,
+        email=email.lower(),
+        name=name,
+        password_hash=_hasher.hash(password),
+        roles=sorted(r.value for r in _roles(roles)),
+        active=True,
+        created_at=datetime.now(UTC),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def check_password(session: Session, email: str, password: str) -> User:
+    user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+    try:
+        if user is None or not user.active:
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except VerificationError:
+        raise RogatoryError("auth.invalid_credentials", "wrong email or password") from None
+    return user
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, user: User, *, name: str, scopes: list[str], days: int = 90
+) -> tuple[ApiToken, str]:
+    """A new token; the returned plaintext is shown once and never stored."""
+    try:
+        parsed = sorted({Scope(s).value for s in scopes})
+    except ValueError:
+        raise RogatoryError(
+            "token.invalid_scope",
+            f"field scopes: unknown scope in {scopes}",
+            help=f"scopes: {', '.join(s.value for s in Scope)}",
+        ) from None
+    token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    row = ApiToken(
+        id=token_id,
+        org_id=user.org_id,
+        user_id=user.id,
+        name=name,
+        secret_hash=_digest(secret),
+        scopes=parsed,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    session.add(row)
+    session.flush()
+    return row, f"{PREFIX}_{token_id}_{secret}"
+
+
+def revoke(session: Session, token_id: str, org: str) -> None:
+    row = session.execute(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.org_id == org)
+    ).scalar_one_or_none()
+    if row is None:
+        raise RogatoryError("token.not_found", f"no token {token_id!r}")
+    row.revoked_at = datetime.now(UTC)
+
+
+def authenticate(session: Session, raw: str, now: datetime | None = None) -> Principal:
+    """The principal a bearer token stands for, or ``auth.invalid_token``."""
+    parts = raw.split("_", 2)
+    invalid = RogatoryError("auth.invalid_token", "the API token is unknown, expired or revoked")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        raise invalid
+    row = session.get(ApiToken, parts[1])
+    when = now or datetime.now(UTC)
+    if row is None or not hmac.compare_digest(row.secret_hash, _digest(parts[2])):
+        raise invalid
+    if row.revoked_at is not None or row.expires_at <= when:
+        raise invalid
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise invalid
+    return Principal(
+        user.id,
+        user.email,
+        user.org_id,
+        _roles(user.roles),
+        frozenset(Scope(s) for s in row.scopes),
+    )

@@ -1,0 +1,23 @@
+"""The ASGI application: routers, problem handlers, and the services they call."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from rogatory import __version__
+from rogatory.api import audit, cases, problems
+from rogatory.api.deps import Services
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="rogatory",
+        version=__version__,
+        description="Cases under the UN Convention against Cybercrime: intake with "
+        "screening, review, four-eyes approval and a tamper-evident record.",
+    )
+    app.state.services = services
+    problems.install(app)
+    app.include_router(cases.router)
+    app.include_router(audit.router)
+    return app

@@ -1,0 +1,36 @@
+"""``/api/v1/audit``: the state of the chain, for auditors."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
+
+from rogatory.accounts.service import Scope
+from rogatory.api.deps import needs, session
+from rogatory.audit import service as audit
+from rogatory.errors import RogatoryError
+from rogatory.requests.flows import Actor
+from rogatory.requests.transitions import Role
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+@router.get("/verify", operation_id="verifyAudit")
+def verify(
+    actor: Annotated[Actor, Depends(needs(Scope.AUDIT_READ))],
+    db: Annotated[Session, Depends(session)],
+) -> dict[str, Any]:
+    """Recompute the organisation's audit chain and name the first broken link, if any."""
+    if not ({Role.AUDITOR, Role.ADMIN} & actor.roles):
+        raise RogatoryError(
+            "auth.forbidden", "verifying the audit chain needs the auditor or admin role"
+        )
+    report = audit.verify(db, chain=actor.org)
+    return {
+        "ok": report.ok,
+        "events": report.events,
+        "broken_seq": report.broken_seq,
+        "reason": report.reason,
+    }

@@ -1,0 +1,182 @@
+"""``/api/v1/cases``: intake, listing, reading, and moving cases."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from rogatory.accounts.service import Scope
+from rogatory.api.deps import Services, needs, services, session
+from rogatory.errors import RogatoryError
+from rogatory.requests import deadlines, flows
+from rogatory.requests.models import Case
+from rogatory.requests.transitions import Ground, Status
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+Reader = Annotated[flows.Actor, Depends(needs(Scope.CASES_READ))]
+Writer = Annotated[flows.Actor, Depends(needs(Scope.CASES_WRITE))]
+Db = Annotated[Session, Depends(session)]
+Svc = Annotated[Services, Depends(services)]
+POLICY = deadlines.Policy()
+
+
+class GroundIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1)
+    provision: str = Field(min_length=1, examples=["uncc:art-40:para-21"])
+
+
+class TransitionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    to: Status
+    note: str | None = None
+    grounds: list[GroundIn] = Field(default_factory=list)
+
+
+class AcknowledgementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    rule: str = Field(min_length=1)
+    note: str = Field(min_length=1)
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = None
+    partial: bool = False
+
+
+def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
+    screening = flows.latest_screening(db, case)
+    out: dict[str, Any] = {
+        "id": case.id,
+        "reference": case.reference,
+        "measure": case.measure,
+        "requesting_state": case.requesting_state,
+        "requested_state": case.requested_state,
+        "status": case.status,
+        "urgent": case.urgent,
+        "intrusive": case.intrusive,
+        "received_at": case.received_at.isoformat(),
+        "due_at": case.due_at.isoformat(),
+        "standing": POLICY.standing(case.received_at, case.due_at, datetime.now(UTC)).value,
+        "screening": {
+            "seq": screening.seq,
+            "outcome": screening.outcome,
+            "as_of": screening.as_of.isoformat(),
+            "bundle_revision": screening.bundle_revision,
+        },
+    }
+    if full:
+        out["request"] = case.request
+        out["screening"]["decision"] = screening.decision
+    return out
+
+
+def _cursor(case: Case) -> str:
+    raw = json.dumps([case.due_at.isoformat(), case.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[datetime, str]:
+    try:
+        due, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return datetime.fromisoformat(due), str(case_id)
+    except (ValueError, TypeError):
+        raise RogatoryError(
+            "request.invalid_cursor", "field cursor: not a cursor returned by this API"
+        ) from None
+
+
+@router.post("", operation_id="createCase", status_code=201)
+def create_case(
+    response: Response,
+    actor: Writer,
+    db: Db,
+    svc: Svc,
+    document: Annotated[
+        dict[str, Any], Body(description="The request document (see /schema/request)")
+    ],
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> dict[str, Any]:
+    """Create a case from a request document; it is screened at once. A retried request with
+    the same Idempotency-Key returns the case created the first time (200, not 201)."""
+    case, created = flows.intake(
+        db, actor, document, svc.screener, policy=POLICY, idempotency_key=idempotency_key
+    )
+    if not created:
+        response.status_code = 200
+    response.headers["Location"] = f"/api/v1/cases/{case.id}"
+    return case_json(db, case)
+
+
+@router.get("", operation_id="listCases")
+def list_cases(
+    actor: Reader,
+    db: Db,
+    status: Annotated[Status | None, Query()] = None,
+    measure: Annotated[str | None, Query()] = None,
+    requesting_state: Annotated[str | None, Query(min_length=2, max_length=3)] = None,
+    due_before: Annotated[datetime | None, Query()] = None,
+    cursor: Annotated[str | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    """Cases of the caller's organisation by deadline, with filters and a cursor."""
+    query = select(Case).where(Case.org_id == actor.org)
+    if status is not None:
+        query = query.where(Case.status == status.value)
+    if measure is not None:
+        query = query.where(Case.measure == measure)
+    if requesting_state is not None:
+        query = query.where(Case.requesting_state == requesting_state.upper())
+    if due_before is not None:
+        if due_before.tzinfo is None:
+            due_before = due_before.replace(tzinfo=UTC)
+        query = query.where(Case.due_at < due_before)
+    if cursor is not None:
+        due, case_id = _decode(cursor)
+        query = query.where(or_(Case.due_at > due, and_(Case.due_at == due, Case.id > case_id)))
+    rows = db.execute(query.order_by(Case.due_at, Case.id).limit(limit + 1)).scalars().all()
+    page = rows[:limit]
+    return {
+        "items": [case_json(db, c) for c in page],
+        "next_cursor": _cursor(page[-1]) if len(rows) > limit else None,
+    }
+
+
+@router.get("/{case_id}", operation_id="getCase")
+def get_case(case_id: str, actor: Reader, db: Db) -> dict[str, Any]:
+    """One case with its request and latest screening decision."""
+    return case_json(db, flows.get_or_raise(db, actor, case_id), full=True)
+
+
+@router.post("/{case_id}/transitions", operation_id="transitionCase")
+def transition_case(
+    case_id: str, body: TransitionIn, actor: Writer, db: Db, svc: Svc
+) -> dict[str, Any]:
+    """Move a case; refused moves answer 409, failed guards 422 with every reason."""
+    grounds = [Ground(g.reason, g.provision) for g in body.grounds]
+    case = flows.transition(
+        db, actor, case_id, body.to, svc.lifecycle, note=body.note, grounds=grounds
+    )
+    return case_json(db, case)
+
+
+@router.post("/{case_id}/acknowledgements", operation_id="acknowledgeFinding", status_code=201)
+def acknowledge(case_id: str, body: AcknowledgementIn, actor: Writer, db: Db) -> dict[str, Any]:
+    """Acknowledge a review finding of the latest screening, with a note."""
+    ack = flows.acknowledge(db, actor, case_id, body.rule, body.note)
+    return {"rule": ack.rule, "note": ack.note, "by": ack.by, "at": ack.at.isoformat()}
+
+
+@router.post("/{case_id}/approvals", operation_id="approveCase")
+def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
+    """Approve a case; intrusive measures need two different approvers."""
+    case = flows.approve(db, actor, case_id, svc.lifecycle, note=body.note, partial=body.partial)
+    return case_json(db, case)

@@ -1,0 +1,57 @@
+"""Request-scoped dependencies: one transaction per request, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from rogatory.accounts import service as accounts
+from rogatory.accounts.service import Principal, Scope
+from rogatory.errors import RogatoryError
+from rogatory.requests.flows import Actor
+from rogatory.requests.transitions import Lifecycle
+from rogatory.safeguards.engine import Screener
+
+
+@dataclass(frozen=True)
+class Services:
+    sessions: sessionmaker[Session]
+    screener: Screener
+    lifecycle: Lifecycle
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+def session(svc: Annotated[Services, Depends(services)]) -> Iterator[Session]:
+    """A transaction for the whole request: committed on success, rolled back on any error."""
+    with svc.sessions.begin() as s:
+        yield s
+
+
+def principal(
+    db: Annotated[Session, Depends(session)],
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise RogatoryError(
+            "auth.missing_token", "send an API token: Authorization: Bearer <token>"
+        )
+    return accounts.authenticate(db, authorization.removeprefix("Bearer ").strip())
+
+
+def needs(scope: Scope) -> Callable[[Principal], Actor]:
+    """A dependency that checks the token's scope and returns the acting person."""
+
+    def check(who: Annotated[Principal, Depends(principal)]) -> Actor:
+        if scope not in who.scopes:
+            raise RogatoryError("auth.forbidden", f"this token lacks the scope {scope.value}")
+        return Actor(who.email, who.org, who.roles)
+
+    return check

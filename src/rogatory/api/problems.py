@@ -1,0 +1,99 @@
+"""RFC 9457 problem details for every error, mapped from the one error scheme.
+
+A 422 lists every bad field; an unexpected failure is a 500 with a request id that is logged,
+never a traceback sent to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from rogatory.errors import ProblemList, RogatoryError
+
+log = logging.getLogger("rogatory.api")
+MEDIA = "application/problem+json"
+
+STATUS_BY_PREFIX = (
+    ("case.not_found", 404),
+    ("token.not_found", 404),
+    ("case.invalid_transition", 409),
+    ("case.idempotency_conflict", 409),
+    ("case.forbidden", 403),
+    ("auth.forbidden", 403),
+    ("auth.", 401),
+    ("request.", 422),
+    ("case.", 422),
+    ("input.", 422),
+)
+
+
+def status_for(code: str) -> int:
+    return next((status for prefix, status in STATUS_BY_PREFIX if code.startswith(prefix)), 400)
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    help: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://rogatory.dev/problems/{code}",
+        "title": code,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    if help:
+        body["help"] = help
+    return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RogatoryError)
+    async def rogatory_error(_: Request, exc: RogatoryError) -> JSONResponse:
+        errors = None
+        if isinstance(exc, ProblemList):
+            errors = [
+                {"code": p.code, "detail": p.message, "location": p.location} for p in exc.problems
+            ]
+        status = status_for(exc.code)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return problem(status, exc.code, exc.message, errors=errors, help=exc.help, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "code": "request.invalid_value",
+                "field": ".".join(str(p) for p in e["loc"]),
+                "detail": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        return problem(422, "request.invalid", f"{len(errors)} invalid field(s)", errors=errors)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
+            exc.status_code, "http.error"
+        )
+        return problem(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        request_id = uuid.uuid4().hex
+        log.exception("unexpected error %s on %s %s", request_id, request.method, request.url.path)
+        return problem(500, "internal", f"an unexpected error occurred (request id {request_id})")

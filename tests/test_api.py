@@ -1,0 +1,308 @@
+"""The HTTP API through the ASGI app, on SQLite and PostgreSQL: auth, matrix, problems."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from rogatory.accounts import service as accounts
+from rogatory.api.app import create_app
+from rogatory.api.deps import Services
+from rogatory.db import engine as dbe
+from rogatory.parties import service
+from rogatory.requests import flows
+from rogatory.requests.transitions import Lifecycle
+from rogatory.safeguards import engine as screening
+from rogatory.treaty import catalogue
+from tests.conftest import ratifications
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
+ROLES = ("intake", "reviewer", "approver", "auditor", "admin")
+ALL_SCOPES = ["cases:read", "cases:write", "audit:read"]
+
+
+def _doc(name: str = "preservation-fraud.json", **changes: Any) -> dict[str, Any]:
+    doc = json.loads((EXAMPLES / name).read_text())
+    doc.update(requesting_state="XAA", requested_state="XAB", submitted_on="2026-09-01")
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def screener() -> screening.Screener:
+    register = service.build(
+        catalogue.get(), extra=ratifications(40, date(2026, 1, 5)), ignore_shipped=True
+    )
+    return screening.Screener(screening.build_law(register=register))
+
+
+@pytest.fixture
+def api(
+    engine: Engine, screener: screening.Screener
+) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """A client and one token per role in org-a, plus an admin token of org-b."""
+    sessions = dbe.sessions(engine)
+    tokens: dict[str, str] = {}
+    with sessions.begin() as s:
+        for org in ("org-a", "org-b"):
+            flows.ensure_organisation(s, org, org)
+        for role in ROLES:
+            user = accounts.add_user(
+                s,
+                org="org-a",
+                email=f"{role}@a.example",
+                name=role,
+                password="correct horse battery",
+                roles=[role],
+            )
+            tokens[role] = accounts.create_token(s, user, name="t", scopes=ALL_SCOPES)[1]
+        other = accounts.add_user(
+            s,
+            org="org-b",
+            email="admin@b.example",
+            name="b",
+            password="correct horse battery",
+            roles=list(ROLES),
+        )
+        tokens["other-org"] = accounts.create_token(s, other, name="t", scopes=ALL_SCOPES)[1]
+        reader = accounts.add_user(
+            s,
+            org="org-a",
+            email="reader@a.example",
+            name="r",
+            password="correct horse battery",
+            roles=["reviewer"],
+        )
+        tokens["read-only"] = accounts.create_token(s, reader, name="t", scopes=["cases:read"])[1]
+    app = create_app(Services(sessions, screener, Lifecycle(catalogue.get().has_provision)))
+    with TestClient(app) as client:
+        yield client, tokens
+
+
+def _h(token: str, **extra: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+def _create(
+    client: TestClient, token: str, doc: dict[str, Any] | None = None, key: str | None = None
+) -> Any:
+    headers = _h(token, **({"Idempotency-Key": key} if key else {}))
+    return client.post("/api/v1/cases", json=doc or _doc(), headers=headers)
+
+
+def test_create_read_and_list(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    created = _create(client, tokens["intake"])
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert case["status"] == "screening" and case["screening"]["outcome"] == "proceed"
+    assert created.headers["Location"] == f"/api/v1/cases/{case['id']}"
+    full = client.get(f"/api/v1/cases/{case['id']}", headers=_h(tokens["reviewer"])).json()
+    assert (
+        full["request"]["measure"] == "preservation" and full["screening"]["decision"]["findings"]
+    )
+    listed = client.get("/api/v1/cases", headers=_h(tokens["auditor"])).json()
+    assert [c["id"] for c in listed["items"]] == [case["id"]] and listed["next_cursor"] is None
+
+
+def test_idempotency_key(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    first = _create(client, tokens["intake"], key="req-42")
+    again = _create(client, tokens["intake"], key="req-42")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"]
+    assert len(client.get("/api/v1/cases", headers=_h(tokens["intake"])).json()["items"]) == 1
+    other = _create(client, tokens["intake"], _doc(measure="stored_data"), key="req-42")
+    assert other.status_code == 409 and other.json()["code"] == "case.idempotency_conflict"
+
+
+def test_problem_json_lists_every_bad_field(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    bad = _create(client, tokens["intake"], _doc(requested_state="QQQ", submitted_on="2026-02-30"))
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    body = bad.json()
+    assert body["status"] == 422 and body["type"].endswith("request.invalid")
+    assert {e["code"] for e in body["errors"]} == {"request.unknown_state", "request.invalid_date"}
+    assert client.get("/api/v1/cases", headers=_h(tokens["intake"])).json()["items"] == []
+    wrong = client.post(
+        "/api/v1/cases/x/transitions", json={"to": "flying"}, headers=_h(tokens["reviewer"])
+    )
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "body.to"
+    cursor = client.get("/api/v1/cases?cursor=!!", headers=_h(tokens["reviewer"]))
+    assert cursor.status_code == 422 and cursor.json()["code"] == "request.invalid_cursor"
+
+
+def test_authentication(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    assert client.get("/api/v1/cases").status_code == 401
+    bad = client.get("/api/v1/cases", headers=_h("rgt_nope_nope"))
+    assert bad.status_code == 401 and bad.headers["WWW-Authenticate"] == "Bearer"
+    assert _create(client, tokens["read-only"]).status_code == 403
+
+
+def test_another_organisations_case_answers_404_and_never_its_data(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    case_id = _create(client, tokens["intake"]).json()["id"]
+    for method, path, body in (
+        ("get", f"/api/v1/cases/{case_id}", None),
+        ("post", f"/api/v1/cases/{case_id}/transitions", {"to": "in_review"}),
+        ("post", f"/api/v1/cases/{case_id}/approvals", {}),
+        ("post", f"/api/v1/cases/{case_id}/acknowledgements", {"rule": "x", "note": "y"}),
+    ):
+        answer = client.request(method, path, json=body, headers=_h(tokens["other-org"]))
+        assert answer.status_code == 404, (path, answer.text)
+        assert "XAA" not in answer.text and "preservation" not in answer.text
+    assert client.get("/api/v1/cases", headers=_h(tokens["other-org"])).json()["items"] == []
+
+
+# role x endpoint: the expected status for each role on a fresh case in 'screening'
+MATRIX = {
+    "createCase": {"intake": 201, "reviewer": 201, "approver": 201, "auditor": 201, "admin": 201},
+    "getCase": dict.fromkeys(ROLES, 200),
+    "listCases": dict.fromkeys(ROLES, 200),
+    "transitionCase": {
+        "intake": 403,
+        "reviewer": 200,
+        "approver": 403,
+        "auditor": 403,
+        "admin": 403,
+    },
+    "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str) -> None:
+    client, tokens = api
+    case_id = _create(client, tokens["intake"]).json()["id"]
+    token = tokens[role]
+    calls = {
+        "createCase": lambda: _create(client, token),
+        "getCase": lambda: client.get(f"/api/v1/cases/{case_id}", headers=_h(token)),
+        "listCases": lambda: client.get("/api/v1/cases", headers=_h(token)),
+        "transitionCase": lambda: client.post(
+            f"/api/v1/cases/{case_id}/transitions", json={"to": "in_review"}, headers=_h(token)
+        ),
+        "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
+    }
+    for operation, call in calls.items():
+        assert call().status_code == MATRIX[operation][role], (operation, role)
+
+
+def test_review_and_four_eyes_over_http(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    case = _create(client, tokens["intake"], _doc("interception-authorised.json")).json()
+    url = f"/api/v1/cases/{case['id']}"
+    assert (
+        client.post(
+            f"{url}/transitions", json={"to": "in_review"}, headers=_h(tokens["reviewer"])
+        ).status_code
+        == 200
+    )
+    early = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    assert early.status_code == 422 and "acknowledged" in early.text
+    decision = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["decision"]
+    for f in decision["findings"]:
+        if f["result"] == "review":
+            ack = client.post(
+                f"{url}/acknowledgements",
+                json={"rule": f["rule"], "note": "checked"},
+                headers=_h(tokens["reviewer"]),
+            )
+            assert ack.status_code == 201, ack.text
+    first = client.post(f"{url}/approvals", json={"note": "ok"}, headers=_h(tokens["approver"]))
+    assert first.status_code == 200 and first.json()["status"] == "in_review"
+    second = client.post(f"{url}/approvals", json={}, headers=_h(tokens["admin"]))
+    assert second.status_code == 403  # admin is not an approver
+    skip = client.post(f"{url}/transitions", json={"to": "closed"}, headers=_h(tokens["reviewer"]))
+    assert skip.status_code == 409 and skip.json()["code"] == "case.invalid_transition"
+    audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
+    assert audit["ok"] is True and audit["events"] >= 6
+
+
+def test_pagination_and_filters(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    ids = {_create(client, tokens["intake"]).json()["id"] for _ in range(5)}
+    _create(client, tokens["intake"], _doc("stored-data-speech.json"))
+    seen, cursor = [], None
+    while True:
+        page = client.get(
+            "/api/v1/cases",
+            params={
+                "limit": 2,
+                "measure": "preservation",
+                **({"cursor": cursor} if cursor else {}),
+            },
+            headers=_h(tokens["reviewer"]),
+        ).json()
+        seen += [c["id"] for c in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert set(seen) == ids and len(seen) == 5
+    stored = client.get(
+        "/api/v1/cases",
+        params={"measure": "stored_data", "requesting_state": "xaa"},
+        headers=_h(tokens["reviewer"]),
+    ).json()["items"]
+    assert len(stored) == 1
+    none_due = client.get(
+        "/api/v1/cases",
+        params={"due_before": "2000-01-01T00:00:00Z"},
+        headers=_h(tokens["reviewer"]),
+    ).json()["items"]
+    assert none_due == []
+
+
+def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _ = api
+    spec = client.get("/openapi.json").json()
+    assert spec["openapi"].startswith("3.1")
+    ops = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert ops == {
+        "createCase",
+        "listCases",
+        "getCase",
+        "transitionCase",
+        "acknowledgeFinding",
+        "approveCase",
+        "verifyAudit",
+    }
+
+
+def test_tokens_expire_and_can_be_revoked(engine: Engine) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    sessions = dbe.sessions(engine)
+    with sessions.begin() as s:
+        flows.ensure_organisation(s, "org-a", "a")
+        user = accounts.add_user(
+            s,
+            org="org-a",
+            email="x@a.example",
+            name="x",
+            password="correct horse battery",
+            roles=["reviewer"],
+        )
+        row, raw = accounts.create_token(s, user, name="t", scopes=["cases:read"], days=1)
+    with sessions.begin() as s:
+        assert accounts.authenticate(s, raw).email == "x@a.example"
+        with pytest.raises(Exception, match="unknown, expired or revoked"):
+            accounts.authenticate(s, raw, now=datetime.now(UTC) + timedelta(days=2))
+        accounts.revoke(s, row.id, "org-a")
+    with sessions.begin() as s, pytest.raises(Exception, match="unknown, expired or revoked"):
+        accounts.authenticate(s, raw)
+    with sessions.begin() as s:
+        assert accounts.check_password(s, "X@a.example", "correct horse battery").id == user.id
+        with pytest.raises(Exception, match="wrong email or password"):
+            accounts.check_password(s, "x@a.example", "wrong horse battery")
