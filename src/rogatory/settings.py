@@ -10,12 +10,26 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rogatory.errors import RogatoryError
+
+PLACEHOLDER = "change-me-development-only"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROGATORY_", extra="ignore")
 
     database_url: str = "sqlite:///./rogatory.db"
     environment: Literal["development", "test", "production"] = "development"
+    secret_key: str = PLACEHOLDER
+
+    def check_for_production(self) -> None:
+        """Refuse to run outside development with the placeholder secret."""
+        if self.environment != "development" and self.secret_key == PLACEHOLDER:
+            raise RogatoryError(
+                "settings.placeholder_secret",
+                f"ROGATORY_SECRET_KEY is the placeholder; refusing to start in {self.environment}",
+                help="set ROGATORY_SECRET_KEY to a long random value",
+            )
 
 
 def load() -> Settings:

@@ -8,6 +8,10 @@ from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rogatory.orm import Base, JSONType, UTCDateTime
+from rogatory.requests import models as request_models
+
+# Users and tokens reference organisations: their table must be on the same metadata.
+ORGANISATIONS = request_models.Organisation.__table__
 
 
 class User(Base):

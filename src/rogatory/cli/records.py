@@ -153,3 +153,114 @@ def verify_receipt(
         console.print("[green]valid[/green]" if result.ok else "[bold red]INVALID[/bold red]")
     if not result.ok:
         raise typer.Exit(1)
+
+
+users_app = typer.Typer(help="People who work the queue.", no_args_is_help=True)
+tokens_app = typer.Typer(help="API tokens for machines.", no_args_is_help=True)
+
+
+@users_app.command("add")
+@handles_errors
+def add_user(
+    email: Annotated[str, typer.Argument(help="The user's e-mail address (their login).")],
+    org: Annotated[str, typer.Option("--org", help="Organisation id; created if new.")],
+    name: Annotated[str, typer.Option("--name", help="Full name.")],
+    role: Annotated[
+        list[str], typer.Option("--role", help="intake, reviewer, approver, auditor, admin")
+    ],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user; the password is prompted for (hidden) or read from standard input."""
+    import sys
+
+    from rogatory.accounts import service as accounts
+    from rogatory.db import engine as dbe
+    from rogatory.requests import flows
+
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    )
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine).begin() as session:
+        flows.ensure_organisation(session, org, org)
+        user = accounts.add_user(
+            session, org=org, email=email, name=name, password=password, roles=role
+        )
+    console.print(
+        f"user {user.email} added to {org} with roles {', '.join(user.roles)}", markup=False
+    )
+
+
+@tokens_app.command("create")
+@handles_errors
+def create_token(
+    email: Annotated[str, typer.Argument(help="The user the token acts for.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")],
+    scope: Annotated[
+        list[str], typer.Option("--scope", help="cases:read, cases:write, audit:read")
+    ],
+    days: Annotated[int, typer.Option("--days", min=1, max=366)] = 90,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API token; it is printed once and only its hash is stored."""
+    from sqlalchemy import select
+
+    from rogatory.accounts import service as accounts
+    from rogatory.accounts.models import User
+    from rogatory.db import engine as dbe
+
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine).begin() as session:
+        user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+        if user is None:
+            raise RogatoryError("user.not_found", f"no user {email}")
+        row, raw = accounts.create_token(session, user, name=name, scopes=scope, days=days)
+    if as_json:
+        print_json(
+            {
+                "id": row.id,
+                "token": raw,
+                "expires_at": row.expires_at.isoformat(),
+                "scopes": row.scopes,
+            }
+        )
+    else:
+        console.print(
+            f"token {row.id} (expires {row.expires_at:%Y-%m-%d}); shown once:\n{raw}", markup=False
+        )
+
+
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the HTTP API (and, later, the web application) on the configured database."""
+    import uvicorn
+
+    from rogatory.api.app import create_app
+    from rogatory.api.deps import Services
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+    from rogatory.requests.transitions import Lifecycle
+    from rogatory.safeguards.engine import default_screener
+    from rogatory.treaty import catalogue
+
+    config = settings.load()
+    config.check_for_production()
+    engine = dbe.make_engine(config.database_url)
+    if migrate.current(engine) != migrate.head():
+        raise RogatoryError(
+            "db.not_migrated",
+            "the database schema is not up to date",
+            help="run: rogatory db upgrade",
+        )
+    app = create_app(
+        Services(dbe.sessions(engine), default_screener(), Lifecycle(catalogue.get().has_provision))
+    )
+    console.print(f"rogatory API on http://{host}:{port}/api/v1 (OpenAPI at /docs)", markup=False)
+    uvicorn.run(app, host=host, port=port, log_level="info")

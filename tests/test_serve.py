@@ -1,0 +1,141 @@
+"""``rogatory users add``, ``tokens create`` and ``serve``: the real entry point over loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import _entry_point
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "requests" / "preservation-fraud.json"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*_entry_point(), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "ROGATORY_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+
+
+def test_serve_refuses_an_unmigrated_database_and_placeholder_secrets(env: dict[str, str]) -> None:
+    result = _run(env, "serve", "--port", str(_free_port()))
+    assert result.returncode == 2 and result.stderr.startswith("error[db.not_migrated]")
+    prod = _run(env | {"ROGATORY_ENVIRONMENT": "production"}, "serve")
+    assert prod.returncode == 2 and prod.stderr.startswith("error[settings.placeholder_secret]")
+
+
+def test_users_tokens_and_the_api_over_real_http(env: dict[str, str]) -> None:
+    assert _run(env, "db", "upgrade").returncode == 0
+    added = _run(
+        env,
+        "users",
+        "add",
+        "rita@example.org",
+        "--org",
+        "org-a",
+        "--name",
+        "Rita",
+        "--role",
+        "reviewer",
+        "--role",
+        "intake",
+        "--password-stdin",
+        stdin="correct horse battery staple\n",
+    )
+    assert added.returncode == 0, added.stderr
+    weak = _run(
+        env,
+        "users",
+        "add",
+        "bob@example.org",
+        "--org",
+        "org-a",
+        "--name",
+        "Bob",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+        stdin="short\n",
+    )
+    assert weak.returncode == 2 and weak.stderr.startswith("error[user.weak_password]")
+    token = json.loads(
+        _run(
+            env,
+            "tokens",
+            "create",
+            "rita@example.org",
+            "--name",
+            "portal",
+            "--scope",
+            "cases:read",
+            "--scope",
+            "cases:write",
+            "--json",
+        ).stdout
+    )
+    assert token["token"].startswith("rgt_") and token["scopes"] == ["cases:read", "cases:write"]
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [*_entry_point(), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start")
+        headers = {"Authorization": f"Bearer {token['token']}", "Idempotency-Key": "k1"}
+        doc = json.loads(EXAMPLE.read_text())
+        created = httpx.post(f"{base}/api/v1/cases", json=doc, headers=headers, timeout=30)
+        assert created.status_code == 201, created.text
+        assert (
+            created.json()["screening"]["outcome"] == "not_in_force"
+        )  # shipped data: no parties yet
+        again = httpx.post(f"{base}/api/v1/cases", json=doc, headers=headers, timeout=30)
+        assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+        unauth = httpx.get(f"{base}/api/v1/cases", timeout=10)
+        assert unauth.status_code == 401 and unauth.headers["content-type"].startswith(
+            "application/problem+json"
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    verify = _run(env, "audit", "verify", "--json")
+    assert verify.returncode == 0 and json.loads(verify.stdout)["events"] == 3
+    assert sys.executable  # the same interpreter ran everything
