@@ -53,6 +53,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def record(
+    session: Session, case: Case, actor: Actor, action: str, summary: dict[str, Any]
+) -> None:
+    """Append the audit event of a change to the case's organisation chain, in the same
+    transaction as the change."""
+    audit.append(
+        session,
+        chain=case.org_id,
+        actor=actor.user,
+        action=action,
+        case_id=case.id,
+        summary=summary,
+    )
+
+
 def ensure_organisation(session: Session, org_id: str, name: str) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:
@@ -102,13 +117,12 @@ def _screen(
     )
     session.add(row)
     session.flush()
-    audit.append(
+    record(
         session,
-        chain=case.org_id,
-        actor=actor.user,
-        action="case.screened",
-        case_id=case.id,
-        summary={
+        case,
+        actor,
+        "case.screened",
+        {
             "seq": seq,
             "outcome": row.outcome,
             "as_of": row.as_of.isoformat(),
@@ -168,13 +182,12 @@ def intake(
     )
     session.add(case)
     session.flush()
-    audit.append(
+    record(
         session,
-        chain=actor.org,
-        actor=actor.user,
-        action="case.created",
-        case_id=case.id,
-        summary={
+        case,
+        actor,
+        "case.created",
+        {
             "measure": case.measure,
             "requesting_state": case.requesting_state,
             "requested_state": case.requested_state,
@@ -256,13 +269,12 @@ def _apply(
         )
     )
     session.flush()
-    audit.append(
+    record(
         session,
-        chain=case.org_id,
-        actor=actor.user,
-        action="case.transition",
-        case_id=case.id,
-        summary={
+        case,
+        actor,
+        "case.transition",
+        {
             "from": frm,
             "to": to.value,
             "note": note,
@@ -311,13 +323,12 @@ def acknowledge(
     )
     session.add(ack)
     session.flush()
-    audit.append(
+    record(
         session,
-        chain=case.org_id,
-        actor=actor.user,
-        action="case.finding_acknowledged",
-        case_id=case.id,
-        summary={"rule": rule, "screening": screening.seq, "note": note},
+        case,
+        actor,
+        "case.finding_acknowledged",
+        {"rule": rule, "screening": screening.seq, "note": note},
     )
     return ack
 
@@ -360,13 +371,12 @@ def approve(
             )
         )
         session.flush()
-        audit.append(
+        record(
             session,
-            chain=case.org_id,
-            actor=actor.user,
-            action="case.approval_recorded",
-            case_id=case.id,
-            summary={"approvals": 1, "needed": 2, "note": note},
+            case,
+            actor,
+            "case.approval_recorded",
+            {"approvals": 1, "needed": 2, "note": note},
         )
         return case
     lifecycle.check(state, move)
