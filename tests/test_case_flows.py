@@ -185,3 +185,24 @@ def test_an_invalid_move_changes_nothing(engine: Engine, screener: screening.Scr
     with dbe.sessions(engine)() as s:
         assert flows.get_or_raise(s, REVIEWER, case_id).status == "screening"
         assert audit.verify(s).events == 3
+
+
+def test_a_concurrent_retry_with_the_same_key_returns_the_first_case(
+    engine: Engine, screener: screening.Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The retry's look-up ran before the first request committed: the unique constraint
+    catches it, and the retry answers with the case the first request created."""
+    first = _intake(engine, screener, _doc("preservation-fraud.json"), key="race")
+    real = flows._by_key
+    calls = []
+
+    def stale_then_real(*args: object) -> object:
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(flows, "_by_key", stale_then_real)
+    again = _intake(engine, screener, _doc("preservation-fraud.json"), key="race")
+    assert again == first and len(calls) == 2
+    with dbe.sessions(engine)() as s:
+        assert len(s.execute(select(Case)).scalars().all()) == 1
+        assert audit.verify(s).events == 3

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
@@ -132,6 +133,21 @@ def _screen(
     return row
 
 
+def _by_key(session: Session, actor: Actor, key: str, stored: dict[str, Any]) -> Case | None:
+    """The case an Idempotency-Key created, if any; the same key with another document is an
+    error, never a silent overwrite or a second case."""
+    existing = session.execute(
+        select(Case).where(Case.org_id == actor.org, Case.idempotency_key == key)
+    ).scalar_one_or_none()
+    if existing is not None and existing.request != stored:
+        raise RogatoryError(
+            "case.idempotency_conflict",
+            "this Idempotency-Key was used for a different request document",
+            help="use a new key for a new request",
+        )
+    return existing
+
+
 def intake(
     session: Session,
     actor: Actor,
@@ -150,16 +166,8 @@ def intake(
     req = requests_doc.parse(document)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
-        existing = session.execute(
-            select(Case).where(Case.org_id == actor.org, Case.idempotency_key == idempotency_key)
-        ).scalar_one_or_none()
+        existing = _by_key(session, actor, idempotency_key, stored)
         if existing is not None:
-            if existing.request != stored:
-                raise RogatoryError(
-                    "case.idempotency_conflict",
-                    "this Idempotency-Key was used for a different request document",
-                    help="use a new key for a new request",
-                )
             return existing, False
     when = (received_at or _now()).astimezone(UTC)
     urgent = req.measure.value == "emergency"
@@ -180,8 +188,16 @@ def intake(
         created_by=actor.user,
         idempotency_key=idempotency_key,
     )
-    session.add(case)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: answer with its case.
+        existing = _by_key(session, actor, idempotency_key, stored) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
     record(
         session,
         case,
