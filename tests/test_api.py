@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +277,11 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "acknowledgeFinding",
         "approveCase",
         "verifyAudit",
+        "placeHold",
+        "extendHold",
+        "releaseHold",
+        "orderNonDisclosure",
+        "needsAttention",
     }
 
 
@@ -306,3 +311,55 @@ def test_tokens_expire_and_can_be_revoked(engine: Engine) -> None:
         assert accounts.check_password(s, "X@a.example", "correct horse battery").id == user.id
         with pytest.raises(Exception, match="wrong email or password"):
             accounts.check_password(s, "x@a.example", "wrong horse battery")
+
+
+def test_holds_non_disclosure_and_the_attention_queue(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    today = date.today()
+    case = _create(client, tokens["intake"]).json()
+    url = f"/api/v1/cases/{case['id']}"
+    short = client.post(
+        f"{url}/holds", json={"identifiers": ["acct 1"], "days": 30}, headers=_h(tokens["intake"])
+    )
+    assert short.status_code == 422 and short.json()["code"] == "hold.too_short"
+    assert "60" in short.json()["detail"]
+    hold = client.post(
+        f"{url}/holds",
+        json={"identifiers": ["acct 1"], "days": 60, "start": today.isoformat()},
+        headers=_h(tokens["intake"]),
+    )
+    assert (
+        hold.status_code == 201
+        and hold.json()["expiry"] == (today + timedelta(days=60)).isoformat()
+    )
+    order = client.put(
+        f"{url}/non-disclosure",
+        json={"ordered_on": today.isoformat(), "ends_on": (today + timedelta(days=30)).isoformat()},
+        headers=_h(tokens["reviewer"]),
+    )
+    assert order.status_code == 200
+    attention = client.get(
+        "/api/v1/queue/attention",
+        params={"on": (today + timedelta(days=53)).isoformat()},
+        headers=_h(tokens["auditor"]),
+    ).json()
+    assert [r["case_id"] for r in attention["hold_reminders"]] == [case["id"]]
+    assert attention["notifications_due"] == [case["id"]]
+    assert (
+        client.post(
+            f"{url}/holds", json={"identifiers": ["a"], "days": 60}, headers=_h(tokens["auditor"])
+        ).status_code
+        == 403
+    )
+    other = client.post(
+        f"{url}/holds", json={"identifiers": ["a"], "days": 60}, headers=_h(tokens["other-org"])
+    )
+    assert other.status_code == 404
+    released = client.post(
+        f"{url}/holds/{hold.json()['id']}/release", headers=_h(tokens["reviewer"])
+    )
+    assert released.status_code == 200 and released.json()["released_on"] is not None
+    again = client.post(f"{url}/holds/{hold.json()['id']}/release", headers=_h(tokens["reviewer"]))
+    assert again.status_code == 409 and again.json()["code"] == "hold.not_active"

@@ -19,5 +19,6 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     problems.install(app)
     app.include_router(cases.router)
+    app.include_router(cases.queue)
     app.include_router(audit.router)
     return app

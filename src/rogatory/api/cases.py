@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Services, needs, services, session
 from rogatory.errors import RogatoryError
-from rogatory.requests import deadlines, flows
+from rogatory.requests import custody, deadlines, flows
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Ground, Status
 
@@ -180,3 +180,100 @@ def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> 
     """Approve a case; intrusive measures need two different approvers."""
     case = flows.approve(db, actor, case_id, svc.lifecycle, note=body.note, partial=body.partial)
     return case_json(db, case)
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    identifiers: list[str] = Field(min_length=1)
+    days: int = Field(ge=1, le=3650)
+    start: date | None = None
+
+
+class ExtensionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expiry: date
+
+
+class NonDisclosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ordered_on: date
+    ends_on: date | None = None
+
+
+def hold_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "identifiers": row.identifiers,
+        "start": row.start.isoformat(),
+        "expiry": row.expiry.isoformat(),
+        "released_on": row.released_on.isoformat() if row.released_on else None,
+        "extensions": row.extensions,
+    }
+
+
+@router.post("/{case_id}/holds", operation_id="placeHold", status_code=201)
+def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
+    """Preserve data for a case: never shorter than the Art 42 minimum in force on the case's
+    screening date (60 days, unverified)."""
+    case = flows.get_or_raise(db, actor, case_id)
+    as_of = flows.latest_screening(db, case).as_of
+    minimum = svc.screener.law.value("preservation.mla_min_days", as_of)
+    assert isinstance(minimum, int)
+    row = custody.place_hold(
+        db,
+        actor,
+        case_id,
+        body.identifiers,
+        body.start or date.today(),
+        body.days,
+        minimum_days=minimum,
+    )
+    return hold_json(row)
+
+
+@router.post("/{case_id}/holds/{hold_id}/extension", operation_id="extendHold")
+def extend_hold(
+    case_id: str, hold_id: int, body: ExtensionIn, actor: Writer, db: Db
+) -> dict[str, Any]:
+    """Extend an active hold to a later expiry."""
+    return hold_json(custody.extend_hold(db, actor, case_id, hold_id, body.expiry, date.today()))
+
+
+@router.post("/{case_id}/holds/{hold_id}/release", operation_id="releaseHold")
+def release_hold(case_id: str, hold_id: int, actor: Writer, db: Db) -> dict[str, Any]:
+    """Release an active hold."""
+    return hold_json(custody.release_hold(db, actor, case_id, hold_id, date.today()))
+
+
+@router.put("/{case_id}/non-disclosure", operation_id="orderNonDisclosure")
+def order_non_disclosure(
+    case_id: str, body: NonDisclosureIn, actor: Writer, db: Db
+) -> dict[str, Any]:
+    """Record a non-disclosure order and when it ends; user notification falls due then."""
+    row = custody.order_non_disclosure(db, actor, case_id, body.ordered_on, body.ends_on)
+    return {
+        "ordered_on": row.ordered_on.isoformat(),
+        "ends_on": row.ends_on.isoformat() if row.ends_on else None,
+    }
+
+
+queue = APIRouter(prefix="/api/v1/queue", tags=["queue"])
+
+
+@queue.get("/attention", operation_id="needsAttention")
+def needs_attention(
+    actor: Reader, db: Db, on: Annotated[date | None, Query()] = None
+) -> dict[str, Any]:
+    """What must not be missed today: overdue and at-risk cases, holds to renew, users to tell."""
+    day = on or date.today()
+    now = datetime.combine(day, datetime.now(UTC).timetz()) if on else datetime.now(UTC)
+    standing = custody.by_standing(db, actor, now, POLICY)
+    return {
+        "as_of": day.isoformat(),
+        "overdue": [case_json(db, c) for c in standing[deadlines.Standing.OVERDUE]],
+        "at_risk": [case_json(db, c) for c in standing[deadlines.Standing.AT_RISK]],
+        "hold_reminders": [
+            {"case_id": c.id, **hold_json(h)} for c, h in custody.reminders_due(db, actor, day)
+        ],
+        "notifications_due": [c.id for c in custody.notifications_due(db, actor, day)],
+    }

@@ -98,3 +98,26 @@ class Transition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     grounds: Mapped[list[dict[str, str]]] = mapped_column(JSONType, nullable=False)
+
+
+class HoldRow(Base):
+    """A preservation hold on a case (the rules live in ``requests.holds``)."""
+
+    __tablename__ = "holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    identifiers: Mapped[list[str]] = mapped_column(JSONType, nullable=False)
+    start: Mapped[date] = mapped_column(Date, nullable=False)
+    expiry: Mapped[date] = mapped_column(Date, nullable=False, index=True)
+    released_on: Mapped[date | None] = mapped_column(Date)
+    extensions: Mapped[list[str]] = mapped_column(JSONType, nullable=False)
+
+
+class NonDisclosureRow(Base):
+    __tablename__ = "non_disclosure_orders"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    ordered_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    notified_on: Mapped[date | None] = mapped_column(Date)

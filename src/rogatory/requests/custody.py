@@ -1,0 +1,202 @@
+"""Stored preservation holds and non-disclosure orders, and the queries that keep them alive.
+
+The rules are ``requests.holds`` and ``requests.confidentiality``; this module keeps their
+state in the case's rows, audits every change, and answers "which holds need a reminder",
+"which users must now be notified" and "which cases are at risk or overdue".
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rogatory.errors import RogatoryError
+from rogatory.requests import deadlines, holds
+from rogatory.requests.confidentiality import NonDisclosure
+from rogatory.requests.flows import Actor, get_or_raise, record
+from rogatory.requests.models import Case, HoldRow, NonDisclosureRow
+from rogatory.requests.transitions import OPEN, Role, Status
+
+STAFF = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
+
+
+def _may_write(actor: Actor) -> None:
+    if not (STAFF & actor.roles):
+        raise RogatoryError(
+            "case.forbidden",
+            "managing holds and orders needs the intake, reviewer or approver role",
+        )
+
+
+def _domain(row: HoldRow) -> holds.Hold:
+    return holds.Hold(
+        tuple(row.identifiers),
+        row.start,
+        row.expiry,
+        row.released_on,
+        tuple(date.fromisoformat(d) for d in row.extensions),
+    )
+
+
+def _store(row: HoldRow, hold: holds.Hold) -> None:
+    row.expiry, row.released_on = hold.expiry, hold.released_on
+    row.extensions = [d.isoformat() for d in hold.extensions]
+
+
+def _hold_of(session: Session, actor: Actor, case_id: str, hold_id: int) -> tuple[Case, HoldRow]:
+    case = get_or_raise(session, actor, case_id)
+    row = session.execute(
+        select(HoldRow).where(HoldRow.id == hold_id, HoldRow.case_id == case.id)
+    ).scalar_one_or_none()
+    if row is None:
+        raise RogatoryError("case.not_found", f"no hold {hold_id} on case {case_id!r}")
+    return case, row
+
+
+def place_hold(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    identifiers: list[str],
+    start: date,
+    days: int,
+    *,
+    minimum_days: int,
+) -> HoldRow:
+    _may_write(actor)
+    case = get_or_raise(session, actor, case_id)
+    if Status(case.status) not in OPEN:
+        raise RogatoryError("case.not_open", f"a {case.status} case takes no new hold")
+    hold = holds.place(identifiers, start, days, minimum_days=minimum_days)
+    row = HoldRow(
+        case_id=case.id,
+        identifiers=list(hold.identifiers),
+        start=hold.start,
+        expiry=hold.expiry,
+        released_on=None,
+        extensions=[],
+    )
+    session.add(row)
+    session.flush()
+    record(
+        session,
+        case,
+        actor,
+        "hold.placed",
+        {
+            "hold": row.id,
+            "identifiers": row.identifiers,
+            "start": start.isoformat(),
+            "expiry": row.expiry.isoformat(),
+        },
+    )
+    return row
+
+
+def extend_hold(
+    session: Session, actor: Actor, case_id: str, hold_id: int, new_expiry: date, on: date
+) -> HoldRow:
+    _may_write(actor)
+    case, row = _hold_of(session, actor, case_id, hold_id)
+    before = row.expiry
+    _store(row, holds.extend(_domain(row), new_expiry, on))
+    session.flush()
+    record(
+        session,
+        case,
+        actor,
+        "hold.extended",
+        {"hold": row.id, "from": before.isoformat(), "to": new_expiry.isoformat()},
+    )
+    return row
+
+
+def release_hold(session: Session, actor: Actor, case_id: str, hold_id: int, on: date) -> HoldRow:
+    _may_write(actor)
+    case, row = _hold_of(session, actor, case_id, hold_id)
+    _store(row, holds.release(_domain(row), on))
+    session.flush()
+    record(session, case, actor, "hold.released", {"hold": row.id, "on": on.isoformat()})
+    return row
+
+
+def reminders_due(
+    session: Session, actor: Actor, on: date, days_before: int = 7
+) -> list[tuple[Case, HoldRow]]:
+    rows = session.execute(
+        select(Case, HoldRow)
+        .join(HoldRow, HoldRow.case_id == Case.id)
+        .where(Case.org_id == actor.org, HoldRow.released_on.is_(None))
+        .order_by(HoldRow.expiry)
+    ).all()
+    return [(c, h) for c, h in rows if _domain(h).reminder_due(on, days_before)]
+
+
+def order_non_disclosure(
+    session: Session, actor: Actor, case_id: str, ordered_on: date, ends_on: date | None
+) -> NonDisclosureRow:
+    _may_write(actor)
+    case = get_or_raise(session, actor, case_id)
+    if ends_on is not None and ends_on <= ordered_on:
+        raise RogatoryError("case.invalid_order", "field ends_on: must be after ordered_on")
+    row = session.get(NonDisclosureRow, case.id)
+    if row is None:
+        row = NonDisclosureRow(case_id=case.id, ordered_on=ordered_on, ends_on=ends_on)
+        session.add(row)
+    else:
+        row.ordered_on, row.ends_on, row.notified_on = ordered_on, ends_on, None
+    session.flush()
+    record(
+        session,
+        case,
+        actor,
+        "non_disclosure.ordered",
+        {"ordered_on": ordered_on.isoformat(), "ends_on": ends_on.isoformat() if ends_on else None},
+    )
+    return row
+
+
+def mark_notified(session: Session, actor: Actor, case_id: str, on: date) -> NonDisclosureRow:
+    _may_write(actor)
+    case = get_or_raise(session, actor, case_id)
+    row = session.get(NonDisclosureRow, case.id)
+    order = NonDisclosure(row.ordered_on, row.ends_on, row.notified_on) if row else None
+    if row is None or order is None or not order.notification_due(on):
+        raise RogatoryError(
+            "case.notification_not_due",
+            "no lapsed non-disclosure order awaits user notification on this case",
+        )
+    row.notified_on = on
+    session.flush()
+    record(session, case, actor, "user.notified", {"on": on.isoformat()})
+    return row
+
+
+def notifications_due(session: Session, actor: Actor, on: date) -> list[Case]:
+    rows = session.execute(
+        select(Case, NonDisclosureRow)
+        .join(NonDisclosureRow, NonDisclosureRow.case_id == Case.id)
+        .where(Case.org_id == actor.org)
+    ).all()
+    return [
+        c
+        for c, n in rows
+        if NonDisclosure(n.ordered_on, n.ends_on, n.notified_on).notification_due(on)
+    ]
+
+
+def by_standing(
+    session: Session, actor: Actor, now: datetime, policy: deadlines.Policy
+) -> dict[deadlines.Standing, list[Case]]:
+    """Open cases grouped as on time, at risk and overdue."""
+    out: dict[deadlines.Standing, list[Case]] = {s: [] for s in deadlines.Standing}
+    cases = session.execute(
+        select(Case)
+        .where(Case.org_id == actor.org, Case.status.in_([s.value for s in OPEN]))
+        .order_by(Case.due_at)
+    ).scalars()
+    for case in cases:
+        out[policy.standing(case.received_at, case.due_at, now)].append(case)
+    return out
