@@ -139,3 +139,43 @@ def test_users_tokens_and_the_api_over_real_http(env: dict[str, str]) -> None:
     verify = _run(env, "audit", "verify", "--json")
     assert verify.returncode == 0 and json.loads(verify.stdout)["events"] == 3
     assert sys.executable  # the same interpreter ran everything
+
+
+def test_cases_import_a_folder_once(env: dict[str, str], tmp_path: Path) -> None:
+    assert _run(env, "db", "upgrade").returncode == 0
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    examples = EXAMPLE.parent
+    for name in ("preservation-fraud.json", "stored-data-speech.json"):
+        (folder / name).write_text((examples / name).read_text())
+    (folder / "broken.json").write_text('{"measure": "preservation", "requesting_state": "QQQ"}')
+    what_if = str(examples.parent / "what-if-ratifications.csv")
+    first = _run(
+        env,
+        "cases",
+        "import",
+        str(folder),
+        "--org",
+        "org-a",
+        "--as",
+        "importer",
+        "--instruments",
+        what_if,
+        "--json",
+    )
+    assert first.returncode == 2 and "error[import.skipped]: broken.json" in first.stderr
+    report = json.loads(first.stdout)
+    assert report["imported"] == 2 and report["skipped"] == 1
+    outcomes = {r["file"]: r.get("outcome") for r in report["files"]}
+    assert outcomes == {
+        "broken.json": None,
+        "preservation-fraud.json": "proceed",
+        "stored-data-speech.json": "review",
+    }
+    (folder / "broken.json").unlink()
+    again = _run(
+        env, "cases", "import", str(folder), "--org", "org-a", "--as", "importer", "--json"
+    )
+    assert again.returncode == 0 and json.loads(again.stdout)["imported"] == 0
+    verify = json.loads(_run(env, "audit", "verify", "--json").stdout)
+    assert verify["ok"] and verify["events"] == 6

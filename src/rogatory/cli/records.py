@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from rogatory import settings
-from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
+from rogatory.cli.common import JsonFlag, console, err_console, handles_errors, print_json
 from rogatory.errors import RogatoryError
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -264,3 +264,77 @@ def serve(
     )
     console.print(f"rogatory API on http://{host}:{port}/api/v1 (OpenAPI at /docs)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+cases_app = typer.Typer(help="Cases in the database.", no_args_is_help=True)
+
+
+@cases_app.command("import")
+@handles_errors
+def import_cases(
+    folder: Annotated[Path, typer.Argument(help="A folder of request documents (*.json).")],
+    org: Annotated[str, typer.Option("--org", help="The organisation receiving them.")],
+    user: Annotated[str, typer.Option("--as", help="Who is recorded as taking them in.")],
+    instruments: Annotated[
+        Path | None, typer.Option("--instruments", help="Extra instruments CSV.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Take in every request document of a folder as a case, each screened at once.
+
+    Each file's name is its idempotency key, so importing the same folder again creates
+    nothing twice. A file that is not a valid request is reported and skipped; the others
+    are imported, each in its own transaction. Exit 2 if any file was skipped.
+    """
+    from rogatory.db import engine as dbe
+    from rogatory.requests import flows
+    from rogatory.requests.transitions import Role
+    from rogatory.safeguards import engine as screening
+
+    if not folder.is_dir():
+        raise RogatoryError("input.not_a_folder", f"{folder}: not a folder")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
+    screener = screening.load(instruments_file=instruments)
+    engine = dbe.make_engine(settings.load().database_url)
+    sessions = dbe.sessions(engine)
+    actor = flows.Actor(user, org, frozenset({Role.INTAKE}))
+    rows, skipped = [], 0
+    with sessions.begin() as session:
+        flows.ensure_organisation(session, org, org)
+    for path in files:
+        try:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            with sessions.begin() as session:
+                case, created = flows.intake(
+                    session, actor, document, screener, idempotency_key=f"import:{path.name}"
+                )
+                outcome = flows.latest_screening(session, case).outcome
+            rows.append(
+                {"file": path.name, "case": case.id, "created": created, "outcome": outcome}
+            )
+        except (RogatoryError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            skipped += 1
+            message = exc.message if isinstance(exc, RogatoryError) else f"not JSON: {exc}"
+            rows.append({"file": path.name, "error": message})
+            err_console.print(f"error[import.skipped]: {path.name}: {message}", markup=False)
+    if as_json:
+        print_json(
+            {
+                "imported": sum(1 for r in rows if r.get("created")),
+                "skipped": skipped,
+                "files": rows,
+            }
+        )
+    else:
+        for r in rows:
+            if "error" not in r:
+                state = "new" if r["created"] else "already imported"
+                console.print(
+                    f"{r['file']}: case {r['case']} ({state}), screening {r['outcome']}",
+                    markup=False,
+                )
+        console.print(
+            f"{sum(1 for r in rows if r.get('created'))} imported, {skipped} skipped", markup=False
+        )
+    if skipped:
+        raise typer.Exit(2)
