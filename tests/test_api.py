@@ -45,7 +45,7 @@ def screener() -> screening.Screener:
 
 @pytest.fixture
 def api(
-    engine: Engine, screener: screening.Screener
+    engine: Engine, screener: screening.Screener, tmp_path: Path
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client and one token per role in org-a, plus an admin token of org-b."""
     sessions = dbe.sessions(engine)
@@ -81,7 +81,15 @@ def api(
             roles=["reviewer"],
         )
         tokens["read-only"] = accounts.create_token(s, reader, name="t", scopes=["cases:read"])[1]
-    app = create_app(Services(sessions, screener, Lifecycle(catalogue.get().has_provision)))
+    app = create_app(
+        Services(
+            sessions,
+            screener,
+            Lifecycle(catalogue.get().has_provision),
+            tmp_path / "evidence",
+            max_evidence_bytes=64 * 1024,
+        )
+    )
     with TestClient(app) as client:
         yield client, tokens
 
@@ -282,6 +290,9 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "releaseHold",
         "orderNonDisclosure",
         "needsAttention",
+        "uploadEvidence",
+        "discloseEvidence",
+        "getPublicKey",
     }
 
 
@@ -363,3 +374,70 @@ def test_holds_non_disclosure_and_the_attention_queue(
     assert released.status_code == 200 and released.json()["released_on"] is not None
     again = client.post(f"{url}/holds/{hold.json()['id']}/release", headers=_h(tokens["reviewer"]))
     assert again.status_code == 409 and again.json()["code"] == "hold.not_active"
+
+
+def test_evidence_upload_and_a_verifiable_disclosure(
+    api: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    from rogatory.disclosure import keys, receipts
+
+    client, tokens = api
+    case = _create(client, tokens["intake"]).json()
+    url = f"/api/v1/cases/{case['id']}"
+    content = b"account,holder\n88123,A. Person\n" * 100
+    up = client.put(f"{url}/evidence/subscriber.csv", content=content, headers=_h(tokens["intake"]))
+    assert up.status_code == 201, up.text
+    import hashlib
+
+    assert up.json()["sha256"] == hashlib.sha256(content).hexdigest() and up.json()["size"] == len(
+        content
+    )
+    big = client.put(
+        f"{url}/evidence/huge.bin", content=b"x" * (64 * 1024 + 1), headers=_h(tokens["intake"])
+    )
+    assert big.status_code == 413 and big.json()["code"] == "evidence.too_large"
+    sneaky = client.put(f"{url}/evidence/..%2Fetc", content=b"x", headers=_h(tokens["intake"]))
+    assert sneaky.status_code in (404, 422)
+    early = client.post(
+        f"{url}/disclosures",
+        json={"files": [up.json()["id"]], "recipient": {"name": "MoJ"}},
+        headers=_h(tokens["reviewer"]),
+    )
+    assert early.status_code == 409 and early.json()["code"] == "case.not_approved"
+    client.post(f"{url}/transitions", json={"to": "in_review"}, headers=_h(tokens["reviewer"]))
+    decision = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["decision"]
+    for f in decision["findings"]:
+        if f["result"] == "review":
+            client.post(
+                f"{url}/acknowledgements",
+                json={"rule": f["rule"], "note": "ok"},
+                headers=_h(tokens["reviewer"]),
+            )
+    assert (
+        client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"])).json()["status"]
+        == "approved"
+    )
+    receipt = client.post(
+        f"{url}/disclosures",
+        json={
+            "files": [up.json()["id"]],
+            "recipient": {"name": "Ministry of Justice of XAA", "reference": "MJ-1"},
+        },
+        headers=_h(tokens["reviewer"]),
+    )
+    assert receipt.status_code == 201, receipt.text
+    public = client.get("/api/v1/organisation/public-key", headers=_h(tokens["auditor"])).json()[
+        "public_key"
+    ]
+    received = tmp_path / "received"
+    received.mkdir()
+    (received / "subscriber.csv").write_bytes(content)
+    parsed = receipts.parse(receipt.json(), file="receipt")
+    result = receipts.verify(parsed, expected_key=keys.parse_public(public), files_dir=received)
+    assert result.ok, result.checks
+    assert parsed.manifest.legal_basis == ["uncc:art-42"]
+    stored = list((tmp_path / "evidence").rglob("*subscriber.csv"))
+    assert len(stored) == 1 and stored[0].stat().st_mode & 0o222 == 0  # read-only once stored
+    assert not list((tmp_path / "evidence").rglob(".incoming-*"))
+    audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
+    assert audit["ok"]

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, select
 
 from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
+from rogatory.db import models as all_models
 from rogatory.errors import ProblemList, RogatoryError
-from rogatory.orm import Base
 from rogatory.parties import service
 from rogatory.requests import flows
 from rogatory.requests.models import Case, Screening
@@ -59,7 +59,7 @@ def _intake(
 
 def test_the_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn), all_models.metadata) == []
 
 
 def test_intake_screens_and_stores_the_whole_decision(

@@ -6,6 +6,7 @@ installed; production points ``ROGATORY_DATABASE_URL`` at PostgreSQL.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,6 +22,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./rogatory.db"
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = PLACEHOLDER
+    evidence_dir: Path = Path("./evidence")
+    max_evidence_bytes: int = 2 * 1024**3
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

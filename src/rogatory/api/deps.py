@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -22,6 +23,8 @@ class Services:
     sessions: sessionmaker[Session]
     screener: Screener
     lifecycle: Lifecycle
+    evidence_dir: Path = Path("./evidence")
+    max_evidence_bytes: int = 2 * 1024**3
 
 
 def services(request: Request) -> Services:

@@ -259,8 +259,15 @@ def serve(
             "the database schema is not up to date",
             help="run: rogatory db upgrade",
         )
+    lifecycle = Lifecycle(catalogue.get().has_provision)
     app = create_app(
-        Services(dbe.sessions(engine), default_screener(), Lifecycle(catalogue.get().has_provision))
+        Services(
+            dbe.sessions(engine),
+            default_screener(),
+            lifecycle,
+            config.evidence_dir,
+            config.max_evidence_bytes,
+        )
     )
     console.print(f"rogatory API on http://{host}:{port}/api/v1 (OpenAPI at /docs)", markup=False)
     uvicorn.run(app, host=host, port=port, log_level="info")

@@ -29,15 +29,20 @@ def public_b64(key: Ed25519PublicKey) -> str:
 
 def load_private(path: Path) -> Ed25519PrivateKey:
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        return load_private_pem(path.read_bytes(), label=str(path))
     except FileNotFoundError:
         raise RogatoryError("input.file_missing", f"{path}: file not found") from None
+
+
+def load_private_pem(data: bytes, *, label: str = "key") -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError) as exc:
         raise RogatoryError(
-            "receipt.invalid_key", f"{path}: not an unencrypted PEM private key: {exc}"
+            "receipt.invalid_key", f"{label}: not an unencrypted PEM private key: {exc}"
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise RogatoryError("receipt.invalid_key", f"{path}: not an Ed25519 key")
+        raise RogatoryError("receipt.invalid_key", f"{label}: not an Ed25519 key")
     return key
 
 

@@ -1,0 +1,100 @@
+"""Evidence upload (streamed), disclosure with a signed receipt, and the public key."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from rogatory.accounts.service import Scope
+from rogatory.api.deps import Services, needs, services, session
+from rogatory.errors import RogatoryError
+from rogatory.evidence import service as evidence
+from rogatory.requests.flows import Actor
+
+router = APIRouter(prefix="/api/v1", tags=["evidence"])
+Writer = Annotated[Actor, Depends(needs(Scope.CASES_WRITE))]
+Reader = Annotated[Actor, Depends(needs(Scope.CASES_READ))]
+Db = Annotated[Session, Depends(session)]
+Svc = Annotated[Services, Depends(services)]
+CHUNK = 1 << 20
+
+
+class RecipientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    authority: str | None = None
+    reference: str | None = None
+
+
+class DisclosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    files: list[str] = Field(min_length=1)
+    recipient: RecipientIn
+
+
+def _read(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as handle:
+        while block := handle.read(CHUNK):
+            yield block
+
+
+@router.put("/cases/{case_id}/evidence/{name}", operation_id="uploadEvidence", status_code=201)
+async def upload(
+    case_id: str, name: str, request: Request, actor: Writer, db: Db, svc: Svc
+) -> dict[str, Any]:
+    """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
+    svc.evidence_dir.mkdir(parents=True, exist_ok=True)
+    fd, spool = tempfile.mkstemp(dir=svc.evidence_dir, prefix=".incoming-")
+    size = 0
+    try:
+        with os.fdopen(fd, "wb") as out:
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > svc.max_evidence_bytes:
+                    raise RogatoryError(
+                        "evidence.too_large",
+                        f"the file exceeds the limit of {svc.max_evidence_bytes} bytes",
+                    )
+                out.write(chunk)
+        row = evidence.store(
+            db,
+            actor,
+            case_id,
+            name,
+            _read(Path(spool)),
+            base_dir=svc.evidence_dir,
+            max_bytes=svc.max_evidence_bytes,
+        )
+    finally:
+        Path(spool).unlink(missing_ok=True)
+    return {
+        "id": row.id,
+        "name": row.name,
+        "sha256": row.sha256,
+        "size": row.size,
+        "uploaded_at": row.uploaded_at.isoformat(),
+    }
+
+
+@router.post("/cases/{case_id}/disclosures", operation_id="discloseEvidence", status_code=201)
+def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[str, Any]:
+    """Hand evidence of an approved case over; returns the signed custody receipt."""
+    row = evidence.hand_over(db, actor, case_id, body.files, body.recipient.model_dump())
+    return row.receipt
+
+
+@router.get("/organisation/public-key", operation_id="getPublicKey")
+def public_key(actor: Reader, db: Db) -> dict[str, str]:
+    """The key anyone uses to verify this organisation's custody receipts."""
+    return {
+        "organisation": actor.org,
+        "algorithm": "Ed25519",
+        "public_key": evidence.organisation_key(db, actor.org).public_key,
+    }

@@ -1,0 +1,14 @@
+"""Every feature's ORM models, imported in one place so the metadata is complete.
+
+Alembic's environment and the schema tests import this module; a new feature adds its models
+here, or the migration check fails.
+"""
+
+from rogatory.accounts import models as accounts
+from rogatory.audit import models as audit
+from rogatory.evidence import models as evidence
+from rogatory.orm import Base
+from rogatory.requests import models as requests
+
+FEATURES = (accounts, audit, evidence, requests)
+metadata = Base.metadata
