@@ -238,6 +238,15 @@ def create_token(
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    instruments: Annotated[
+        Path | None,
+        typer.Option(
+            "--instruments", help="Instruments CSV to add to the shipped ones, as for 'check'."
+        ),
+    ] = None,
+    ignore_shipped: Annotated[
+        bool, typer.Option("--ignore-shipped", help="Use only --instruments.")
+    ] = False,
 ) -> None:
     """Serve the HTTP API (and, later, the web application) on the configured database."""
     import uvicorn
@@ -247,7 +256,7 @@ def serve(
     from rogatory.db import engine as dbe
     from rogatory.db import migrate
     from rogatory.requests.transitions import Lifecycle
-    from rogatory.safeguards.engine import default_screener
+    from rogatory.safeguards import engine as screening
     from rogatory.treaty import catalogue
 
     config = settings.load()
@@ -260,10 +269,11 @@ def serve(
             help="run: rogatory db upgrade",
         )
     lifecycle = Lifecycle(catalogue.get().has_provision)
+    screener = screening.load(instruments_file=instruments, ignore_shipped=ignore_shipped)
     app = create_app(
         Services(
             dbe.sessions(engine),
-            default_screener(),
+            screener,
             lifecycle,
             config.evidence_dir,
             config.max_evidence_bytes,
