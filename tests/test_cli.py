@@ -115,10 +115,6 @@ def test_parties_eif_what_if(cli: Cli, tmp_path: Path) -> None:
         "status": "ratified_not_yet_bound",
         "bound_from": "2026-10-01",
     }
-    assert data["parties"]["XZA"] == {
-        "status": "ratified_not_yet_bound",
-        "bound_from": "2026-10-01",
-    }
     later = _json(
         cli(
             "parties",

@@ -25,7 +25,6 @@ from rogatory.safeguards.context import REGISTRY, Context, Law
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Request
 from rogatory.safeguards.signals import Signals
-from rogatory.treaty import catalogue
 
 assert rules.MODULES  # importing rules registers them
 
@@ -173,7 +172,3 @@ def load(
 def registry() -> Registry[Context]:
     """The registered screening rules (importing this module registers them)."""
     return REGISTRY
-
-
-def default_screener() -> Screener:
-    return Screener(build_law(register=service.build(catalogue.get())))
