@@ -272,6 +272,31 @@ def test_pagination_and_filters(api: tuple[TestClient, dict[str, str]]) -> None:
     assert none_due == []
 
 
+def test_assignment_and_the_assignee_filter(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    first = _create(client, tokens["intake"], _doc(**{"requesting_authority": {"name": "PJ", "reference": "REF-ONE"}})).json()
+    _create(client, tokens["intake"]).json()
+    url = f"/api/v1/cases/{first['id']}/assignment"
+    given = client.put(url, json={"assignee": "Reviewer@a.example"}, headers=_h(tokens["intake"]))
+    assert given.status_code == 200 and given.json()["assigned_to"] == "reviewer@a.example"
+    for bad in ("auditor@a.example", "admin@b.example", "nobody@a.example"):
+        refused = client.put(url, json={"assignee": bad}, headers=_h(tokens["intake"]))
+        assert refused.status_code == 422 and refused.json()["code"] == "case.invalid_assignee", bad
+    assert client.put(url, json={"assignee": None}, headers=_h(tokens["auditor"])).status_code == 403
+
+    def ids(**params: str) -> list[str]:
+        page = client.get("/api/v1/cases", params=params, headers=_h(tokens["reviewer"])).json()
+        return [c["id"] for c in page["items"]]
+
+    assert ids(assignee="reviewer@a.example") == [first["id"]]
+    assert first["id"] not in ids(assignee="-") and len(ids(assignee="-")) == 1
+    assert ids(q="ref-one") == [first["id"]]
+    assert ids(q="203.0.113.7") and ids(q="no-such-identifier") == []
+    assert ids(q="100%") == []  # LIKE wildcards are searched for literally
+    events = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
+    assert events["ok"] is True
+
+
 def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = api
     spec = client.get("/openapi.json").json()
@@ -293,6 +318,7 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "uploadEvidence",
         "discloseEvidence",
         "getPublicKey",
+        "assignCase",
     }
 
 

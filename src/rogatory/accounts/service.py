@@ -143,6 +143,19 @@ def authenticate(session: Session, raw: str, now: datetime | None = None) -> Pri
         user.id,
         user.email,
         user.org_id,
-        _roles(user.roles),
+        roles_of(user),
         frozenset(Scope(s) for s in row.scopes),
+    )
+
+
+def roles_of(user: User) -> frozenset[Role]:
+    return _roles(user.roles)
+
+
+def members(session: Session, org: str) -> list[User]:
+    """The organisation's active users, by name (for assignment and display)."""
+    return list(
+        session.execute(
+            select(User).where(User.org_id == org, User.active.is_(True)).order_by(User.name)
+        ).scalars()
     )

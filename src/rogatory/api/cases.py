@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Services, needs, services, session
 from rogatory.errors import RogatoryError
+from rogatory.accounts import assignment
 from rogatory.requests import custody, deadlines, flows
+from rogatory.requests import queue as queue_
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Ground, Status
 
@@ -61,6 +63,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
         "requesting_state": case.requesting_state,
         "requested_state": case.requested_state,
         "status": case.status,
+        "assigned_to": case.assigned_to,
         "urgent": case.urgent,
         "intrusive": case.intrusive,
         "received_at": case.received_at.isoformat(),
@@ -124,25 +127,20 @@ def list_cases(
     measure: Annotated[str | None, Query()] = None,
     requesting_state: Annotated[str | None, Query(min_length=2, max_length=3)] = None,
     due_before: Annotated[datetime | None, Query()] = None,
+    assignee: Annotated[str | None, Query(max_length=254)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    """Cases of the caller's organisation by deadline, with filters and a cursor."""
-    query = select(Case).where(Case.org_id == actor.org)
-    if status is not None:
-        query = query.where(Case.status == status.value)
-    if measure is not None:
-        query = query.where(Case.measure == measure)
-    if requesting_state is not None:
-        query = query.where(Case.requesting_state == requesting_state.upper())
-    if due_before is not None:
-        if due_before.tzinfo is None:
-            due_before = due_before.replace(tzinfo=UTC)
-        query = query.where(Case.due_at < due_before)
+    """Cases of the caller's organisation by deadline, with filters and a cursor.
+    ``assignee`` is an email, or ``-`` for cases nobody is assigned; ``q`` searches the
+    reference and the request's text (identifiers among it)."""
+    filters = queue_.Filters(status, measure, requesting_state, due_before, assignee, q)
+    query = queue_.select_cases(actor, filters)
     if cursor is not None:
         due, case_id = _decode(cursor)
         query = query.where(or_(Case.due_at > due, and_(Case.due_at == due, Case.id > case_id)))
-    rows = db.execute(query.order_by(Case.due_at, Case.id).limit(limit + 1)).scalars().all()
+    rows = db.execute(query.limit(limit + 1)).scalars().all()
     page = rows[:limit]
     return {
         "items": [case_json(db, c) for c in page],
@@ -180,6 +178,17 @@ def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> 
     """Approve a case; intrusive measures need two different approvers."""
     case = flows.approve(db, actor, case_id, svc.lifecycle, note=body.note, partial=body.partial)
     return case_json(db, case)
+
+
+class AssignmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee: str | None = Field(default=None, description="an email; null to unassign")
+
+
+@router.put("/{case_id}/assignment", operation_id="assignCase")
+def assign(case_id: str, body: AssignmentIn, actor: Writer, db: Db) -> dict[str, Any]:
+    """Give the case to a person of the organisation who works cases (or to nobody)."""
+    return case_json(db, assignment.assign(db, actor, case_id, body.assignee))
 
 
 class HoldIn(BaseModel):

@@ -39,6 +39,7 @@ class Case(Base):
     request: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False)
     prepared_by: Mapped[str | None] = mapped_column(String(200))
+    assigned_to: Mapped[str | None] = mapped_column(String(254), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
 
 

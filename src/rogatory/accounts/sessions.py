@@ -1,0 +1,90 @@
+"""Browser sessions: password sign-in, the session cookie's secret, CSRF tokens, sign-out.
+
+A session is a row, not a signed cookie: signing out, deactivating a user or an incident
+response revokes it at once, which a self-contained signed cookie cannot do. The cookie holds
+a random secret and the database only its SHA-256. Every form carries the session's CSRF token
+(synchroniser token pattern), compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from rogatory.accounts import service as accounts
+from rogatory.accounts.models import BrowserSession, User
+from rogatory.accounts.service import Principal, Scope
+from rogatory.errors import RogatoryError
+
+LIFETIME = timedelta(hours=12)
+COOKIE = "rogatory_session"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a browser is, with the CSRF token its forms must carry."""
+
+    principal: Principal
+    name: str
+    csrf_token: str
+    session_id: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def sign_in(
+    session: Session, email: str, password: str, now: datetime | None = None
+) -> tuple[User, str]:
+    """Check the password and open a session; returns the user and the cookie's secret."""
+    user = accounts.check_password(session, email, password)
+    when = now or datetime.now(UTC)
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        BrowserSession(
+            id=_digest(secret),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=when,
+            expires_at=when + LIFETIME,
+        )
+    )
+    session.flush()
+    return user, secret
+
+
+def resolve(session: Session, secret: str, now: datetime | None = None) -> SignedIn:
+    """The signed-in user a cookie stands for, or ``auth.no_session``."""
+    row = session.get(BrowserSession, _digest(secret)) if secret else None
+    when = now or datetime.now(UTC)
+    if row is None or row.revoked_at is not None or row.expires_at <= when:
+        raise RogatoryError("auth.no_session", "please sign in")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise RogatoryError("auth.no_session", "please sign in")
+    principal = Principal(
+        user.id, user.email, user.org_id, accounts.roles_of(user), frozenset(Scope)
+    )
+    return SignedIn(principal, user.name, row.csrf_token, row.id)
+
+
+def check_csrf(signed_in: SignedIn, submitted: str | None) -> None:
+    if not submitted or not hmac.compare_digest(signed_in.csrf_token, submitted):
+        raise RogatoryError(
+            "auth.csrf",
+            "field csrf_token: the form is stale or did not come from this site",
+            help="reload the page and submit the form again",
+        )
+
+
+def sign_out(session: Session, signed_in: SignedIn, now: datetime | None = None) -> None:
+    row = session.get(BrowserSession, signed_in.session_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = now or datetime.now(UTC)
+        session.flush()

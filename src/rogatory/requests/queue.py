@@ -1,0 +1,66 @@
+"""The queue: an organisation's cases in deadline order, filtered as the people working it ask.
+
+One query serves the API (cursor pages) and the web queue (numbered pages), so both filter
+the same way. Search matches the requester's reference or any text of the request document,
+which is where the identifiers (accounts, addresses, numbers) are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, String, cast, func, or_, select
+
+from rogatory.requests.flows import Actor
+from rogatory.requests.models import Case
+from rogatory.requests.transitions import Status
+
+UNASSIGNED = "-"  # the assignee filter's value for cases nobody holds
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: Status | None = None
+    measure: str | None = None
+    requesting_state: str | None = None
+    due_before: datetime | None = None
+    assignee: str | None = None  # an email, or UNASSIGNED
+    text: str | None = None
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def select_cases(actor: Actor, filters: Filters) -> Select[tuple[Case]]:
+    """Cases of the actor's organisation matching every filter given, by deadline then id."""
+    query = select(Case).where(Case.org_id == actor.org)
+    if filters.status is not None:
+        query = query.where(Case.status == filters.status.value)
+    if filters.measure:
+        query = query.where(Case.measure == filters.measure)
+    if filters.requesting_state:
+        query = query.where(Case.requesting_state == filters.requesting_state.upper())
+    if filters.due_before is not None:
+        due = filters.due_before
+        query = query.where(Case.due_at < (due if due.tzinfo else due.replace(tzinfo=UTC)))
+    if filters.assignee == UNASSIGNED:
+        query = query.where(Case.assigned_to.is_(None))
+    elif filters.assignee:
+        query = query.where(Case.assigned_to == filters.assignee.lower())
+    if filters.text and filters.text.strip():
+        pattern = _like(filters.text.strip())
+        query = query.where(
+            or_(
+                func.lower(Case.reference).like(pattern, escape="\\"),
+                func.lower(Case.id).like(pattern, escape="\\"),
+                func.lower(cast(Case.request, String)).like(pattern, escape="\\"),
+            )
+        )
+    return query.order_by(Case.due_at, Case.id)
+
+
+def count(query: Select[tuple[Case]]) -> Select[tuple[int]]:
+    return select(func.count()).select_from(query.order_by(None).subquery())
