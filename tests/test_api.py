@@ -274,7 +274,11 @@ def test_pagination_and_filters(api: tuple[TestClient, dict[str, str]]) -> None:
 
 def test_assignment_and_the_assignee_filter(api: tuple[TestClient, dict[str, str]]) -> None:
     client, tokens = api
-    first = _create(client, tokens["intake"], _doc(**{"requesting_authority": {"name": "PJ", "reference": "REF-ONE"}})).json()
+    first = _create(
+        client,
+        tokens["intake"],
+        _doc(**{"requesting_authority": {"name": "PJ", "reference": "REF-ONE"}}),
+    ).json()
     _create(client, tokens["intake"]).json()
     url = f"/api/v1/cases/{first['id']}/assignment"
     given = client.put(url, json={"assignee": "Reviewer@a.example"}, headers=_h(tokens["intake"]))
@@ -282,7 +286,9 @@ def test_assignment_and_the_assignee_filter(api: tuple[TestClient, dict[str, str
     for bad in ("auditor@a.example", "admin@b.example", "nobody@a.example"):
         refused = client.put(url, json={"assignee": bad}, headers=_h(tokens["intake"]))
         assert refused.status_code == 422 and refused.json()["code"] == "case.invalid_assignee", bad
-    assert client.put(url, json={"assignee": None}, headers=_h(tokens["auditor"])).status_code == 403
+    assert (
+        client.put(url, json={"assignee": None}, headers=_h(tokens["auditor"])).status_code == 403
+    )
 
     def ids(**params: str) -> list[str]:
         page = client.get("/api/v1/cases", params=params, headers=_h(tokens["reviewer"])).json()

@@ -40,7 +40,5 @@ def assign(session: Session, actor: flows.Actor, case_id: str, assignee: str | N
             )
     before, case.assigned_to = case.assigned_to, email or None
     session.flush()
-    flows.record(
-        session, case, actor, "case.assigned", {"from": before, "to": case.assigned_to}
-    )
+    flows.record(session, case, actor, "case.assigned", {"from": before, "to": case.assigned_to})
     return case

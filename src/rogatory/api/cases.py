@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
+from rogatory.accounts import assignment
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Services, needs, services, session
 from rogatory.errors import RogatoryError
-from rogatory.accounts import assignment
 from rogatory.requests import custody, deadlines, flows
 from rogatory.requests import queue as queue_
 from rogatory.requests.models import Case

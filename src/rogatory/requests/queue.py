@@ -34,7 +34,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def select_cases(actor: Actor, filters: Filters) -> Select[tuple[Case]]:
+def select_cases(actor: Actor, filters: Filters) -> Select[Case]:
     """Cases of the actor's organisation matching every filter given, by deadline then id."""
     query = select(Case).where(Case.org_id == actor.org)
     if filters.status is not None:
@@ -62,5 +62,5 @@ def select_cases(actor: Actor, filters: Filters) -> Select[tuple[Case]]:
     return query.order_by(Case.due_at, Case.id)
 
 
-def count(query: Select[tuple[Case]]) -> Select[tuple[int]]:
+def count(query: Select[Case]) -> Select[int]:
     return select(func.count()).select_from(query.order_by(None).subquery())

@@ -26,7 +26,9 @@ def upgrade() -> None:
         sa.Column("expires_at", WHEN, nullable=False),
         sa.Column("revoked_at", WHEN),
         sa.PrimaryKeyConstraint("id", name="pk_browser_sessions"),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name="fk_browser_sessions_user_id_users"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name="fk_browser_sessions_user_id_users"
+        ),
     )
     op.create_index("ix_browser_sessions_user_id", "browser_sessions", ["user_id"])
     # A plain ADD COLUMN: batch mode would rebuild the cases table, which other tables
