@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from rogatory.accounts import service as accounts
 from rogatory.accounts.models import BrowserSession, User
 from rogatory.accounts.service import Principal, Scope
+from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 
 LIFETIME = timedelta(hours=12)
@@ -56,6 +57,14 @@ def sign_in(
         )
     )
     session.flush()
+    audit.append(
+        session,
+        chain=user.org_id,
+        actor=user.email,
+        action="user.signed_in",
+        case_id=None,
+        summary={},
+    )
     return user, secret
 
 
@@ -88,3 +97,11 @@ def sign_out(session: Session, signed_in: SignedIn, now: datetime | None = None)
     if row is not None and row.revoked_at is None:
         row.revoked_at = now or datetime.now(UTC)
         session.flush()
+        audit.append(
+            session,
+            chain=signed_in.principal.org,
+            actor=signed_in.principal.email,
+            action="user.signed_out",
+            case_id=None,
+            summary={},
+        )

@@ -25,6 +25,7 @@ class Services:
     lifecycle: Lifecycle
     evidence_dir: Path = Path("./evidence")
     max_evidence_bytes: int = 2 * 1024**3
+    secure_cookies: bool = False  # always on outside development; on https in any case
 
 
 def services(request: Request) -> Services:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +17,7 @@ from rogatory.accounts.service import Scope
 from rogatory.api.deps import Services, needs, services, session
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
+from rogatory.evidence.models import EvidenceFile
 from rogatory.requests.flows import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
@@ -39,17 +41,18 @@ class DisclosureIn(BaseModel):
     recipient: RecipientIn
 
 
-def _read(path: Path) -> Iterator[bytes]:
+def read_chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as handle:
         while block := handle.read(CHUNK):
             yield block
 
 
-@router.put("/cases/{case_id}/evidence/{name}", operation_id="uploadEvidence", status_code=201)
-async def upload(
-    case_id: str, name: str, request: Request, actor: Writer, db: Db, svc: Svc
-) -> dict[str, Any]:
-    """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
+@asynccontextmanager
+async def spooled(request: Request, svc: Services) -> AsyncIterator[Path]:
+    """The request body streamed to a temporary file under the size limit, removed after.
+
+    Spooling first keeps the database transaction short: the row is written only once the
+    whole file has arrived."""
     svc.evidence_dir.mkdir(parents=True, exist_ok=True)
     fd, spool = tempfile.mkstemp(dir=svc.evidence_dir, prefix=".incoming-")
     size = 0
@@ -63,17 +66,26 @@ async def upload(
                         f"the file exceeds the limit of {svc.max_evidence_bytes} bytes",
                     )
                 out.write(chunk)
-        row = evidence.store(
-            db,
-            actor,
-            case_id,
-            name,
-            _read(Path(spool)),
-            base_dir=svc.evidence_dir,
-            max_bytes=svc.max_evidence_bytes,
-        )
+        yield Path(spool)
     finally:
         Path(spool).unlink(missing_ok=True)
+
+
+def store_spooled(
+    db: Session, actor: Actor, case_id: str, name: str, path: Path, svc: Services
+) -> EvidenceFile:
+    return evidence.store(
+        db,
+        actor,
+        case_id,
+        name,
+        read_chunks(path),
+        base_dir=svc.evidence_dir,
+        max_bytes=svc.max_evidence_bytes,
+    )
+
+
+def file_json(row: EvidenceFile) -> dict[str, Any]:
     return {
         "id": row.id,
         "name": row.name,
@@ -81,6 +93,15 @@ async def upload(
         "size": row.size,
         "uploaded_at": row.uploaded_at.isoformat(),
     }
+
+
+@router.put("/cases/{case_id}/evidence/{name}", operation_id="uploadEvidence", status_code=201)
+async def upload(
+    case_id: str, name: str, request: Request, actor: Writer, db: Db, svc: Svc
+) -> dict[str, Any]:
+    """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
+    async with spooled(request, svc) as path:
+        return file_json(store_spooled(db, actor, case_id, name, path, svc))
 
 
 @router.post("/cases/{case_id}/disclosures", operation_id="discloseEvidence", status_code=201)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
@@ -70,9 +71,20 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
 
 
+PageRenderer = Callable[[Request, int, str, str], Response]
+
+
+def _page(request: Request) -> PageRenderer | None:
+    """The web application's error page, for a request that is not to the API."""
+    page: PageRenderer | None = getattr(request.app.state, "page", None)
+    return None if request.url.path.startswith("/api/") else page
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RogatoryError)
-    async def rogatory_error(_: Request, exc: RogatoryError) -> JSONResponse:
+    async def rogatory_error(request: Request, exc: RogatoryError) -> Response:
+        if (page := _page(request)) is not None:
+            return page(request, status_for(exc.code), exc.code, exc.message)
         errors = None
         if isinstance(exc, ProblemList):
             errors = [
@@ -95,14 +107,19 @@ def install(app: FastAPI) -> None:
         return problem(422, "request.invalid", f"{len(errors)} invalid field(s)", errors=errors)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: HTTPException) -> Response:
         code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
             exc.status_code, "http.error"
         )
+        if (page := _page(request)) is not None:
+            return page(request, exc.status_code, code, str(exc.detail))
         return problem(exc.status_code, code, str(exc.detail))
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
         request_id = uuid.uuid4().hex
         log.exception("unexpected error %s on %s %s", request_id, request.method, request.url.path)
-        return problem(500, "internal", f"an unexpected error occurred (request id {request_id})")
+        message = f"an unexpected error occurred (request id {request_id})"
+        if (page := _page(request)) is not None:
+            return page(request, 500, "internal", message)
+        return problem(500, "internal", message)

@@ -234,55 +234,6 @@ def create_token(
         )
 
 
-@handles_errors
-def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-    instruments: Annotated[
-        Path | None,
-        typer.Option(
-            "--instruments", help="Instruments CSV to add to the shipped ones, as for 'check'."
-        ),
-    ] = None,
-    ignore_shipped: Annotated[
-        bool, typer.Option("--ignore-shipped", help="Use only --instruments.")
-    ] = False,
-) -> None:
-    """Serve the HTTP API (and, later, the web application) on the configured database."""
-    import uvicorn
-
-    from rogatory.api.app import create_app
-    from rogatory.api.deps import Services
-    from rogatory.db import engine as dbe
-    from rogatory.db import migrate
-    from rogatory.requests.transitions import Lifecycle
-    from rogatory.safeguards import engine as screening
-    from rogatory.treaty import catalogue
-
-    config = settings.load()
-    config.check_for_production()
-    engine = dbe.make_engine(config.database_url)
-    if migrate.current(engine) != migrate.head():
-        raise RogatoryError(
-            "db.not_migrated",
-            "the database schema is not up to date",
-            help="run: rogatory db upgrade",
-        )
-    lifecycle = Lifecycle(catalogue.get().has_provision)
-    screener = screening.load(instruments_file=instruments, ignore_shipped=ignore_shipped)
-    app = create_app(
-        Services(
-            dbe.sessions(engine),
-            screener,
-            lifecycle,
-            config.evidence_dir,
-            config.max_evidence_bytes,
-        )
-    )
-    console.print(f"rogatory API on http://{host}:{port}/api/v1 (OpenAPI at /docs)", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="info")
-
-
 cases_app = typer.Typer(help="Cases in the database.", no_args_is_help=True)
 
 

@@ -125,6 +125,34 @@ EMERGENCY_ITEMS: tuple[Item, ...] = (
 )
 
 
+ASSISTANCE_ITEMS: tuple[Item, ...] = (
+    (
+        "assistance_sought",
+        "a description of the assistance sought",
+        lambda r: _text(r.assistance_sought),
+    ),
+)
+
+
+def required_items(measure: Measure) -> tuple[Item, ...]:
+    """What a request for ``measure`` must contain: (field, what the provision asks, present).
+
+    The completeness rules check these; guided intake shows the same list while the user
+    types, so the form and the screening can never disagree about what is missing.
+    """
+    if measure is Measure.PRESERVATION:
+        return PRESERVATION_ITEMS
+    if measure is Measure.EMERGENCY:
+        return EMERGENCY_ITEMS
+    items = MLA_ITEMS + (ASSISTANCE_ITEMS if measure is Measure.MLA else DATA_ITEMS)
+    return items + REAL_TIME_ITEMS if measure in REAL_TIME else items
+
+
+def missing_items(request: Request) -> list[tuple[str, str]]:
+    """The (field, label) pairs ``request`` lacks for its measure."""
+    return _missing(request, required_items(request.measure))
+
+
 def _missing(request: Request, items: tuple[Item, ...]) -> list[tuple[str, str]]:
     return [(field, label) for field, label, present in items if not present(request)]
 
@@ -155,7 +183,7 @@ def preservation_request(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure is not Measure.PRESERVATION:
         return Verdict(Result.NOT_APPLICABLE, "not a preservation request")
-    verdict = _verdict(_missing(req, PRESERVATION_ITEMS), "the preservation request")
+    verdict = _verdict(missing_items(req), "the preservation request")
     if verdict.result is Result.PASS and not (
         _text(req.data.custodian) or _text(req.data.location)
     ):
@@ -186,20 +214,7 @@ def mla_request(ctx: Context) -> Verdict:
             Result.NOT_APPLICABLE,
             f"not a request for mutual legal assistance ({req.measure.value})",
         )
-    items = MLA_ITEMS
-    if req.measure is Measure.MLA:
-        items += (
-            (
-                "assistance_sought",
-                "a description of the assistance sought",
-                lambda r: _text(r.assistance_sought),
-            ),
-        )
-    else:
-        items += DATA_ITEMS
-    if req.measure in REAL_TIME:
-        items += REAL_TIME_ITEMS
-    return _verdict(_missing(req, items), f"the {req.measure.value} request")
+    return _verdict(missing_items(req), f"the {req.measure.value} request")
 
 
 @REGISTRY.rule(
@@ -215,7 +230,7 @@ def emergency_request(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure is not Measure.EMERGENCY:
         return Verdict(Result.NOT_APPLICABLE, "not an emergency request")
-    return _verdict(_missing(req, EMERGENCY_ITEMS), "the emergency request")
+    return _verdict(missing_items(req), "the emergency request")
 
 
 FIT: dict[Measure, tuple[frozenset[Category], str]] = {

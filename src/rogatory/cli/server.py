@@ -1,0 +1,159 @@
+"""``rogatory serve`` (the API and the web application) and ``rogatory demo``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from rogatory import settings
+from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
+from rogatory.errors import RogatoryError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from rogatory.safeguards.engine import Screener
+
+DemoFlag = Annotated[
+    bool,
+    typer.Option(
+        "--demo",
+        help="Add the demo's fictional accessions (XAA-XBP), under which the Convention is "
+        "in force in 2026.",
+    ),
+]
+
+
+def _migrated_engine(config: settings.Settings) -> Engine:
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+
+    engine = dbe.make_engine(config.database_url)
+    if migrate.current(engine) != migrate.head():
+        raise RogatoryError(
+            "db.not_migrated",
+            "the database schema is not up to date",
+            help="run: rogatory db upgrade",
+        )
+    return engine
+
+
+def _screener(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Screener:
+    from rogatory.demo import seed
+    from rogatory.safeguards import engine as screening
+
+    if demo and instruments:
+        raise RogatoryError(
+            "input.conflicting_options", "--demo and --instruments cannot be used together"
+        )
+    chosen = seed.INSTRUMENTS if demo else instruments
+    return screening.load(instruments_file=chosen, ignore_shipped=ignore_shipped)
+
+
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+    instruments: Annotated[
+        Path | None,
+        typer.Option(
+            "--instruments", help="Instruments CSV to add to the shipped ones, as for 'check'."
+        ),
+    ] = None,
+    ignore_shipped: Annotated[
+        bool, typer.Option("--ignore-shipped", help="Use only --instruments.")
+    ] = False,
+    demo: DemoFlag = False,
+) -> None:
+    """Serve the web application at / and the HTTP API at /api/v1 on the configured database."""
+    import uvicorn
+
+    from rogatory.api.deps import Services
+    from rogatory.db import engine as dbe
+    from rogatory.requests.transitions import Lifecycle
+    from rogatory.treaty import catalogue
+    from rogatory.web.app import create_app
+
+    config = settings.load()
+    config.check_for_production()
+    engine = _migrated_engine(config)
+    app = create_app(
+        Services(
+            dbe.sessions(engine),
+            _screener(instruments, ignore_shipped, demo),
+            Lifecycle(catalogue.get().has_provision),
+            config.evidence_dir,
+            config.max_evidence_bytes,
+            secure_cookies=config.environment != "development",
+        )
+    )
+    console.print(
+        f"rogatory on http://{host}:{port}/ (API at /api/v1, OpenAPI at /docs)", markup=False
+    )
+    if demo:
+        from rogatory.demo import seed
+
+        console.print(
+            f"sign in as reviewer@nimbus.example, approver@nimbus.example, ... "
+            f"with the password {seed.PASSWORD}",
+            markup=False,
+        )
+    uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+@handles_errors
+def demo(
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing if the database has organisations.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load the demo: two organisations, their people, and about 200 cases through the real
+    services (screening, review, four eyes, holds, receipts), so the audit chain verifies."""
+    from rogatory.db import engine as dbe
+    from rogatory.demo import seed
+    from rogatory.requests.transitions import Lifecycle
+    from rogatory.treaty import catalogue
+
+    config = settings.load()
+    sessions = dbe.sessions(_migrated_engine(config))
+    if not seed.is_empty(sessions):
+        if if_empty:
+            console.print("the database already has data; the demo was not loaded", markup=False)
+            return
+        raise RogatoryError(
+            "demo.not_empty",
+            "the database already has organisations; the demo loads into an empty database",
+            help="use a new ROGATORY_DATABASE_URL, or --if-empty to skip quietly",
+        )
+    story = seed.seed(
+        sessions,
+        _screener(None, False, True),
+        Lifecycle(catalogue.get().has_provision),
+        config.evidence_dir,
+    )
+    logins = [p.email for org in seed.ORGS for p in org.people]
+    if as_json:
+        print_json(
+            {
+                "organisations": story.organisations,
+                "users": story.users,
+                "cases": story.cases,
+                "statuses": story.statuses,
+                "receipts": story.receipts,
+                "logins": logins,
+                "password": seed.PASSWORD,
+            }
+        )
+        return
+    console.print(
+        f"demo loaded: {story.organisations} organisations, {story.users} people, "
+        f"{story.cases} cases, {story.receipts} custody receipts",
+        markup=False,
+    )
+    for status, n in sorted(story.statuses.items()):
+        console.print(f"  {status:<20} {n}", markup=False)
+    console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
+    console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)

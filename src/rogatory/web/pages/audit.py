@@ -1,0 +1,40 @@
+"""The audit page: the state of the organisation's hash chain, for auditors and admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from rogatory.api.deps import session
+from rogatory.audit import service as audit
+from rogatory.audit.models import AuditEvent
+from rogatory.errors import RogatoryError
+from rogatory.requests.transitions import Role
+from rogatory.web import templating
+from rogatory.web.auth import Viewer
+
+router = APIRouter(include_in_schema=False)
+RECENT = 50
+
+
+@router.get("/audit")
+def audit_page(request: Request, who: Viewer, db: Annotated[Session, Depends(session)]) -> Response:
+    if not ({Role.AUDITOR, Role.ADMIN} & who.principal.roles):
+        raise RogatoryError("auth.forbidden", "the audit page is for auditors and admins")
+    org = who.principal.org
+    report = audit.verify(db, chain=org)
+    recent = (
+        db.execute(
+            select(AuditEvent)
+            .where(AuditEvent.chain == org)
+            .order_by(AuditEvent.seq.desc())
+            .limit(RECENT)
+        )
+        .scalars()
+        .all()
+    )
+    head = db.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.chain == org)).scalar_one()
+    return templating.render(request, "audit.html", report=report, recent=recent, head=head)

@@ -1,0 +1,401 @@
+"""The case page and what can be done on it: review, decisions, holds, evidence, disclosure.
+
+Every action is a form posted with the session's CSRF token. It runs in a savepoint: when a
+guard refuses it, nothing it began is kept, and the page comes back with the reason beside
+the panel that asked (four eyes, unacknowledged findings, a refusal without a cited ground).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rogatory.accounts import assignment
+from rogatory.accounts import service as accounts
+from rogatory.accounts.sessions import SignedIn
+from rogatory.api import evidence as evidence_api
+from rogatory.api.cases import POLICY
+from rogatory.api.deps import Services, services, session
+from rogatory.api.problems import status_for
+from rogatory.audit.models import AuditEvent
+from rogatory.errors import ProblemList, RogatoryError
+from rogatory.evidence import service as evidence
+from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.requests import custody, flows
+from rogatory.requests.models import Acknowledgement, Approval, HoldRow, NonDisclosureRow
+from rogatory.requests.transitions import OPEN, Ground, Role, Status
+from rogatory.web import templating
+from rogatory.web.auth import Poster, Viewer, actor
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(session)]
+Svc = Annotated[Services, Depends(services)]
+
+
+def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[Status]:
+    """The moves this person may offer from here (approval has its own panel)."""
+    offered: list[Status] = []
+    for to in svc.lifecycle.allowed(status):
+        rule = svc.lifecycle.table[(status, to)]
+        if rule.roles & roles and to not in (Status.APPROVED, Status.PARTIALLY_APPROVED):
+            offered.append(to)
+    return offered
+
+
+def _grounds(decision: dict[str, Any]) -> list[str]:
+    """Provisions a refusal could cite: those of the refusal grounds engaged, then Art 40."""
+    cited = [
+        f"{c['instrument']}:art-{c['article']}"
+        + (f":para-{c['paragraph']}" if c["paragraph"] else "")
+        for f in decision["findings"]
+        if f["result"] in ("fail", "review")
+        for c in f["cites"]
+    ]
+    return list(
+        dict.fromkeys([*cited, "uncc:art-40:para-21", "uncc:art-40:para-22", "uncc:art-40"])
+    )
+
+
+def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str, Any]:
+    me = actor(who)
+    case = flows.get_or_raise(db, me, case_id)
+    screening = flows.latest_screening(db, case)
+    state = flows.state_of(db, case)
+    acks = {
+        a.rule: a
+        for a in db.execute(
+            select(Acknowledgement).where(Acknowledgement.screening_id == screening.id)
+        ).scalars()
+    }
+    approvals = (
+        db.execute(select(Approval).where(Approval.case_id == case.id).order_by(Approval.id))
+        .scalars()
+        .all()
+    )
+    holds = (
+        db.execute(select(HoldRow).where(HoldRow.case_id == case.id).order_by(HoldRow.id))
+        .scalars()
+        .all()
+    )
+    files = (
+        db.execute(
+            select(EvidenceFile)
+            .where(EvidenceFile.case_id == case.id)
+            .order_by(EvidenceFile.uploaded_at)
+        )
+        .scalars()
+        .all()
+    )
+    disclosures = (
+        db.execute(
+            select(Disclosure)
+            .where(Disclosure.case_id == case.id)
+            .order_by(Disclosure.handed_over_at)
+        )
+        .scalars()
+        .all()
+    )
+    events = (
+        db.execute(
+            select(AuditEvent)
+            .where(AuditEvent.chain == case.org_id, AuditEvent.case_id == case.id)
+            .order_by(AuditEvent.seq)
+        )
+        .scalars()
+        .all()
+    )
+    status = Status(case.status)
+    roles = who.principal.roles
+    return {
+        "case": case,
+        "screening": screening,
+        "decision": screening.decision,
+        "state": state,
+        "acks": acks,
+        "approvals": approvals,
+        "holds": holds,
+        "nda": db.get(NonDisclosureRow, case.id),
+        "files": files,
+        "disclosures": disclosures,
+        "events": events,
+        "standing": POLICY.standing(case.received_at, case.due_at, datetime.now(UTC)).value,
+        "is_open": status in OPEN,
+        "moves": _transitions(svc, status, roles),
+        "grounds": _grounds(screening.decision),
+        "can_review": bool({Role.REVIEWER, Role.APPROVER} & roles),
+        "can_approve": Role.APPROVER in roles and status is Status.IN_REVIEW,
+        "can_work": bool({Role.INTAKE, Role.REVIEWER, Role.APPROVER} & roles),
+        "members": accounts.members(db, case.org_id),
+        "needed_approvals": 2 if case.intrusive else 1,
+        "request_json": json.dumps(case.request, indent=2, ensure_ascii=False),
+        "today": date.today(),
+        "errors": {},
+    }
+
+
+def _page(
+    request: Request,
+    db: Session,
+    svc: Services,
+    who: SignedIn,
+    case_id: str,
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+) -> Response:
+    ctx = context(db, svc, who, case_id)
+    ctx["errors"] = errors or {}
+    return templating.render(request, "case.html", status, **ctx)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: str, who: Viewer, db: Db, svc: Svc) -> Response:
+    return _page(request, db, svc, who, case_id)
+
+
+def _messages(exc: RogatoryError) -> list[str]:
+    if isinstance(exc, ProblemList):
+        return [p.message for p in exc.problems]
+    return [exc.message + (f" ({exc.help})" if exc.help else "")]
+
+
+def _act(
+    request: Request,
+    db: Session,
+    svc: Services,
+    who: SignedIn,
+    case_id: str,
+    panel: str,
+    action: Callable[[], object],
+) -> Response:
+    """Run one action in a savepoint; on a refusal, the page with the reason in its panel."""
+    flows.get_or_raise(db, actor(who), case_id)  # another organisation's case: not found
+    try:
+        with db.begin_nested():
+            action()
+    except RogatoryError as exc:
+        if exc.code == "case.not_found":
+            raise
+        return _page(request, db, svc, who, case_id, status_for(exc.code), {panel: _messages(exc)})
+    return RedirectResponse(f"/cases/{case_id}#{panel}", status_code=303)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def _date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RogatoryError("case.invalid_date", f"field {name}: not a date (YYYY-MM-DD)") from None
+
+
+@router.post("/cases/{case_id}/acknowledge")
+async def acknowledge(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "review",
+        lambda: flows.acknowledge(db, actor(who), case_id, f.get("rule", ""), f.get("note", "")),
+    )
+
+
+@router.post("/cases/{case_id}/transition")
+async def move(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+
+    def run() -> None:
+        try:
+            to = Status(f.get("to", ""))
+        except ValueError:
+            raise RogatoryError("case.invalid_transition", "field to: not a status") from None
+        reason, provision = f.get("ground_reason", "").strip(), f.get("ground_provision", "")
+        grounds = (
+            [Ground(reason, provision)] if reason or (to is Status.REFUSED and provision) else []
+        )
+        flows.transition(
+            db, actor(who), case_id, to, svc.lifecycle, note=f.get("note") or None, grounds=grounds
+        )
+
+    return _act(request, db, svc, who, case_id, "decision", run)
+
+
+@router.post("/cases/{case_id}/approve")
+async def approve(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "decision",
+        lambda: flows.approve(
+            db,
+            actor(who),
+            case_id,
+            svc.lifecycle,
+            note=f.get("note") or None,
+            partial=f.get("partial") == "yes",
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/assign")
+async def assign(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "summary",
+        lambda: assignment.assign(db, actor(who), case_id, f.get("assignee") or None),
+    )
+
+
+@router.post("/cases/{case_id}/holds")
+async def place_hold(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+
+    def run() -> None:
+        me = actor(who)
+        case = flows.get_or_raise(db, me, case_id)
+        minimum = svc.screener.law.value(
+            "preservation.mla_min_days", flows.latest_screening(db, case).as_of
+        )
+        assert isinstance(minimum, int)
+        try:
+            days = int(f.get("days", ""))
+        except ValueError:
+            raise RogatoryError("hold.invalid_days", "field days: a whole number of days") from None
+        identifiers = [
+            line.strip() for line in f.get("identifiers", "").splitlines() if line.strip()
+        ]
+        custody.place_hold(db, me, case_id, identifiers, date.today(), days, minimum_days=minimum)
+
+    return _act(request, db, svc, who, case_id, "holds", run)
+
+
+@router.post("/cases/{case_id}/holds/{hold_id}/extend")
+async def extend_hold(
+    request: Request, case_id: str, hold_id: int, who: Poster, db: Db, svc: Svc
+) -> Response:
+    f = await _form(request)
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "holds",
+        lambda: custody.extend_hold(
+            db, actor(who), case_id, hold_id, _date(f.get("expiry", ""), "expiry"), date.today()
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/holds/{hold_id}/release")
+async def release_hold(
+    request: Request, case_id: str, hold_id: int, who: Poster, db: Db, svc: Svc
+) -> Response:
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "holds",
+        lambda: custody.release_hold(db, actor(who), case_id, hold_id, date.today()),
+    )
+
+
+@router.post("/cases/{case_id}/evidence")
+async def upload(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    """The file as the raw body (the page's script, with a progress bar), or as a
+    multipart form field ``file`` (without JavaScript)."""
+    me = actor(who)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        upload = (await request.form()).get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            return _page(
+                request, db, svc, who, case_id, 422, {"evidence": ["field file: choose a file"]}
+            )
+
+        def chunks() -> Any:
+            while block := upload.file.read(evidence_api.CHUNK):
+                yield block
+
+        name = upload.filename
+        return _act(
+            request,
+            db,
+            svc,
+            who,
+            case_id,
+            "evidence",
+            lambda: evidence.store(
+                db,
+                me,
+                case_id,
+                name,
+                chunks(),
+                base_dir=svc.evidence_dir,
+                max_bytes=svc.max_evidence_bytes,
+            ),
+        )
+    name = request.query_params.get("name", "")
+    try:
+        async with evidence_api.spooled(request, svc) as path:
+            with db.begin_nested():
+                row = evidence_api.store_spooled(db, me, case_id, name, path, svc)
+    except RogatoryError as exc:
+        return JSONResponse(
+            {"code": exc.code, "detail": exc.message}, status_code=status_for(exc.code)
+        )
+    return JSONResponse(evidence_api.file_json(row), status_code=201)
+
+
+@router.post("/cases/{case_id}/disclose")
+async def disclose(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    form = await request.form()
+    files = [v for v in form.getlist("files") if isinstance(v, str)]
+    recipient = {
+        "name": str(form.get("recipient_name") or "").strip(),
+        "authority": str(form.get("recipient_authority") or "").strip() or None,
+        "reference": str(form.get("recipient_reference") or "").strip() or None,
+    }
+
+    def run() -> None:
+        if not recipient["name"]:
+            raise RogatoryError("evidence.no_recipient", "field recipient_name: who receives it")
+        evidence.hand_over(db, actor(who), case_id, files, recipient)
+
+    return _act(request, db, svc, who, case_id, "evidence", run)
+
+
+@router.get("/cases/{case_id}/disclosures/{disclosure_id}/receipt.json")
+def receipt(case_id: str, disclosure_id: str, who: Viewer, db: Db) -> Response:
+    """The signed custody receipt, as the file ``rogatory receipt verify`` checks."""
+    case = flows.get_or_raise(db, actor(who), case_id)
+    row = db.get(Disclosure, disclosure_id)
+    if row is None or row.case_id != case.id:
+        raise RogatoryError("case.not_found", f"no receipt {disclosure_id!r}")
+    return Response(
+        json.dumps(row.receipt, indent=2, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="receipt-{row.id}.json"'},
+    )

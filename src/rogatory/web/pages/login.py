@@ -1,0 +1,100 @@
+"""Sign in and sign out. The sign-in form carries its own CSRF token (a double-submit cookie),
+so nobody can sign a victim's browser into another account (login CSRF)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from rogatory.accounts import sessions
+from rogatory.api.deps import Services, services, session
+from rogatory.errors import RogatoryError
+from rogatory.web import templating
+from rogatory.web.auth import Poster
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF = "rogatory_login_csrf"
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return "/queue"
+
+
+def _secure(request: Request, svc: Services) -> bool:
+    return svc.secure_cookies or request.url.scheme == "https"
+
+
+def _form(request: Request, svc: Services, status: int = 200, **context: object) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = templating.render(
+        request,
+        "login.html",
+        status,
+        login_csrf=token,
+        next=_safe_next(request.query_params.get("next") or str(context.pop("next", ""))),
+        **{"error": None, "email": "", **context},
+    )
+    response.set_cookie(
+        LOGIN_CSRF, token, httponly=True, samesite="strict", secure=_secure(request, svc)
+    )
+    return response
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, svc: Annotated[Services, Depends(services)]) -> Response:
+    return _form(request, svc)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    svc: Annotated[Services, Depends(services)],
+    db: Annotated[Session, Depends(session)],
+    email: Annotated[str, Form(max_length=254)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/queue",
+) -> Response:
+    cookie = request.cookies.get(LOGIN_CSRF, "")
+    if not (cookie and csrf_token and hmac.compare_digest(cookie, csrf_token)):
+        return _form(
+            request, svc, 400, error="The sign-in form expired; please try again.", next=next
+        )
+    try:
+        with db.begin_nested():
+            _, secret = sessions.sign_in(db, email, password)
+    except RogatoryError as exc:
+        return _form(request, svc, 401, error=exc.message, email=email, next=next)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        sessions.COOKIE,
+        secret,
+        max_age=int(sessions.LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request, svc),
+        path="/",
+    )
+    response.delete_cookie(LOGIN_CSRF)
+    return response
+
+
+@router.post("/logout")
+def logout(who: Poster, db: Annotated[Session, Depends(session)]) -> Response:
+    sessions.sign_out(db, who)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/")
+    return response
