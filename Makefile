@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test-only JavaScript (axe-core, injected into pages by the browser tests).
+NODE_STAMP := node_modules/.installed
 
 .PHONY: install run test lint format bench clean
 
@@ -13,16 +15,23 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 install: $(STAMP)
 
-# The main job: check the shipped law data, then show where the Convention stands today.
+# The main job: check the shipped law data, migrate the embedded SQLite database, load the
+# demo into it if it is empty, and serve the web application on http://127.0.0.1:8000.
 run: $(STAMP)
 	$(BIN)/rogatory rules validate
-	$(BIN)/rogatory parties status
-	$(BIN)/rogatory parties eif
-	$(BIN)/rogatory check examples/requests --instruments examples/what-if-ratifications.csv
+	$(BIN)/rogatory db upgrade
+	$(BIN)/rogatory demo --if-empty
+	$(BIN)/rogatory serve --demo
 
-test: $(STAMP)
+# The whole suite: SQLite and a throwaway PostgreSQL, and the browser tests in Debian's
+# Chromium (/usr/bin/chromium; .ci/run installs it).
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -36,9 +45,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix src tests benchmarks
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_parties.py
-	$(BIN)/python benchmarks/bench_screening.py
-	$(BIN)/python benchmarks/bench_audit.py
+	$(BIN)/python -m benchmarks.bench_intake
+	$(BIN)/python -m benchmarks.bench_parties
+	$(BIN)/python -m benchmarks.bench_screening
+	$(BIN)/python -m benchmarks.bench_audit
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -2,10 +2,11 @@
 
 The raw chain is the floor: the same number of SHA-256 links over pre-serialised payloads
 held in memory. The measured path is ``rogatory audit verify``'s: stream the rows from SQLite
-in (chain, seq) order, rebuild each canonical payload, recompute and compare the links. Also
-reported: bulk loading, and the transactional ``append`` path used by every write.
+and from PostgreSQL in (chain, seq) order, rebuild each canonical payload, recompute and
+compare the links. Also reported: bulk loading, and the transactional ``append`` path used
+by every write.
 
-Run with ``make bench`` (or ``python benchmarks/bench_audit.py [COUNT]``).
+Run with ``make bench`` (or ``python -m benchmarks.bench_audit [COUNT]`` from the top folder).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import insert
+from tests import postgres  # the suite's throwaway server
 
 from rogatory.audit import chain as chains
 from rogatory.audit import service
@@ -68,43 +70,39 @@ def raw_chain(payloads: list[bytes]) -> str:
     return prev
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = dbe.make_engine(f"sqlite:///{Path(tmp) / 'audit.db'}")
-        migrate.upgrade(engine)
-        data, raw = rows(count)
-        t0 = time.perf_counter()
+def measure(url: str, count: int, raw_s: float) -> None:
+    """Load ``count`` events into a fresh database at ``url``, verify them, and report."""
+    engine = dbe.make_engine(url)
+    migrate.upgrade(engine)
+    data, _ = rows(count)
+    t0 = time.perf_counter()
+    with dbe.sessions(engine).begin() as session:
+        for start in range(0, count, 50_000):
+            session.execute(insert(AuditEvent), data[start : start + 50_000])
+    load_s = time.perf_counter() - t0
+    del data
+
+    t0 = time.perf_counter()
+    with dbe.sessions(engine)() as session:
+        report = service.verify(session)
+    verify_s = time.perf_counter() - t0
+    assert report.ok and report.events == count, report.describe()
+
+    appends = 2_000
+    t0 = time.perf_counter()
+    for i in range(appends):
         with dbe.sessions(engine).begin() as session:
-            for start in range(0, count, 50_000):
-                session.execute(insert(AuditEvent), data[start : start + 50_000])
-        load_s = time.perf_counter() - t0
-        del data
+            service.append(
+                session,
+                chain="org-append",
+                actor="bench",
+                action="case.created",
+                summary={"i": i},
+            )
+    append_s = time.perf_counter() - t0
+    engine.dispose()
 
-        t0 = time.perf_counter()
-        with dbe.sessions(engine)() as session:
-            report = service.verify(session)
-        verify_s = time.perf_counter() - t0
-        assert report.ok and report.events == count, report.describe()
-
-        t0 = time.perf_counter()
-        raw_chain(raw)
-        raw_s = time.perf_counter() - t0
-
-        appends = 2_000
-        t0 = time.perf_counter()
-        for i in range(appends):
-            with dbe.sessions(engine).begin() as session:
-                service.append(
-                    session,
-                    chain="org-append",
-                    actor="bench",
-                    action="case.created",
-                    summary={"i": i},
-                )
-        append_s = time.perf_counter() - t0
-
-    print(f"audit events: {count:,} in SQLite")
+    print(f"audit events: {count:,} in {engine.dialect.name}")
     print(f"  bulk load: {count / load_s:,.0f} events/s ({load_s:.1f} s)")
     print(
         f"  verify (stream, rebuild, re-hash): {count / verify_s:,.0f} events/s ({verify_s:.1f} s)"
@@ -112,6 +110,19 @@ def main() -> None:
     print(f"  raw SHA-256 chain in memory:       {count / raw_s:,.0f} links/s ({raw_s:.2f} s)")
     print(f"  ratio verify / raw chain: {verify_s / raw_s:.1f}x")
     print(f"  append, one transaction each (the write path): {appends / append_s:,.0f} events/s")
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    _, raw = rows(count)
+    t0 = time.perf_counter()
+    raw_chain(raw)
+    raw_s = time.perf_counter() - t0
+    del raw
+    with tempfile.TemporaryDirectory() as tmp:
+        measure(f"sqlite:///{Path(tmp) / 'audit.db'}", count, raw_s)
+    with postgres.server() as url:
+        measure(url, count, raw_s)
 
 
 if __name__ == "__main__":

@@ -173,9 +173,17 @@ def test_another_organisations_case_answers_404_and_never_its_data(
     assert client.get("/api/v1/cases", headers=_h(tokens["other-org"])).json()["items"] == []
 
 
-# role x endpoint: the expected status for each role on a fresh case in 'screening'
+# role x endpoint: the expected status for each role. Each call acts on cases made for it:
+# a fresh case in 'screening', one in 'in_review', and one with a hold.
+STAFF = {"intake": 0, "reviewer": 0, "approver": 0, "auditor": 403, "admin": 403}
+
+
+def _staff(ok: int) -> dict[str, int]:
+    return {role: status or ok for role, status in STAFF.items()}
+
+
 MATRIX = {
-    "createCase": {"intake": 201, "reviewer": 201, "approver": 201, "auditor": 201, "admin": 201},
+    "createCase": {"intake": 201, "reviewer": 201, "approver": 403, "auditor": 403, "admin": 403},
     "getCase": dict.fromkeys(ROLES, 200),
     "listCases": dict.fromkeys(ROLES, 200),
     "transitionCase": {
@@ -185,26 +193,95 @@ MATRIX = {
         "auditor": 403,
         "admin": 403,
     },
+    "acknowledgeFinding": {
+        "intake": 403,
+        "reviewer": 422,
+        "approver": 422,
+        "auditor": 403,
+        "admin": 403,
+    },
+    "approveCase": {"intake": 403, "reviewer": 403, "approver": 200, "auditor": 403, "admin": 403},
+    "assignCase": {"intake": 200, "reviewer": 200, "approver": 200, "auditor": 403, "admin": 200},
+    "placeHold": _staff(201),
+    "extendHold": _staff(200),
+    "releaseHold": _staff(200),
+    "orderNonDisclosure": _staff(200),
+    "needsAttention": dict.fromkeys(ROLES, 200),
+    "uploadEvidence": _staff(201),
+    "discloseEvidence": _staff(409),  # staff may, but only once the case is approved
+    "getPublicKey": dict.fromkeys(ROLES, 200),
     "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str) -> None:
+    """Every role on every endpoint: allowed, or 403; a 409/422 shows the role was let
+    through to the next check (the case's state, the finding named)."""
     client, tokens = api
-    case_id = _create(client, tokens["intake"]).json()["id"]
-    token = tokens[role]
+    token, staff = tokens[role], tokens["reviewer"]
+    fresh = _create(client, tokens["intake"]).json()["id"]
+    reviewing = _create(client, tokens["intake"]).json()["id"]
+    client.post(
+        f"/api/v1/cases/{reviewing}/transitions", json={"to": "in_review"}, headers=_h(staff)
+    )
+    held = _create(client, tokens["intake"]).json()["id"]
+    hold = client.post(
+        f"/api/v1/cases/{held}/holds",
+        json={"identifiers": ["acct-1"], "days": 90},
+        headers=_h(staff),
+    ).json()["id"]
+    later = (date.today() + timedelta(days=200)).isoformat()
+    base = "/api/v1/cases"
     calls = {
         "createCase": lambda: _create(client, token),
-        "getCase": lambda: client.get(f"/api/v1/cases/{case_id}", headers=_h(token)),
-        "listCases": lambda: client.get("/api/v1/cases", headers=_h(token)),
+        "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
+        "listCases": lambda: client.get(base, headers=_h(token)),
         "transitionCase": lambda: client.post(
-            f"/api/v1/cases/{case_id}/transitions", json={"to": "in_review"}, headers=_h(token)
+            f"{base}/{fresh}/transitions", json={"to": "in_review"}, headers=_h(token)
         ),
+        "acknowledgeFinding": lambda: client.post(
+            f"{base}/{fresh}/acknowledgements",
+            json={"rule": "no.such", "note": "n"},
+            headers=_h(token),
+        ),
+        "approveCase": lambda: client.post(
+            f"{base}/{reviewing}/approvals", json={}, headers=_h(token)
+        ),
+        "assignCase": lambda: client.put(
+            f"{base}/{fresh}/assignment", json={"assignee": "reviewer@a.example"}, headers=_h(token)
+        ),
+        "placeHold": lambda: client.post(
+            f"{base}/{fresh}/holds", json={"identifiers": ["acct-2"], "days": 90}, headers=_h(token)
+        ),
+        "extendHold": lambda: client.post(
+            f"{base}/{held}/holds/{hold}/extension", json={"expiry": later}, headers=_h(token)
+        ),
+        "releaseHold": lambda: client.post(
+            f"{base}/{held}/holds/{hold}/release", headers=_h(token)
+        ),
+        "orderNonDisclosure": lambda: client.put(
+            f"{base}/{fresh}/non-disclosure",
+            json={"ordered_on": date.today().isoformat()},
+            headers=_h(token),
+        ),
+        "needsAttention": lambda: client.get("/api/v1/queue/attention", headers=_h(token)),
+        "uploadEvidence": lambda: client.put(
+            f"{base}/{fresh}/evidence/a.txt", content=b"x", headers=_h(token)
+        ),
+        "discloseEvidence": lambda: client.post(
+            f"{base}/{fresh}/disclosures",
+            json={"files": ["f"], "recipient": {"name": "r"}},
+            headers=_h(token),
+        ),
+        "getPublicKey": lambda: client.get("/api/v1/organisation/public-key", headers=_h(token)),
         "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
     }
-    for operation, call in calls.items():
-        assert call().status_code == MATRIX[operation][role], (operation, role)
+    spec = client.get("/openapi.json").json()
+    documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
+    assert set(calls) == set(MATRIX) == documented  # every endpoint is in the matrix
+    got = {operation: call().status_code for operation, call in calls.items()}
+    assert got == {operation: MATRIX[operation][role] for operation in calls}
 
 
 def test_review_and_four_eyes_over_http(api: tuple[TestClient, dict[str, str]]) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from sqlalchemy.orm import Session
 
 from rogatory.accounts.service import Scope
-from rogatory.api.deps import needs, session
+from rogatory.api.deps import Db, needs
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
@@ -20,7 +19,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 @router.get("/verify", operation_id="verifyAudit")
 def verify(
     actor: Annotated[Actor, Depends(needs(Scope.AUDIT_READ))],
-    db: Annotated[Session, Depends(session)],
+    db: Db,
 ) -> dict[str, Any]:
     """Recompute the organisation's audit chain and name the first broken link, if any."""
     if not ({Role.AUDITOR, Role.ADMIN} & actor.roles):

@@ -34,13 +34,21 @@ def services(request: Request) -> Services:
 
 
 def session(svc: Annotated[Services, Depends(services)]) -> Iterator[Session]:
-    """A transaction for the whole request: committed on success, rolled back on any error."""
+    """A transaction for the whole request: committed on success, rolled back on any error.
+
+    Always depended on with ``scope="function"``: the commit then happens before the
+    response is sent, so a client that is told "created" can read what was created at once,
+    and a failed commit is an error response, never a success for a write that was lost.
+    """
     with svc.sessions.begin() as s:
         yield s
 
 
+Db = Annotated[Session, Depends(session, scope="function")]
+
+
 def principal(
-    db: Annotated[Session, Depends(session)],
+    db: Db,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):

@@ -37,6 +37,7 @@ STATUS_BY_PREFIX = (
     ("evidence.", 422),
     ("case.forbidden", 403),
     ("auth.forbidden", 403),
+    ("auth.csrf", 403),
     ("auth.", 401),
     ("request.", 422),
     ("case.", 422),

@@ -40,6 +40,9 @@ from rogatory.requests.transitions import (
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
 
+# Who may take a request in: intake officers, and reviewers working their own inbox.
+INTAKE_ROLES = frozenset({Role.INTAKE, Role.REVIEWER})
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -163,6 +166,10 @@ def intake(
     Returns the case and whether it was created now: a retried intake with the same
     idempotency key returns the case created the first time, and creates nothing.
     """
+    if not (INTAKE_ROLES & actor.roles):
+        raise RogatoryError(
+            "case.forbidden", "taking in requests needs the intake or reviewer role"
+        )
     req = requests_doc.parse(document)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:

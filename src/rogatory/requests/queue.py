@@ -14,7 +14,7 @@ from sqlalchemy import Select, String, cast, func, or_, select
 
 from rogatory.requests.flows import Actor
 from rogatory.requests.models import Case
-from rogatory.requests.transitions import Status
+from rogatory.requests.transitions import OPEN, Status
 
 UNASSIGNED = "-"  # the assignee filter's value for cases nobody holds
 
@@ -27,6 +27,7 @@ class Filters:
     due_before: datetime | None = None
     assignee: str | None = None  # an email, or UNASSIGNED
     text: str | None = None
+    open_only: bool = False  # the work still to do: no closed, refused or fulfilled cases
 
 
 def _like(text: str) -> str:
@@ -39,6 +40,8 @@ def select_cases(actor: Actor, filters: Filters) -> Select[Case]:
     query = select(Case).where(Case.org_id == actor.org)
     if filters.status is not None:
         query = query.where(Case.status == filters.status.value)
+    if filters.open_only:
+        query = query.where(Case.status.in_(sorted(s.value for s in OPEN)))
     if filters.measure:
         query = query.where(Case.measure == filters.measure)
     if filters.requesting_state:

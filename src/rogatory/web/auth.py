@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from rogatory.accounts import sessions
 from rogatory.accounts.sessions import SignedIn
-from rogatory.api.deps import session
+from rogatory.api.deps import Db
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
 
@@ -22,7 +21,7 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def signed_in(request: Request, db: Annotated[Session, Depends(session)]) -> SignedIn:
+def signed_in(request: Request, db: Db) -> SignedIn:
     secret = request.cookies.get(sessions.COOKIE, "")
     try:
         who = sessions.resolve(db, secret)

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from rogatory.requests import flows
 from rogatory.requests.transitions import Role
 
 HERE = Path(__file__).parent
@@ -44,7 +45,7 @@ env.filters["words"] = _words
 
 NAV = (
     ("/queue", "Queue", None),
-    ("/intake", "New request", frozenset({Role.INTAKE, Role.REVIEWER})),
+    ("/intake", "New request", flows.INTAKE_ROLES),
     ("/treaty", "Treaty", None),
     ("/states", "States", None),
     ("/audit", "Audit", frozenset({Role.AUDITOR, Role.ADMIN})),

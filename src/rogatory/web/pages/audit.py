@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from rogatory.api.deps import session
+from rogatory.api.deps import Db
 from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
 from rogatory.errors import RogatoryError
@@ -21,7 +18,7 @@ RECENT = 50
 
 
 @router.get("/audit")
-def audit_page(request: Request, who: Viewer, db: Annotated[Session, Depends(session)]) -> Response:
+def audit_page(request: Request, who: Viewer, db: Db) -> Response:
     if not ({Role.AUDITOR, Role.ADMIN} & who.principal.roles):
         raise RogatoryError("auth.forbidden", "the audit page is for auditors and admins")
     org = who.principal.org

@@ -22,7 +22,7 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api import evidence as evidence_api
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Services, services, session
+from rogatory.api.deps import Db, Services, services
 from rogatory.api.problems import status_for
 from rogatory.audit.models import AuditEvent
 from rogatory.errors import ProblemList, RogatoryError
@@ -35,7 +35,6 @@ from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
-Db = Annotated[Session, Depends(session)]
 Svc = Annotated[Services, Depends(services)]
 
 
@@ -49,18 +48,17 @@ def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[
     return offered
 
 
-def _grounds(decision: dict[str, Any]) -> list[str]:
-    """Provisions a refusal could cite: those of the refusal grounds engaged, then Art 40."""
+def _grounds(bundle_id: str, decision: dict[str, Any]) -> list[str]:
+    """Provisions a refusal could cite: those of the findings that failed or ask for review,
+    then the Art 40 grounds."""
     cited = [
-        f"{c['instrument']}:art-{c['article']}"
-        + (f":para-{c['paragraph']}" if c["paragraph"] else "")
+        f"{bundle_id}:art-{c['article']}" + (f":para-{c['paragraph']}" if c["paragraph"] else "")
         for f in decision["findings"]
         if f["result"] in ("fail", "review")
         for c in f["cites"]
     ]
-    return list(
-        dict.fromkeys([*cited, "uncc:art-40:para-21", "uncc:art-40:para-22", "uncc:art-40"])
-    )
+    usual = [f"{bundle_id}:art-40:para-21", f"{bundle_id}:art-40:para-22", f"{bundle_id}:art-40"]
+    return list(dict.fromkeys([*cited, *usual]))
 
 
 def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str, Any]:
@@ -128,7 +126,7 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "standing": POLICY.standing(case.received_at, case.due_at, datetime.now(UTC)).value,
         "is_open": status in OPEN,
         "moves": _transitions(svc, status, roles),
-        "grounds": _grounds(screening.decision),
+        "grounds": _grounds(svc.screener.law.bundle.id, screening.decision),
         "can_review": bool({Role.REVIEWER, Role.APPROVER} & roles),
         "can_approve": Role.APPROVER in roles and status is Status.IN_REVIEW,
         "can_work": bool({Role.INTAKE, Role.REVIEWER, Role.APPROVER} & roles),

@@ -12,10 +12,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Services, services, session
+from rogatory.api.deps import Db, Services, services
 from rogatory.errors import RogatoryError
 from rogatory.requests import flows
 from rogatory.requests.transitions import Role
@@ -24,11 +23,11 @@ from rogatory.web import intake_form, templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
-TAKERS = frozenset({Role.INTAKE, Role.REVIEWER})
 
 
 def _may_take(roles: frozenset[Role]) -> None:
-    if not (TAKERS & roles):
+    """Checked before a form is shown, so nobody fills in a form they cannot submit."""
+    if not (flows.INTAKE_ROLES & roles):
         raise RogatoryError(
             "case.forbidden", "taking in requests needs the intake or reviewer role"
         )
@@ -104,7 +103,7 @@ async def submit(
     request: Request,
     measure: str,
     who: Poster,
-    db: Annotated[Session, Depends(session)],
+    db: Db,
     svc: Annotated[Services, Depends(services)],
 ) -> Response:
     _may_take(who.principal.roles)

@@ -9,10 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from rogatory.accounts import sessions
-from rogatory.api.deps import Services, services, session
+from rogatory.api.deps import Db, Services, services
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
 from rogatory.web.auth import Poster
@@ -62,7 +61,7 @@ def login_page(request: Request, svc: Annotated[Services, Depends(services)]) ->
 def login(
     request: Request,
     svc: Annotated[Services, Depends(services)],
-    db: Annotated[Session, Depends(session)],
+    db: Db,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -93,7 +92,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(who: Poster, db: Annotated[Session, Depends(session)]) -> Response:
+def logout(who: Poster, db: Db) -> Response:
     sessions.sign_out(db, who)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/")

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from rogatory.accounts import service as accounts
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import session
+from rogatory.api.deps import Db
 from rogatory.requests import flows, queue
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import OPEN, Status
@@ -43,7 +43,7 @@ def _status(value: str | None) -> Status | None:
 def queue_page(
     request: Request,
     who: Viewer,
-    db: Annotated[Session, Depends(session)],
+    db: Db,
     status: Annotated[str | None, Query()] = None,
     measure: Annotated[str | None, Query()] = None,
     requesting_state: Annotated[str | None, Query(max_length=3)] = None,
@@ -51,8 +51,10 @@ def queue_page(
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
+    # By default the queue is the work still open; "all" shows closed cases too.
     filters = queue.Filters(
         status=_status(status),
+        open_only=not status,
         measure=measure if measure in {m.value for m in Measure} else None,
         requesting_state=requesting_state or None,
         assignee=assignee or None,

@@ -1,0 +1,120 @@
+"""``rogatory demo`` and what ``make run`` does with it: migrate, load the demo into an empty
+database, serve it, sign in. The story goes through the real services, so the audit chain
+verifies, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+
+from rogatory.audit import service as audit
+from rogatory.db import engine as dbe
+from rogatory.demo import seed
+from rogatory.evidence.models import Disclosure
+from rogatory.requests.models import Case, Screening
+from rogatory.requests.transitions import Lifecycle
+from rogatory.safeguards import engine as screening
+from rogatory.treaty import catalogue
+from tests.conftest import _entry_point
+from tests.test_serve import _free_port, _run
+
+
+def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
+    engine: Engine, tmp_path: Path
+) -> None:
+    sessions = dbe.sessions(engine)
+    assert seed.is_empty(sessions)
+    story = seed.seed(
+        sessions,
+        screening.load(instruments_file=seed.INSTRUMENTS),
+        Lifecycle(catalogue.get().has_provision),
+        tmp_path / "evidence",
+    )
+    assert not seed.is_empty(sessions)
+    assert (story.organisations, story.cases) == (2, 200)
+    with sessions() as s:
+        assert audit.verify(s).ok
+        measures = Counter(s.execute(select(Case.measure)).scalars())
+        states = set(s.execute(select(Case.requesting_state)).scalars())
+        outcomes = Counter(s.execute(select(Screening.outcome)).scalars())
+        receipts = s.execute(select(Disclosure.id)).all()
+    assert len(measures) == 7 and len(states) >= 8
+    assert {"proceed", "review", "invalid", "not_in_force"} <= set(outcomes)
+    for status in (
+        "screening",
+        "in_review",
+        "approved",
+        "refused",
+        "info_requested",
+        "fulfilled",
+        "closed",
+        "withdrawn",
+    ):
+        assert story.statuses.get(status, 0) > 0, status
+    assert story.receipts == len(receipts) > 0
+
+
+def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "ROGATORY_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "ROGATORY_EVIDENCE_DIR": str(tmp_path / "evidence"),
+    }
+    assert _run(env, "db", "upgrade").returncode == 0
+    loaded = _run(env, "demo", "--if-empty", "--json")
+    assert loaded.returncode == 0, loaded.stderr
+    report = json.loads(loaded.stdout)
+    assert report["cases"] == 200 and "reviewer@nimbus.example" in report["logins"]
+    again = _run(env, "demo")
+    assert again.returncode == 2 and again.stderr.startswith("error[demo.not_empty]")
+    skipped = _run(env, "demo", "--if-empty")
+    assert skipped.returncode == 0 and "not loaded" in skipped.stdout
+    assert _run(env, "audit", "verify").returncode == 0
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [*_entry_point(), "serve", "--demo", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start")
+        with httpx.Client(base_url=base, timeout=30) as client:
+            form = client.get("/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            assert token
+            signed = client.post(
+                "/login",
+                data={
+                    "email": "reviewer@nimbus.example",
+                    "password": seed.PASSWORD,
+                    "csrf_token": token.group(1),
+                },
+                follow_redirects=True,
+            )
+            assert signed.status_code == 200 and "case-link" in signed.text
+            assert "170 cases" in client.get("/queue?status=all").text
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert "rogatory-demo" in out  # serve --demo says how to sign in

@@ -1,0 +1,380 @@
+"""The web application over HTTP through the ASGI app, on SQLite and PostgreSQL: sessions,
+CSRF, cookies, security headers, organisation scoping, guided intake and nothing written on
+a refused form. The browser flows are in tests/web."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from rogatory.accounts import service as accounts
+from rogatory.accounts.models import BrowserSession
+from rogatory.api.deps import Services
+from rogatory.db import engine as dbe
+from rogatory.demo import seed
+from rogatory.requests import flows
+from rogatory.requests.models import Case
+from rogatory.requests.transitions import Lifecycle, Role
+from rogatory.safeguards import engine as screening
+from rogatory.treaty import catalogue
+from rogatory.web.app import create_app
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def screener() -> screening.Screener:
+    return screening.load(instruments_file=seed.INSTRUMENTS)
+
+
+@dataclass
+class Web:
+    sessions: sessionmaker[Session]
+    services: Services
+
+    def client(self, base_url: str = "http://testserver") -> TestClient:
+        return TestClient(create_app(self.services), base_url=base_url, follow_redirects=False)
+
+
+@pytest.fixture
+def web(engine: Engine, screener: screening.Screener, tmp_path: Path) -> Web:
+    sessions = dbe.sessions(engine)
+    with sessions.begin() as s:
+        for org in ("org-a", "org-b"):
+            flows.ensure_organisation(s, org, org)
+        for org, email, roles in (
+            ("org-a", "intake@a.example", ["intake"]),
+            ("org-a", "reviewer@a.example", ["reviewer"]),
+            ("org-a", "auditor@a.example", ["auditor"]),
+            ("org-b", "reviewer@b.example", ["reviewer"]),
+        ):
+            accounts.add_user(s, org=org, email=email, name=email, password=PASSWORD, roles=roles)
+    services = Services(
+        sessions, screener, Lifecycle(catalogue.get().has_provision), tmp_path / "evidence"
+    )
+    return Web(sessions, services)
+
+
+def _login_token(client: TestClient) -> str:
+    page = client.get("/login")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match
+    return match.group(1)
+
+
+def signed_in(web: Web, email: str) -> tuple[TestClient, str]:
+    """A client signed in as ``email``, and its session's CSRF token."""
+    client = web.client()
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": _login_token(client)},
+    )
+    assert answer.status_code == 303, answer.text
+    page = client.get("/queue")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match
+    return client, match.group(1)
+
+
+def _case(web: Web, **changes: Any) -> str:
+    doc = {
+        "measure": "preservation",
+        "requesting_state": "XAA",
+        "requested_state": "XAB",
+        "submitted_on": date.today().isoformat(),
+        "requesting_authority": {"name": "Unit", "reference": "SECRET-REF-77"},
+        **changes,
+    }
+    with web.sessions.begin() as s:
+        actor = flows.Actor("intake@a.example", "org-a", frozenset({Role.INTAKE}))
+        return flows.intake(s, actor, doc, web.services.screener)[0].id
+
+
+def _cases(web: Web) -> int:
+    with web.sessions() as s:
+        return int(s.execute(select(func.count()).select_from(Case)).scalar_one())
+
+
+def test_sign_in_sets_a_secure_http_only_cookie_holding_a_secret_stored_only_hashed(
+    web: Web,
+) -> None:
+    web.services = Services(**{**web.services.__dict__, "secure_cookies": True})
+    client = web.client("https://testserver")  # a Secure cookie only comes back over https
+    answer = client.post(
+        "/login",
+        data={
+            "email": "reviewer@a.example",
+            "password": PASSWORD,
+            "csrf_token": _login_token(client),
+        },
+    )
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 303 and answer.headers["location"] == "/queue"
+    assert "rogatory_session=" in cookie and "HttpOnly" in cookie and "Secure" in cookie
+    assert "samesite=lax" in cookie.lower()
+    secret = cookie.split("rogatory_session=", 1)[1].split(";", 1)[0]
+    with web.sessions() as s:  # only a hash of the secret is stored
+        stored = s.execute(select(BrowserSession.id)).scalars().all()
+    assert stored and secret not in stored
+
+
+def test_sign_out_ends_the_session_on_the_server(web: Web) -> None:
+    client, csrf = signed_in(web, "reviewer@a.example")
+    stolen = client.cookies.get("rogatory_session")
+    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
+    replay = web.client()
+    replay.cookies.set("rogatory_session", stolen or "")
+    answer = replay.get("/queue")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+
+
+def test_sign_in_refuses_wrong_passwords_and_forged_forms(web: Web) -> None:
+    client = web.client()
+    wrong = client.post(
+        "/login",
+        data={
+            "email": "reviewer@a.example",
+            "password": "nope",
+            "csrf_token": _login_token(client),
+        },
+    )
+    assert wrong.status_code == 401 and "wrong email or password" in wrong.text
+    assert "rogatory_session" not in wrong.headers.get("set-cookie", "")
+    forged = web.client().post(
+        "/login", data={"email": "reviewer@a.example", "password": PASSWORD, "csrf_token": "x"}
+    )
+    assert forged.status_code == 400 and "rogatory_session" not in forged.headers.get(
+        "set-cookie", ""
+    )
+    assert web.client().get("/login?next=//evil.example").text.count('value="/queue"') == 1
+
+
+def test_every_form_needs_the_sessions_csrf_token(web: Web) -> None:
+    case_id = _case(web)
+    client, csrf = signed_in(web, "reviewer@a.example")
+    for token in (None, "forged"):
+        data = {"to": "in_review", **({"csrf_token": token} if token else {})}
+        answer = client.post(f"/cases/{case_id}/transition", data=data)
+        assert answer.status_code == 403 and "csrf_token" in answer.text
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "screening"  # nothing moved
+    moved = client.post(
+        f"/cases/{case_id}/transition", data={"to": "in_review", "csrf_token": csrf}
+    )
+    assert moved.status_code == 303
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "in_review"
+
+
+def test_a_refused_move_changes_nothing_and_says_why_beside_the_panel(web: Web) -> None:
+    case_id = _case(web)
+    client, csrf = signed_in(web, "reviewer@a.example")
+    client.post(f"/cases/{case_id}/transition", data={"to": "in_review", "csrf_token": csrf})
+    refused = client.post(
+        f"/cases/{case_id}/transition",
+        data={"to": "refused", "csrf_token": csrf, "ground_reason": ""},
+    )
+    assert refused.status_code == 422
+    assert "a refusal must name at least one ground" in refused.text
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "in_review"
+
+
+def test_another_organisations_case_is_a_not_found_page_without_its_data(web: Web) -> None:
+    case_id = _case(web)
+    client, csrf = signed_in(web, "reviewer@b.example")
+    for answer in (
+        client.get(f"/cases/{case_id}"),
+        client.post(f"/cases/{case_id}/transition", data={"to": "in_review", "csrf_token": csrf}),
+        client.get(f"/cases/{case_id}/disclosures/x/receipt.json"),
+    ):
+        assert answer.status_code == 404
+        assert "text/html" in answer.headers["content-type"]
+        assert "SECRET-REF-77" not in answer.text and "Not found" in answer.text
+    assert "SECRET-REF-77" not in client.get("/queue?q=SECRET").text
+
+
+def test_guided_intake_refuses_an_incomplete_request_and_stores_nothing(web: Web) -> None:
+    client, csrf = signed_in(web, "intake@a.example")
+    before = _cases(web)
+    form = {
+        "csrf_token": csrf,
+        "requesting_state": "XAA",
+        "requested_state": "XAB",
+        "submitted_on": date.today().isoformat(),
+        "offence.max_penalty_years": "five",
+        "idempotency_key": "k1",
+    }
+    answer = client.post("/intake/preservation", data=form)
+    assert answer.status_code == 422 and _cases(web) == before
+    error = re.search(r'id="err-f-offence-max_penalty_years">(.*?)</div>', answer.text, re.S)
+    assert error and "valid number" in error.group(1)
+    form["offence.max_penalty_years"] = "5"
+    answer = client.post("/intake/preservation", data=form)
+    facts = re.search(r'id="err-f-facts">(.*?)</div>', answer.text, re.S)
+    assert facts and "summary of the related facts" in facts.group(1)
+    assert _cases(web) == before
+    form.update(
+        {
+            "requesting_authority.name": "Unit",
+            "offence.description": "Fraud",
+            "facts": "Facts.",
+            "data.identifiers": "acct-1\n\n acct-2 ",
+            "data.categories": "subscriber",
+            "data.relation_to_offence": "Used in it.",
+            "necessity": "Deleted soon.",
+            "mla_to_follow": "yes",
+        }
+    )
+    created = client.post("/intake/preservation", data=form)
+    again = client.post("/intake/preservation", data=form)  # a double click
+    assert created.status_code == again.status_code == 303
+    assert created.headers["location"] == again.headers["location"]
+    assert _cases(web) == before + 1
+    with web.sessions() as s:
+        case = s.get(Case, created.headers["location"].rsplit("/", 1)[1])
+        assert case is not None and case.request["data"]["identifiers"] == ["acct-1", "acct-2"]
+
+
+def test_the_live_check_answers_with_the_checklist_and_messages_beside_fields(web: Web) -> None:
+    client, csrf = signed_in(web, "intake@a.example")
+    answer = client.post(
+        "/intake/preservation/check",
+        data={"requesting_state": "XAA", "requested_state": "XAB", "submitted_on": "2026-11-02"},
+        headers={"X-CSRF-Token": csrf, "HX-Request": "true"},
+    )
+    assert answer.status_code == 200
+    assert answer.text.count('class="missing"') == 8  # Art 42 (a) to (f): eight items
+    assert 'id="err-f-facts" hx-swap-oob="true"><p>required: (b) a brief summary' in answer.text
+    forbidden = client.post("/intake/preservation/check", data={}, headers={"HX-Request": "true"})
+    assert forbidden.status_code == 403
+
+
+def test_roles_decide_the_screens(web: Web) -> None:
+    client, _ = signed_in(web, "reviewer@a.example")
+    assert client.get("/audit").status_code == 403
+    auditor, _ = signed_in(web, "auditor@a.example")
+    assert auditor.get("/audit").status_code == 200
+    assert auditor.get("/intake").status_code == 403
+    assert 'href="/audit"' in auditor.get("/queue").text
+    assert 'href="/audit"' not in client.get("/queue").text
+
+
+def test_pages_request_nothing_from_elsewhere_and_send_security_headers(web: Web) -> None:
+    case_id = _case(web)
+    client, _ = signed_in(web, "reviewer@a.example")
+    for path in (
+        "/queue",
+        f"/cases/{case_id}",
+        "/intake/preservation",
+        "/treaty/42",
+        "/states",
+        "/login",
+    ):
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        external = re.findall(r'(?:src|href|action)="(https?:)?//[^"]*"', answer.text)
+        assert external == [], (path, external)
+        assert "script-src 'self'" in answer.headers["content-security-policy"]
+        assert answer.headers["x-frame-options"] == "DENY"
+    for asset in ("/static/htmx.min.js", "/static/app.js", "/static/app.css"):
+        assert client.get(asset).status_code == 200
+    api = client.get("/api/v1/cases")
+    assert api.status_code == 401 and api.headers["content-type"].startswith(
+        "application/problem+json"
+    )
+    assert "content-security-policy" not in api.headers
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+
+
+def test_queue_pages_and_filters(web: Web) -> None:
+    for n in range(30):
+        _case(web, requesting_authority={"name": "Unit", "reference": f"Q-{n:02d}"})
+    client, _ = signed_in(web, "reviewer@a.example")
+    first = client.get("/queue")
+    assert first.text.count('class="case-link"') == 25 and "page 1 of 2" in first.text
+    second = client.get("/queue?page=2")
+    assert second.text.count('class="case-link"') == 5
+    found = client.get("/queue?q=Q-07")
+    assert found.text.count('class="case-link"') == 1
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', first.text)
+    assert csrf
+    closed = found.text.split('href="/cases/')[1].split('"')[0]
+    client.post(
+        f"/cases/{closed}/transition",
+        data={"to": "withdrawn", "note": "withdrawn by the requester", "csrf_token": csrf.group(1)},
+    )
+
+    def listed(query: str) -> int:
+        return client.get(f"/queue?{query}").text.count('class="case-link"')
+
+    assert listed("q=Q-07") == 0  # the default queue is the open work
+    assert listed("q=Q-07&status=all") == listed("q=Q-07&status=withdrawn") == 1
+    assert listed("") == 25 and listed("status=all&page=2") == 5
+    partial = client.get(
+        "/queue?q=Q-07&status=all", headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    assert "<html" not in partial.text and "Q-07" in partial.text
+
+
+def test_a_write_is_committed_before_the_answer_and_a_failed_commit_is_an_error(web: Web) -> None:
+    """The transaction ends before the response is sent: a client told "done" can read it
+    at once, and a commit that fails is answered as an error, never as a success."""
+    case_id = _case(web)
+    client, csrf = signed_in(web, "reviewer@a.example")
+
+    def refuse(session: Session) -> None:
+        raise RuntimeError("the disk is full")
+
+    client = TestClient(
+        client.app, raise_server_exceptions=False, follow_redirects=False, cookies=client.cookies
+    )
+    event.listen(web.sessions, "before_commit", refuse)
+    try:
+        answer = client.post(
+            f"/cases/{case_id}/transition", data={"to": "in_review", "csrf_token": csrf}
+        )
+    finally:
+        event.remove(web.sessions, "before_commit", refuse)
+    assert answer.status_code == 500 and "request id" in answer.text
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "screening"
+
+
+def test_every_route_commits_before_it_answers(web: Web) -> None:
+    """A transaction that ended after the response let a browser follow a redirect faster
+    than the commit (signed in, yet the next page said "sign in"; moved, yet the page showed
+    the old status). Every route's transaction must close before the answer is sent."""
+    from fastapi.dependencies.models import Dependant
+    from fastapi.routing import APIRoute
+
+    from rogatory.api import deps
+
+    def scopes(d: Dependant) -> list[str | None]:
+        own = [d.scope] if d.call is deps.session else []
+        return own + [s for sub in d.dependencies for s in scopes(sub)]
+
+    def routes(items: list[Any]) -> Iterator[APIRoute]:
+        for item in items:
+            if isinstance(item, APIRoute):
+                yield item
+            elif hasattr(item, "original_router"):  # an included router
+                yield from routes(item.original_router.routes)
+
+    found = {
+        f"{sorted(r.methods)} {r.path}": scopes(r.dependant)
+        for r in routes(create_app(web.services).routes)
+    }
+    with_db = {path: s for path, s in found.items() if s}
+    assert len(with_db) > 30
+    assert {path: s for path, s in with_db.items() if set(s) != {"function"}} == {}

@@ -1,0 +1,261 @@
+"""The web application in Debian's headless Chromium: the flows the people working the queue
+go through, accessibility (axe-core), and a screenshot of each main screen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import date
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from rogatory.disclosure import keys, receipts
+from rogatory.evidence import service as evidence
+from rogatory.requests import flows
+from rogatory.requests.models import Case
+from rogatory.requests.transitions import Role, Status
+from tests.web.conftest import Site, axe_violations, shoot, sign_in, sign_out
+
+INTAKE = "intake@nimbus.example"
+REVIEWER = "reviewer@nimbus.example"
+APPROVER = "approver@nimbus.example"
+APPROVER2 = "approver2@nimbus.example"
+AUDITOR = "auditor@nimbus.example"
+OTHER = "reviewer@ca-xac.example"
+
+
+def _interception_case(site: Site) -> str:
+    """A fresh interception case in screening: four eyes apply to it."""
+    doc = {
+        "measure": "interception",
+        "requesting_state": "XAA",
+        "requested_state": "XAB",
+        "submitted_on": date.today().isoformat(),
+        "requesting_authority": {"name": "National Cybercrime Unit", "reference": "FOUR-EYES-1"},
+        "offence": {
+            "description": "Ransomware extortion of hospitals",
+            "treaty_articles": [7, 10],
+            "max_penalty_years": 8,
+        },
+        "facts": "The account negotiates ransom payments with the victims.",
+        "necessity": "Only the content of the negotiations identifies the operators.",
+        "data": {"categories": ["content"], "identifiers": ["ops@nimbus.example"]},
+        "duration_days": 14,
+        "authorisation": {
+            "issuer": "Investigating judge",
+            "date": date.today().isoformat(),
+            "reference": "ORD-1",
+        },
+    }
+    actor = flows.Actor(INTAKE, "nimbus", frozenset({Role.INTAKE}))
+    with site.sessions.begin() as s:
+        case, _ = flows.intake(s, actor, doc, site.services.screener)
+        return case.id
+
+
+def test_sign_in_refuses_a_wrong_password_then_lets_the_user_in(page: Page) -> None:
+    page.goto("/queue")
+    expect(page).to_have_url(re.compile(r"/login\?next=/queue"))
+    page.fill("#email", REVIEWER)
+    page.fill("#password", "not the password")
+    page.click("form[action='/login'] button")
+    expect(page.locator("#login-error")).to_contain_text("wrong email or password")
+    sign_in(page, REVIEWER)
+    expect(page).to_have_url(re.compile(r"/queue$"))
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Queue")).to_be_visible()
+    expect(nav.get_by_role("link", name="Audit")).to_have_count(0)  # not a reviewer's screen
+    sign_out(page)
+    page.goto("/queue")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_guided_preservation_intake_refuses_a_missing_field_then_takes_the_request(
+    page: Page,
+) -> None:
+    sign_in(page, INTAKE)
+    page.goto("/intake")
+    page.get_by_role("link", name=re.compile("Expedited preservation")).click()
+    page.fill("#f-requesting_state", "XAA")
+    page.fill("#f-requested_state", "XAB")
+    page.fill("#f-requesting_authority-name", "National Cybercrime Unit")
+    page.fill("#f-requesting_authority-reference", "BROWSER-PRES-1")
+    page.fill("#f-offence-description", "Phishing campaign against bank customers")
+    page.check("input[name='offence.treaty_articles'][value='13']")
+    page.fill("#f-offence-max_penalty_years", "5")
+    page.fill("#f-necessity", "Logs are deleted after 30 days.")
+    page.check("input[name='data.categories'][value='subscriber']")
+    page.fill("#f-data-identifiers", "victimshop@nimbus.example\n203.0.113.9")
+    page.fill("#f-data-relation_to_offence", "The account hosted the cloned bank site.")
+    page.check("#f-mla_to_follow")
+    # live: the checklist follows the form while typing, before any submission
+    checklist = page.locator("#checklist")
+    expect(checklist.locator("li.missing")).to_have_count(1)
+    expect(checklist.locator("li.missing")).to_contain_text("summary of the related facts")
+    shoot(page, "intake")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#err-f-facts")).to_contain_text("a brief summary of the related facts")
+    expect(page.locator("#f-facts")).to_have_attribute("aria-invalid", "true")
+    assert page.input_value("#f-data-identifiers").startswith("victimshop@")  # nothing lost
+    page.fill(
+        "#f-facts", "140 victims entered card details on a cloned site hosted by the custodian."
+    )
+    expect(checklist.locator("li.missing")).to_have_count(0)
+    page.get_by_role("button", name="Submit request").click()
+    expect(page).to_have_url(re.compile(r"/cases/[0-9a-f-]{36}$"))
+    expect(page.locator("#case-title")).to_contain_text("BROWSER-PRES-1")
+    findings = page.locator("ol.findings li.finding")
+    expect(findings.first).to_be_visible()
+    expect(page.locator("li.finding.pass", has_text="completeness.preservation")).to_have_count(1)
+    shoot(page, "case")
+    # each citation opens the article's text and says whether it is verified
+    link = page.locator("li.finding", has_text="completeness.preservation").locator("a.cite").first
+    link.click()
+    expect(page).to_have_url(re.compile(r"/treaty/42"))
+    expect(page.locator("h1")).to_contain_text("Article 42")
+    expect(page.locator("main .badge").first).to_have_text(re.compile("verified|unverified"))
+    expect(page.get_by_text("completeness.preservation")).to_be_visible()
+    shoot(page, "article")
+
+
+def test_review_four_eyes_evidence_and_receipt(page: Page, site: Site) -> None:
+    case_id = _interception_case(site)
+    url = f"/cases/{case_id}"
+    sign_in(page, REVIEWER)
+    page.goto(url)
+    page.get_by_role("button", name="Move to in review").click()
+    expect(page.locator("#case-title .status")).to_have_text("in review")
+    forms = page.locator("form.ack-form")
+    assert forms.count() >= 1  # interception always goes to a person
+    while forms.count():
+        form = forms.first
+        form.locator("textarea").fill("Checked against the judge's order.")
+        form.get_by_role("button").click()
+        page.wait_for_load_state()
+    expect(page.get_by_text("Every review finding is acknowledged.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, APPROVER)
+    page.goto(url)
+    page.fill("#approve-note", "Order and scope checked.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#decision")).to_contain_text("Approvals so far: 1 of 2")
+    page.get_by_role("button", name="Approve").click()  # the same person again
+    expect(page.locator("#decision .error-box")).to_contain_text("two different approvers")
+    sign_out(page)
+
+    sign_in(page, APPROVER2)
+    page.goto(url)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator("#case-title .status")).to_have_text("approved")
+
+    content = b"ts,account,event\n2026-11-30T10:00Z,ops@nimbus.example,login\n"
+    page.set_input_files(
+        "#evidence-file",
+        files=[{"name": "intercept.csv", "mimeType": "text/csv", "buffer": content}],
+    )
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("#upload-status")).to_contain_text(hashlib.sha256(content).hexdigest())
+    expect(page.locator("table.files")).to_contain_text(hashlib.sha256(content).hexdigest())
+    page.get_by_role("button", name="Disclose").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name=re.compile("download receipt")).click()
+    receipt = receipts.Receipt.model_validate(json.loads(info.value.path().read_bytes()))
+    with site.sessions() as s:
+        public = evidence.organisation_key(s, "nimbus").public_key
+        status = s.execute(select(Case.status).where(Case.id == case_id)).scalar_one()
+    checks = receipts.verify(receipt, expected_key=keys.parse_public(public))
+    assert checks.ok, checks.checks
+    assert [f.sha256 for f in receipt.manifest.files] == [hashlib.sha256(content).hexdigest()]
+    assert status == Status.APPROVED.value
+    timeline = page.locator("#timeline")
+    for action in ("case.approval_recorded", "evidence.uploaded", "evidence.disclosed"):
+        expect(timeline).to_contain_text(action)
+
+
+def test_another_organisation_gets_a_not_found_page(page: Page, site: Site) -> None:
+    with site.sessions() as s:
+        case = s.execute(select(Case).where(Case.org_id == "nimbus").limit(1)).scalar_one()
+        reference, case_id = case.reference, case.id
+    sign_in(page, OTHER)
+    response = page.goto(f"/cases/{case_id}")
+    assert response is not None and response.status == 404
+    expect(page.locator("h1")).to_have_text("Not found")
+    assert reference and reference not in page.content()
+    shoot(page, "not-found")
+
+
+def test_the_states_page_on_two_dates(page: Page) -> None:
+    sign_in(page, REVIEWER)
+    page.goto("/states?on=2026-01-01")
+    before = int(page.locator("#count strong").inner_text())
+    expect(page.locator("#eif")).to_contain_text("Not in force")
+    page.fill("#on", "2026-12-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"on=2026-12-01"))
+    after = int(page.locator("#count strong").inner_text())
+    assert before < after and after >= 40
+    expect(page.locator("#eif")).to_contain_text("2026-07-07")
+    expect(page.locator("svg.chart polyline")).to_have_count(2)
+    shoot(page, "states")
+
+
+def test_the_queue_filters_searches_and_works_from_the_keyboard(page: Page) -> None:
+    sign_in(page, REVIEWER)
+    page.goto("/queue")
+    expect(page.locator("table.queue tbody tr")).to_have_count(25)
+    shoot(page, "queue")
+    page.select_option("#measure", "emergency")
+    expect(page).to_have_url(re.compile(r"measure=emergency"))
+    rows = page.locator("table.queue tbody tr")
+    expect(rows.first).to_contain_text("emergency")
+    assert all("emergency" in t for t in rows.all_inner_texts())
+    page.fill("#q", "FOUR-EYES-NO-SUCH")
+    expect(page.get_by_text("No case matches.")).to_be_visible()
+    page.goto("/queue")
+    page.locator("body").press("j")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "case-link"
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/cases/"))
+
+
+def test_audit_page_for_auditors(page: Page) -> None:
+    sign_in(page, AUDITOR)
+    page.goto("/audit")
+    expect(page.locator("#chain-state")).to_contain_text("Verified")
+    shoot(page, "audit")
+
+
+SCREENS = {
+    "login": (None, "/login"),
+    "queue": (REVIEWER, "/queue"),
+    "intake-choose": (INTAKE, "/intake"),
+    "intake-form": (INTAKE, "/intake/preservation"),
+    "case": (REVIEWER, None),
+    "treaty": (REVIEWER, "/treaty"),
+    "treaty-search": (REVIEWER, "/treaty?q=preservation"),
+    "article": (REVIEWER, "/treaty/42"),
+    "states": (REVIEWER, "/states"),
+    "audit": (AUDITOR, "/audit"),
+}
+
+
+def test_main_screens_have_no_serious_accessibility_violations(page: Page, site: Site) -> None:
+    with site.sessions() as s:
+        busy = s.execute(
+            select(Case.id).where(Case.org_id == "nimbus", Case.status == "in_review").limit(1)
+        ).scalar_one()
+    found = {}
+    for name, (who, path) in SCREENS.items():
+        if who:
+            sign_in(page, who)
+        page.goto(path or f"/cases/{busy}")
+        found[name] = [(v["id"], v["impact"], len(v["nodes"])) for v in axe_violations(page)]
+        shoot(page, f"a11y-{name}")
+        if who:
+            sign_out(page)
+    assert {k: v for k, v in found.items() if v} == {}
