@@ -23,7 +23,7 @@ from rogatory.db import engine as dbe
 from rogatory.demo import seed
 from rogatory.requests import flows
 from rogatory.requests.models import Case
-from rogatory.requests.transitions import Lifecycle, Role
+from rogatory.requests.transitions import Lifecycle, Role, Status
 from rogatory.safeguards import engine as screening
 from rogatory.treaty import catalogue
 from rogatory.web.app import create_app
@@ -378,3 +378,76 @@ def test_every_route_commits_before_it_answers(web: Web) -> None:
     with_db = {path: s for path, s in found.items() if s}
     assert len(with_db) > 30
     assert {path: s for path, s in with_db.items() if set(s) != {"function"}} == {}
+
+
+def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -> None:
+    """The upload form works as a plain multipart form; the script's raw-body upload answers
+    with the SHA-256 it recorded. A receipt is downloadable once the case is approved."""
+    import hashlib
+
+    from rogatory.disclosure import keys, receipts
+    from rogatory.evidence import service as evidence
+    from rogatory.evidence.models import EvidenceFile
+
+    case_id = _case(web)
+    client, csrf = signed_in(web, "intake@a.example")
+    content = b"subscriber,registered\nacct-1,2025-01-01\n"
+    plain = client.post(
+        f"/cases/{case_id}/evidence",
+        data={"csrf_token": csrf},
+        files={"file": ("records.csv", content, "text/csv")},
+    )
+    assert plain.status_code == 303
+    page = client.get(f"/cases/{case_id}").text
+    assert hashlib.sha256(content).hexdigest() in page
+    scripted = client.post(
+        f"/cases/{case_id}/evidence?name=more.csv",
+        content=b"x" * 10,
+        headers={"X-CSRF-Token": csrf, "Content-Type": "application/octet-stream"},
+    )
+    assert (
+        scripted.status_code == 201
+        and scripted.json()["sha256"] == hashlib.sha256(b"x" * 10).hexdigest()
+    )
+    bad = client.post(
+        f"/cases/{case_id}/evidence?name=../../etc/passwd",
+        content=b"x",
+        headers={"X-CSRF-Token": csrf, "Content-Type": "application/octet-stream"},
+    )
+    assert bad.status_code == 422 and "field name" in bad.json()["detail"]
+    early = client.post(
+        f"/cases/{case_id}/disclose",
+        data={"csrf_token": csrf, "recipient_name": "Unit", "files": "x"},
+    )
+    assert early.status_code == 409 and "approved first" in early.text
+
+    reviewer = flows.Actor("reviewer@a.example", "org-a", frozenset({Role.REVIEWER}))
+    with web.sessions.begin() as s:
+        flows.transition(s, reviewer, case_id, Status.IN_REVIEW, web.services.lifecycle)
+        case = s.get(Case, case_id)
+        state = flows.state_of(s, case)
+        for rule in state.review_findings:
+            flows.acknowledge(s, reviewer, case_id, rule, "checked")
+    approver = flows.Actor("approver@a.example", "org-a", frozenset({Role.APPROVER}))
+    with web.sessions.begin() as s:
+        flows.approve(s, approver, case_id, web.services.lifecycle)
+        files = [
+            f.id
+            for f in s.execute(
+                select(EvidenceFile).where(EvidenceFile.case_id == case_id)
+            ).scalars()
+        ]
+    handed = client.post(
+        f"/cases/{case_id}/disclose",
+        data={"csrf_token": csrf, "recipient_name": "Unit", "files": files},
+    )
+    assert handed.status_code == 303
+    link = re.search(r'href="(/cases/[^"]+/receipt\.json)"', client.get(f"/cases/{case_id}").text)
+    assert link
+    download = client.get(link.group(1))
+    assert download.headers["content-disposition"].startswith("attachment")
+    receipt = receipts.Receipt.model_validate(download.json())
+    with web.sessions() as s:
+        public = evidence.organisation_key(s, "org-a").public_key
+    assert receipts.verify(receipt, expected_key=keys.parse_public(public)).ok
+    assert {f.name for f in receipt.manifest.files} == {"records.csv", "more.csv"}

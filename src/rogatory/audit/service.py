@@ -2,8 +2,9 @@
 
 ``append`` is the only write path and there is no update or delete path at all. Appends to
 one chain are serialised: on PostgreSQL with a transaction-scoped advisory lock, on SQLite by
-its single writer; the unique (chain, seq) constraint is the last line of defence, and a
-losing concurrent writer retries from the new head.
+its single writer (transactions begin IMMEDIATE); the unique (chain, seq) constraint is the
+last line of defence. The head is read once per transaction, so a flow that records three
+events holds the chain for one read and three inserts, not three rounds of lock and read.
 """
 
 from __future__ import annotations
@@ -16,21 +17,42 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rogatory.audit import chain as chains
 from rogatory.audit.models import AuditEvent, event_payload
-from rogatory.errors import RogatoryError
 
-RETRIES = 5
+# Where a session remembers the head of each chain it appended to, and in which (possibly
+# nested) transaction: valid only while that transaction is still open.
+_HEADS = "rogatory.audit.heads"
 
 
 def _lock(session: Session, chain: str) -> None:
+    """Serialise writers of one chain until the transaction ends. PostgreSQL: an advisory
+    transaction lock. SQLite: the write lock every read-write transaction takes at BEGIN
+    (``db.engine`` begins IMMEDIATE), so there is nothing more to take."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(
             text("SELECT pg_advisory_xact_lock(:k)"), {"k": zlib.crc32(f"audit:{chain}".encode())}
         )
+
+
+def _head(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's last seq and hash. Read once per transaction under the chain's lock; later
+    appends in the same transaction continue from the event it wrote last, which nobody else
+    can have followed while the lock is held. A rolled-back or released savepoint makes the
+    remembered head stale, so it is read again."""
+    remembered = session.info.get(_HEADS, {}).get(chain)
+    if remembered is not None and remembered[2].is_active:
+        return remembered[0], remembered[1]
+    _lock(session, chain)
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.chain == chain)
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, chains.GENESIS)
 
 
 def append(
@@ -43,39 +65,33 @@ def append(
     case_id: str | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to ``chain`` inside the caller's transaction."""
+    """Append one event to ``chain`` inside the caller's transaction.
+
+    The chain's lock is held from the first append to the end of the transaction, so each
+    chain has one writer at a time and seq numbers never collide; the unique (chain, seq)
+    constraint is the backstop, turning a writer that bypassed the lock into a failed
+    transaction, never into a forked chain.
+    """
     when = (at or datetime.now(UTC)).astimezone(UTC)
-    for _ in range(RETRIES):
-        _lock(session, chain)
-        last = session.execute(
-            select(AuditEvent.seq, AuditEvent.hash)
-            .where(AuditEvent.chain == chain)
-            .order_by(AuditEvent.seq.desc())
-            .limit(1)
-        ).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, chains.GENESIS)
-        payload = event_payload(chain, seq, when, actor, action, case_id, summary)
-        event = AuditEvent(
-            chain=chain,
-            seq=seq,
-            at=when,
-            actor=actor,
-            action=action,
-            case_id=case_id,
-            summary=summary,
-            prev_hash=prev,
-            hash=chains.link(prev, payload),
-        )
-        try:
-            with session.begin_nested():
-                session.add(event)
-                session.flush()
-        except IntegrityError:
-            continue  # another writer took this seq; read the new head and try again
-        return event
-    raise RogatoryError(
-        "audit.append_conflict", f"could not append to chain {chain!r} after {RETRIES} attempts"
+    last_seq, prev = _head(session, chain)
+    seq = last_seq + 1
+    payload = event_payload(chain, seq, when, actor, action, case_id, summary)
+    event = AuditEvent(
+        chain=chain,
+        seq=seq,
+        at=when,
+        actor=actor,
+        action=action,
+        case_id=case_id,
+        summary=summary,
+        prev_hash=prev,
+        hash=chains.link(prev, payload),
     )
+    session.add(event)
+    session.flush()
+    current = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_HEADS, {})[chain] = (seq, event.hash, current)
+    return event
 
 
 _COLUMNS = "chain, seq, at, actor, action, case_id, summary, prev_hash, hash"

@@ -50,7 +50,7 @@ def verify(
     from rogatory.db import engine as dbe
 
     engine = dbe.make_engine(settings.load().database_url)
-    with dbe.sessions(engine)() as session:
+    with dbe.sessions(engine, read_only=True)() as session:
         report = audit.verify(session, chain=chain)
     if as_json:
         print_json(

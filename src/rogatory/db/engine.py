@@ -1,18 +1,27 @@
 """Database engines with the settings each dialect needs.
 
 SQLite: write-ahead logging (readers do not block the writer), foreign keys enforced, and a
-busy timeout so that concurrent writers wait instead of failing. PostgreSQL: psycopg 3, and
+busy timeout so that concurrent writers wait instead of failing. Transactions begin
+IMMEDIATE: a transaction that reads first (the caller's token, the chain's head) and writes
+later could not wait for the write lock, SQLite would answer "database is locked" at once;
+taking the lock at BEGIN makes concurrent writers queue behind the busy timeout. Long
+read-only work (verifying the audit chain) uses ``sessions(engine, read_only=True)``, which
+begins a deferred transaction and never holds the write lock. PostgreSQL: psycopg 3, and
 pre-ping so that a restarted server does not surface as a broken first query.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.errors import RogatoryError
+
+READ_ONLY = "rogatory_read_only"
+_HOLDS_WRITER = "rogatory_holds_writer"
 
 
 def normalise_url(url: str) -> str:
@@ -43,9 +52,30 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        # Writers of this process queue on a lock rather than in SQLite's busy handler, which
+        # sleeps in growing steps (up to 100 ms) and made the slowest intake take a second.
+        writer = threading.Lock()
+
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            if conn.get_execution_options().get(READ_ONLY, False):
+                conn.exec_driver_sql("BEGIN")
+                return
+            if not writer.acquire(timeout=30):
+                raise RogatoryError("db.busy", "the database is busy; try again")
+            conn.info[_HOLDS_WRITER] = True
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                _release(conn)
+                raise
+
+        def _release(conn: Any) -> None:
+            if conn.info.pop(_HOLDS_WRITER, False):
+                writer.release()
+
+        event.listen(engine, "commit", _release)
+        event.listen(engine, "rollback", _release)
 
         return engine
     if url.startswith("postgresql"):
@@ -57,5 +87,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     )
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def sessions(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)
