@@ -1,22 +1,25 @@
 """Benchmark: intake throughput over HTTP, with screening, storage and audit, on SQLite and
 PostgreSQL, through a bounded load generator on loopback.
 
-The server is ``rogatory serve``'s application in its own process (uvicorn, one worker), on a
-fresh database. The load generator keeps a fixed number of requests in flight (``CONCURRENCY``
-keep-alive connections, each sending its next request when the last is answered), so the
-figures measure the server, not a queue growing in the client. Each request is a full
+The server is ``rogatory serve --demo --workers N`` in its own processes (uvicorn), on a
+database prepared with an organisation, a user and an API token. The load generator keeps a
+fixed number of requests in flight (``CONCURRENCY`` keep-alive connections, each sending its
+next request when the last is answered), so the figures measure the server, not a queue
+growing in the client. Each request is a full
 ``createCase``: validation, screening by all rules, the case row, the stored decision, three
 audit events in the organisation's hash chain, one transaction.
 
 Reported per database: cases/s, p50 and p99 latency, and as ratios measured in the same run:
 intake throughput over bare screening throughput in one process (what storage, audit and HTTP
-cost), and PostgreSQL over SQLite.
+cost), two workers over one (the scale-out path on this 2-core machine), and PostgreSQL over
+SQLite.
 
 Run with ``make bench`` (or ``python -m benchmarks.bench_intake [REQUESTS]`` from the top folder).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -38,32 +41,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CONCURRENCY = 8
 WARMUP = 50
-SERVER = """
-import sys, uvicorn
-from rogatory.api.deps import Services
-from rogatory.db import engine as dbe, migrate
-from rogatory.demo import seed
-from rogatory.requests.transitions import Lifecycle
-from rogatory.safeguards import engine as screening
-from rogatory.treaty import catalogue
-from rogatory.web.app import create_app
-from rogatory.accounts import service as accounts
-from rogatory.requests import flows
+WORKERS = (1, 2)
 
-url, port, token_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-engine = dbe.make_engine(url)
-migrate.upgrade(engine)
-sessions = dbe.sessions(engine)
-with sessions.begin() as s:
-    flows.ensure_organisation(s, "bench", "bench")
-    user = accounts.add_user(s, org="bench", email="intake@bench.example", name="b",
-                             password="correct horse battery", roles=["intake"])
-    token = accounts.create_token(s, user, name="bench", scopes=["cases:write", "cases:read"])[1]
-open(token_file, "w").write(token)
-app = create_app(Services(sessions, screening.load(instruments_file=seed.INSTRUMENTS),
-                          Lifecycle(catalogue.get().has_provision)))
-uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-"""
+
+def prepare(url: str, org: str) -> str:
+    """Migrate, and create the organisation, its intake officer and an API token."""
+    from rogatory.accounts import service as accounts
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+    from rogatory.requests import flows
+
+    engine = dbe.make_engine(url)
+    migrate.upgrade(engine)
+    with dbe.sessions(engine).begin() as s:
+        flows.ensure_organisation(s, org, org)
+        user = accounts.add_user(
+            s,
+            org=org,
+            email=f"intake@{org}.example",
+            name="bench",
+            password="correct horse battery",
+            roles=["intake"],
+        )
+        token = accounts.create_token(s, user, name="bench", scopes=["cases:write"])[1]
+    engine.dispose()
+    return token
 
 
 def document(i: int) -> dict[str, Any]:
@@ -96,25 +98,34 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def load(base: str, token: str, total: int) -> tuple[float, list[float]]:
-    """Send ``total`` createCase requests with CONCURRENCY in flight; wall time, latencies."""
+def load(port: int, token: str, total: int) -> tuple[float, list[float]]:
+    """Send ``total`` createCase requests with CONCURRENCY in flight; wall time, latencies.
+
+    Plain ``http.client`` with bodies encoded beforehand: on a two-core machine the load
+    generator shares the CPU with the server, so it must cost as little as possible."""
+    bodies = [json.dumps(document(i)).encode() for i in range(total)]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
     counter = iter(range(total))
 
     def worker() -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
             for i in counter:
                 t0 = time.perf_counter()
-                answer = client.post("/api/v1/cases", json=document(i))
+                connection.request("POST", "/api/v1/cases", body=bodies[i], headers=headers)
+                answer = connection.getresponse()
+                text = answer.read()
                 elapsed = time.perf_counter() - t0
                 with lock:
-                    if answer.status_code == 201:
+                    if answer.status == 201:
                         latencies.append(elapsed)
                     else:
-                        failures.append(f"{answer.status_code} {answer.text[:200]}")
+                        failures.append(f"{answer.status} {text[:200]!r}")
+        finally:
+            connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
     t0 = time.perf_counter()
@@ -128,29 +139,34 @@ def load(base: str, token: str, total: int) -> tuple[float, list[float]]:
     return wall, latencies
 
 
-def run(url: str, total: int) -> dict[str, float]:
+def run(url: str, total: int, workers: int) -> dict[str, float]:
+    """``rogatory serve --workers N`` on ``url``, loaded with ``total`` intakes."""
+    token = prepare(url, f"bench-w{workers}")
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        token_file = Path(tmp) / "token"
-        env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+        env = {**os.environ, "ROGATORY_DATABASE_URL": url, "ROGATORY_EVIDENCE_DIR": tmp}
+        command = [sys.executable, "-m", "rogatory", "serve", "--demo", "--port", str(port)]
         proc = subprocess.Popen(
-            [sys.executable, "-c", SERVER, url, str(port), str(token_file)], env=env, cwd=tmp
+            [*command, "--workers", str(workers)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if token_file.exists() and httpx.get(f"{base}/openapi.json").status_code == 200:
+                    if httpx.get(f"{base}/login").status_code == 200:
                         break
                 except httpx.TransportError:
                     pass
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise RuntimeError("the benchmark server did not start")
                 time.sleep(0.2)
-            token = token_file.read_text()
-            load(base, token, WARMUP)
-            wall, latencies = load(base, token, total)
+            load(port, token, WARMUP * workers)
+            wall, latencies = load(port, token, total)
         finally:
             proc.terminate()
             proc.wait(timeout=30)
@@ -177,20 +193,26 @@ def screening_only(total: int) -> float:
 
 def main() -> None:
     total = int(sys.argv[1]) if len(sys.argv) > 1 else 2_000
+    results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        results = {"sqlite": run(f"sqlite:///{Path(tmp) / 'bench.db'}", total)}
+        for w in WORKERS:
+            results[f"sqlite, {w} worker(s)"] = run(f"sqlite:///{Path(tmp) / 'bench.db'}", total, w)
     with postgres.server() as url:
-        results["postgresql"] = run(url, total)
+        for w in WORKERS:
+            results[f"postgresql, {w} worker(s)"] = run(url, total, w)
     bare = screening_only(total)
     print(f"intake over HTTP: {total:,} createCase requests, {CONCURRENCY} in flight, loopback")
     for name, r in results.items():
         print(
-            f"  {name:<10} {r['cases_per_s']:8,.0f} cases/s   p50 {r['p50_ms']:6.1f} ms   "
-            f"p99 {r['p99_ms']:6.1f} ms   intake/screening-only {r['cases_per_s'] / bare:.3f}"
+            f"  {name:<24} {r['cases_per_s']:6,.0f} cases/s   p50 {r['p50_ms']:6.1f} ms   "
+            f"p99 {r['p99_ms']:6.1f} ms   intake/screening-only {r['cases_per_s'] / bare:.4f}"
         )
     print(f"  screening only, one process: {bare:,.0f} requests/s")
-    ratio = results["postgresql"]["cases_per_s"] / results["sqlite"]["cases_per_s"]
-    print(f"  ratio PostgreSQL / SQLite throughput: {ratio:.2f}x")
+    for db in ("sqlite", "postgresql"):
+        one, two = (results[f"{db}, {w} worker(s)"]["cases_per_s"] for w in WORKERS)
+        print(f"  ratio {db} 2 workers / 1 worker: {two / one:.2f}x")
+    pg, lite = (results[f"{db}, 1 worker(s)"]["cases_per_s"] for db in ("postgresql", "sqlite"))
+    print(f"  ratio PostgreSQL / SQLite, 1 worker: {pg / lite:.2f}x")
     print(
         json.dumps(
             {"requests": total, "concurrency": CONCURRENCY, **results, "screening_only": bare}

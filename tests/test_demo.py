@@ -118,3 +118,34 @@ def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> N
         server.terminate()
         out, _ = server.communicate(timeout=30)
     assert "rogatory-demo" in out  # serve --demo says how to sign in
+
+
+def test_serve_with_several_workers_shares_one_database(tmp_path: Path) -> None:
+    """``--workers N``: stateless worker processes on one database, as in production."""
+    env = {**os.environ, "ROGATORY_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
+    assert _run(env, "db", "upgrade").returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [*_entry_point(), "serve", "--demo", "--workers", "2", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start")
+        answers = {httpx.get(f"{base}/login", timeout=10).status_code for _ in range(10)}
+        assert answers == {200}
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert "Started parent process" in err  # uvicorn supervising its worker processes

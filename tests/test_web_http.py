@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from rogatory.accounts import service as accounts
 from rogatory.accounts.models import BrowserSession
 from rogatory.api.deps import Services
+from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
 from rogatory.demo import seed
 from rogatory.requests import flows
-from rogatory.requests.models import Case
+from rogatory.requests.models import Case, HoldRow
 from rogatory.requests.transitions import Lifecycle, Role, Status
 from rogatory.safeguards import engine as screening
 from rogatory.treaty import catalogue
@@ -295,6 +296,9 @@ def test_pages_request_nothing_from_elsewhere_and_send_security_headers(web: Web
     assert "content-security-policy" not in api.headers
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+    bad = client.get("/queue?page=first")
+    assert bad.status_code == 422 and "text/html" in bad.headers["content-type"]
+    assert "field query.page" in bad.text
 
 
 def test_queue_pages_and_filters(web: Web) -> None:
@@ -451,3 +455,45 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
         public = evidence.organisation_key(s, "org-a").public_key
     assert receipts.verify(receipt, expected_key=keys.parse_public(public)).ok
     assert {f.name for f in receipt.manifest.files} == {"records.csv", "more.csv"}
+
+
+def test_holds_from_the_case_page_never_shorter_than_the_minimum(web: Web) -> None:
+    case_id = _case(web)
+    client, csrf = signed_in(web, "intake@a.example")
+    short = client.post(
+        f"/cases/{case_id}/holds", data={"csrf_token": csrf, "identifiers": "acct-1", "days": "10"}
+    )
+    assert short.status_code == 422 and "60" in short.text  # Art 42: at least 60 days
+    with web.sessions() as s:
+        assert s.execute(select(func.count()).select_from(HoldRow)).scalar_one() == 0
+    placed = client.post(
+        f"/cases/{case_id}/holds",
+        data={"csrf_token": csrf, "identifiers": "acct-1\nacct-2", "days": "90"},
+    )
+    assert placed.status_code == 303
+    with web.sessions() as s:
+        hold = s.execute(select(HoldRow)).scalar_one()
+    later = (hold.expiry + timedelta(days=30)).isoformat()
+    extended = client.post(
+        f"/cases/{case_id}/holds/{hold.id}/extend", data={"csrf_token": csrf, "expiry": later}
+    )
+    assert extended.status_code == 303
+    earlier = client.post(
+        f"/cases/{case_id}/holds/{hold.id}/extend",
+        data={"csrf_token": csrf, "expiry": "2000-01-01"},
+    )
+    assert earlier.status_code == 409
+    garbage = client.post(
+        f"/cases/{case_id}/holds/{hold.id}/extend", data={"csrf_token": csrf, "expiry": "soon"}
+    )
+    assert garbage.status_code == 422 and "field expiry" in garbage.text
+    assert (
+        client.post(
+            f"/cases/{case_id}/holds/{hold.id}/release", data={"csrf_token": csrf}
+        ).status_code
+        == 303
+    )
+    page = client.get(f"/cases/{case_id}").text
+    assert f"released {date.today().isoformat()}" in page and later in page
+    with web.sessions() as s:
+        assert audit.verify(s).ok

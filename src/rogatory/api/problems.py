@@ -96,7 +96,7 @@ def install(app: FastAPI) -> None:
         return problem(status, exc.code, exc.message, errors=errors, help=exc.help, headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = [
             {
                 "code": "request.invalid_value",
@@ -105,6 +105,9 @@ def install(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
+        if (page := _page(request)) is not None:
+            listed = "; ".join(f"field {e['field']}: {e['detail']}" for e in errors)
+            return page(request, 422, "request.invalid", listed)
         return problem(422, "request.invalid", f"{len(errors)} invalid field(s)", errors=errors)
 
     @app.exception_handler(HTTPException)

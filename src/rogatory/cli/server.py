@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +14,7 @@ from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
 from rogatory.errors import RogatoryError
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from sqlalchemy import Engine
 
     from rogatory.safeguards.engine import Screener
@@ -52,6 +55,38 @@ def _screener(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Scr
     return screening.load(instruments_file=chosen, ignore_shipped=ignore_shipped)
 
 
+OPTIONS_ENV = "ROGATORY_SERVE_OPTIONS"  # how ``serve`` tells its worker processes what to load
+
+
+def build_app(instruments: Path | None, ignore_shipped: bool, demo: bool) -> FastAPI:
+    """The whole application on the configured database: one per worker process."""
+    from rogatory.api.deps import Services
+    from rogatory.db import engine as dbe
+    from rogatory.requests.transitions import Lifecycle
+    from rogatory.treaty import catalogue
+    from rogatory.web.app import create_app
+
+    config = settings.load()
+    config.check_for_production()
+    return create_app(
+        Services(
+            dbe.sessions(_migrated_engine(config)),
+            _screener(instruments, ignore_shipped, demo),
+            Lifecycle(catalogue.get().has_provision),
+            config.evidence_dir,
+            config.max_evidence_bytes,
+            secure_cookies=config.environment != "development",
+        )
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The factory each worker process calls when ``serve --workers N`` starts several."""
+    options = json.loads(os.environ[OPTIONS_ENV])
+    instruments = Path(options["instruments"]) if options["instruments"] else None
+    return build_app(instruments, options["ignore_shipped"], options["demo"])
+
+
 @handles_errors
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
@@ -66,29 +101,21 @@ def serve(
         bool, typer.Option("--ignore-shipped", help="Use only --instruments.")
     ] = False,
     demo: DemoFlag = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Worker processes (stateless; they share the database). Use about one per "
+            "core on PostgreSQL.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web application at / and the HTTP API at /api/v1 on the configured database."""
     import uvicorn
 
-    from rogatory.api.deps import Services
-    from rogatory.db import engine as dbe
-    from rogatory.requests.transitions import Lifecycle
-    from rogatory.treaty import catalogue
-    from rogatory.web.app import create_app
-
-    config = settings.load()
-    config.check_for_production()
-    engine = _migrated_engine(config)
-    app = create_app(
-        Services(
-            dbe.sessions(engine),
-            _screener(instruments, ignore_shipped, demo),
-            Lifecycle(catalogue.get().has_provision),
-            config.evidence_dir,
-            config.max_evidence_bytes,
-            secure_cookies=config.environment != "development",
-        )
-    )
+    app = build_app(instruments, ignore_shipped, demo)  # fails here, once, on bad settings
     console.print(
         f"rogatory on http://{host}:{port}/ (API at /api/v1, OpenAPI at /docs)", markup=False
     )
@@ -100,7 +127,24 @@ def serve(
             f"with the password {seed.PASSWORD}",
             markup=False,
         )
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    os.environ[OPTIONS_ENV] = json.dumps(
+        {
+            "instruments": str(instruments.resolve()) if instruments else None,
+            "ignore_shipped": ignore_shipped,
+            "demo": demo,
+        }
+    )
+    uvicorn.run(
+        "rogatory.cli.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @handles_errors

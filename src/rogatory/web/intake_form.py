@@ -197,7 +197,7 @@ def fields_for(measure: Measure) -> list[Field]:
     return [f for _, fields in sections_for(measure) for f in fields]
 
 
-def _value(spec: Field, form: Mapping[str, Any], values: list[str]) -> Any:
+def _value(spec: Field, values: list[str]) -> Any:
     """The document value of one field; unparseable numbers go through as text so the schema
     reports them by field name."""
     first = values[0].strip() if values else ""
@@ -225,7 +225,7 @@ def document(measure: Measure, form: Mapping[str, list[str]]) -> dict[str, Any]:
     """The request document a submitted form stands for (empty fields left out)."""
     doc: dict[str, Any] = {"measure": measure.value}
     for spec in fields_for(measure):
-        value = _value(spec, form, form.get(spec.name, []))
+        value = _value(spec, form.get(spec.name, []))
         if value is None:
             continue
         node = doc

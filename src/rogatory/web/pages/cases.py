@@ -8,7 +8,7 @@ the panel that asked (four eyes, unacknowledged findings, a refusal without a ci
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -333,7 +333,7 @@ async def upload(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) 
                 request, db, svc, who, case_id, 422, {"evidence": ["field file: choose a file"]}
             )
 
-        def chunks() -> Any:
+        def chunks() -> Iterator[bytes]:
             while block := upload.file.read(evidence_api.CHUNK):
                 yield block
 

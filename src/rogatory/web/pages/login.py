@@ -31,15 +31,25 @@ def _secure(request: Request, svc: Services) -> bool:
     return svc.secure_cookies or request.url.scheme == "https"
 
 
-def _form(request: Request, svc: Services, status: int = 200, **context: object) -> Response:
+def _form(
+    request: Request,
+    svc: Services,
+    status: int = 200,
+    *,
+    error: str | None = None,
+    email: str = "",
+    next: str | None = None,
+) -> Response:
+    """The sign-in form with a fresh login CSRF token, in the form and in its cookie."""
     token = secrets.token_urlsafe(24)
     response = templating.render(
         request,
         "login.html",
         status,
         login_csrf=token,
-        next=_safe_next(request.query_params.get("next") or str(context.pop("next", ""))),
-        **{"error": None, "email": "", **context},
+        next=_safe_next(next or request.query_params.get("next")),
+        error=error,
+        email=email,
     )
     response.set_cookie(
         LOGIN_CSRF, token, httponly=True, samesite="strict", secure=_secure(request, svc)
