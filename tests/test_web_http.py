@@ -22,6 +22,7 @@ from rogatory.api.deps import Services
 from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
 from rogatory.demo import seed
+from rogatory.errors import RogatoryError
 from rogatory.requests import flows
 from rogatory.requests.models import Case, HoldRow
 from rogatory.requests.transitions import Lifecycle, Role, Status
@@ -497,3 +498,23 @@ def test_holds_from_the_case_page_never_shorter_than_the_minimum(web: Web) -> No
     assert f"released {date.today().isoformat()}" in page and later in page
     with web.sessions() as s:
         assert audit.verify(s).ok
+
+
+def test_an_unknown_email_costs_the_same_password_work_as_a_wrong_password(web: Web) -> None:
+    """Timing must not tell which accounts exist: both paths run argon2 once."""
+    from argon2 import PasswordHasher
+
+    calls: list[str] = []
+    real = PasswordHasher.verify
+
+    def counting(self: PasswordHasher, hash: str, password: str) -> bool:
+        calls.append(hash[:10])
+        return real(self, hash, password)
+
+    with web.sessions() as s, pytest.MonkeyPatch.context() as m:
+        m.setattr(PasswordHasher, "verify", counting)
+        for email in ("reviewer@a.example", "nobody@a.example"):
+            with pytest.raises(RogatoryError) as raised:
+                accounts.check_password(s, email, "not the password")
+            assert raised.value.code == "auth.invalid_credentials"
+    assert len(calls) == 2 and all(c.startswith("$argon2") for c in calls)

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -21,6 +22,11 @@ from rogatory.requests.transitions import Role
 
 PREFIX = "rgt"
 _hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    return _hasher.hash("no account has this password")
 
 
 class Scope(StrEnum):
@@ -72,9 +78,12 @@ def add_user(
 
 
 def check_password(session: Session, email: str, password: str) -> User:
+    """The user, if the password is theirs. An unknown email costs the same argon2 work as a
+    wrong password, so the answer's timing does not tell which accounts exist."""
     user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
     try:
         if user is None or not user.active:
+            _hasher.verify(_dummy_hash(), password)
             raise VerificationError
         _hasher.verify(user.password_hash, password)
     except VerificationError:

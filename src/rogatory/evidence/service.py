@@ -18,15 +18,16 @@ from sqlalchemy.orm import Session
 from rogatory.disclosure import keys, receipts
 from rogatory.errors import RogatoryError
 from rogatory.evidence.models import Disclosure, EvidenceFile, OrganisationKey
+from rogatory.requests import custody
 from rogatory.requests.flows import Actor, get_or_raise, record
-from rogatory.requests.transitions import Role, Status
+from rogatory.requests.transitions import Status
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
 DISCLOSABLE = frozenset({Status.APPROVED.value, Status.PARTIALLY_APPROVED.value})
 
 
 def _staff(actor: Actor) -> None:
-    if not ({Role.INTAKE, Role.REVIEWER, Role.APPROVER} & actor.roles):
+    if not (custody.STAFF & actor.roles):
         raise RogatoryError(
             "case.forbidden", "handling evidence needs the intake, reviewer or approver role"
         )

@@ -29,7 +29,7 @@ from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import custody, flows
-from rogatory.requests.models import Acknowledgement, Approval, HoldRow, NonDisclosureRow
+from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow
 from rogatory.requests.transitions import OPEN, Ground, Role, Status
 from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
@@ -72,11 +72,6 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
             select(Acknowledgement).where(Acknowledgement.screening_id == screening.id)
         ).scalars()
     }
-    approvals = (
-        db.execute(select(Approval).where(Approval.case_id == case.id).order_by(Approval.id))
-        .scalars()
-        .all()
-    )
     holds = (
         db.execute(select(HoldRow).where(HoldRow.case_id == case.id).order_by(HoldRow.id))
         .scalars()
@@ -117,7 +112,6 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "decision": screening.decision,
         "state": state,
         "acks": acks,
-        "approvals": approvals,
         "holds": holds,
         "nda": db.get(NonDisclosureRow, case.id),
         "files": files,
@@ -129,7 +123,7 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "grounds": _grounds(svc.screener.law.bundle.id, screening.decision),
         "can_review": bool({Role.REVIEWER, Role.APPROVER} & roles),
         "can_approve": Role.APPROVER in roles and status is Status.IN_REVIEW,
-        "can_work": bool({Role.INTAKE, Role.REVIEWER, Role.APPROVER} & roles),
+        "can_work": bool(custody.STAFF & roles),
         "members": accounts.members(db, case.org_id),
         "needed_approvals": 2 if case.intrusive else 1,
         "request_json": json.dumps(case.request, indent=2, ensure_ascii=False),
