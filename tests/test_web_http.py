@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -518,3 +518,36 @@ def test_an_unknown_email_costs_the_same_password_work_as_a_wrong_password(web: 
                 accounts.check_password(s, email, "not the password")
             assert raised.value.code == "auth.invalid_credentials"
     assert len(calls) == 2 and all(c.startswith("$argon2") for c in calls)
+
+
+def test_password_guessing_is_throttled_per_email(web: Web) -> None:
+    from rogatory.accounts import sessions
+
+    client = web.client()
+
+    def attempt(password: str) -> int:
+        data = {
+            "email": "Reviewer@a.example",
+            "password": password,
+            "csrf_token": _login_token(client),
+        }
+        return client.post("/login", data=data).status_code
+
+    assert [attempt(f"guess {n}") for n in range(sessions.MAX_FAILURES)] == [
+        401
+    ] * sessions.MAX_FAILURES
+    blocked = client.post(
+        "/login",
+        data={
+            "email": "reviewer@a.example",
+            "password": PASSWORD,
+            "csrf_token": _login_token(client),
+        },
+    )
+    assert blocked.status_code == 429 and "too many failed sign-ins" in blocked.text
+    assert "rogatory_session" not in blocked.headers.get("set-cookie", "")
+    signed_in(web, "intake@a.example")  # another account is not affected
+    later = datetime.now(UTC) + sessions.WINDOW + timedelta(seconds=1)
+    with web.sessions.begin() as s:  # once the window has passed, the right password works
+        user, _ = sessions.sign_in(s, "reviewer@a.example", PASSWORD, now=later)
+    assert user.email == "reviewer@a.example"

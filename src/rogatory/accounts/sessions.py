@@ -14,16 +14,21 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rogatory.accounts import service as accounts
-from rogatory.accounts.models import BrowserSession, User
+from rogatory.accounts.models import BrowserSession, SignInFailure, User
 from rogatory.accounts.service import Principal, Scope
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 
 LIFETIME = timedelta(hours=12)
 COOKIE = "rogatory_session"
+# Password guessing: after MAX_FAILURES failed sign-ins for one email within WINDOW, that
+# email cannot sign in until the window has passed, whatever password is sent.
+MAX_FAILURES = 5
+WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -43,9 +48,29 @@ def _digest(secret: str) -> str:
 def sign_in(
     session: Session, email: str, password: str, now: datetime | None = None
 ) -> tuple[User, str]:
-    """Check the password and open a session; returns the user and the cookie's secret."""
-    user = accounts.check_password(session, email, password)
+    """Check the password and open a session; returns the user and the cookie's secret.
+
+    A failed attempt is written before the error is raised, so a caller that answers the
+    error and commits keeps the record; ``auth.throttled`` answers once an email has failed
+    too often, without checking the password at all."""
     when = now or datetime.now(UTC)
+    address = email.strip().lower()
+    recent = session.execute(
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.email == address, SignInFailure.at > when - WINDOW)
+    ).scalar_one()
+    if recent >= MAX_FAILURES:
+        raise RogatoryError(
+            "auth.throttled",
+            f"too many failed sign-ins for this email; try again in {WINDOW.seconds // 60} minutes",
+        )
+    try:
+        user = accounts.check_password(session, address, password)
+    except RogatoryError:
+        session.add(SignInFailure(email=address, at=when))
+        session.flush()
+        raise
     secret = secrets.token_urlsafe(32)
     session.add(
         BrowserSession(

@@ -38,6 +38,7 @@ STATUS_BY_PREFIX = (
     ("case.forbidden", 403),
     ("auth.forbidden", 403),
     ("auth.csrf", 403),
+    ("auth.throttled", 429),
     ("auth.", 401),
     ("request.", 422),
     ("case.", 422),

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from rogatory.accounts import sessions
 from rogatory.api.deps import Db, Services, services
+from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
 from rogatory.web.auth import Poster
@@ -83,10 +84,9 @@ def login(
             request, svc, 400, error="The sign-in form expired; please try again.", next=next
         )
     try:
-        with db.begin_nested():
-            _, secret = sessions.sign_in(db, email, password)
-    except RogatoryError as exc:
-        return _form(request, svc, 401, error=exc.message, email=email, next=next)
+        _, secret = sessions.sign_in(db, email, password)
+    except RogatoryError as exc:  # the failed attempt is committed with this answer
+        return _form(request, svc, status_for(exc.code), error=exc.message, email=email, next=next)
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         sessions.COOKIE,
