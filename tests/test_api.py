@@ -210,6 +210,8 @@ MATRIX = {
     "uploadEvidence": _staff(201),
     "discloseEvidence": _staff(409),  # staff may, but only once the case is approved
     "getPublicKey": dict.fromkeys(ROLES, 200),
+    "rescreenCase": {"intake": 403, "reviewer": 201, "approver": 201, "auditor": 403, "admin": 403},
+    "listScreenings": dict.fromkeys(ROLES, 200),
     "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
 }
 
@@ -275,6 +277,10 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
             headers=_h(token),
         ),
         "getPublicKey": lambda: client.get("/api/v1/organisation/public-key", headers=_h(token)),
+        "rescreenCase": lambda: client.post(
+            f"{base}/{fresh}/screenings", json={}, headers=_h(token)
+        ),
+        "listScreenings": lambda: client.get(f"{base}/{fresh}/screenings", headers=_h(token)),
         "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
     }
     spec = client.get("/openapi.json").json()
@@ -380,6 +386,31 @@ def test_assignment_and_the_assignee_filter(api: tuple[TestClient, dict[str, str
     assert events["ok"] is True
 
 
+def test_screening_again_on_demand_keeps_the_history(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    case_id = _create(client, tokens["intake"]).json()["id"]
+    url = f"/api/v1/cases/{case_id}/screenings"
+    before = client.post(url, json={"on": "2025-12-01"}, headers=_h(tokens["reviewer"]))
+    assert before.status_code == 201 and before.json()["seq"] == 2
+    assert before.json()["outcome"] == "not_in_force"  # the 40th deposit came in January 2026
+    bad = client.post(url, json={"on": "first of May"}, headers=_h(tokens["reviewer"]))
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.on"
+    history = client.get(url, headers=_h(tokens["auditor"])).json()["items"]
+    assert [(h["seq"], h["as_of"]) for h in history] == [(1, "2026-09-01"), (2, "2025-12-01")]
+    assert history[1]["screened_by"] == "reviewer@a.example"
+    latest = client.get(f"/api/v1/cases/{case_id}", headers=_h(tokens["reviewer"])).json()
+    assert latest["screening"]["seq"] == 2 and latest["screening"]["outcome"] == "not_in_force"
+    client.post(
+        f"/api/v1/cases/{case_id}/transitions",
+        json={"to": "withdrawn", "note": "withdrawn"},
+        headers=_h(tokens["reviewer"]),
+    )
+    closed = client.post(url, json={}, headers=_h(tokens["reviewer"]))
+    assert closed.status_code == 409 and closed.json()["code"] == "case.not_open"
+
+
 def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = api
     spec = client.get("/openapi.json").json()
@@ -402,6 +433,8 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "discloseEvidence",
         "getPublicKey",
         "assignCase",
+        "rescreenCase",
+        "listScreenings",
     }
 
 

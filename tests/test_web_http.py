@@ -551,3 +551,19 @@ def test_password_guessing_is_throttled_per_email(web: Web) -> None:
     with web.sessions.begin() as s:  # once the window has passed, the right password works
         user, _ = sessions.sign_in(s, "reviewer@a.example", PASSWORD, now=later)
     assert user.email == "reviewer@a.example"
+
+
+def test_screening_again_from_the_case_page(web: Web) -> None:
+    case_id = _case(web)
+    client, csrf = signed_in(web, "reviewer@a.example")
+    again = client.post(f"/cases/{case_id}/rescreen", data={"csrf_token": csrf, "on": "2025-12-01"})
+    assert again.status_code == 303
+    page = client.get(f"/cases/{case_id}").text
+    assert "2 screenings of this case" in page and "as of 2025-12-01" in page
+    bad = client.post(f"/cases/{case_id}/rescreen", data={"csrf_token": csrf, "on": "soon"})
+    assert bad.status_code == 422 and "field on" in bad.text
+    intake, intake_csrf = signed_in(web, "intake@a.example")
+    assert (
+        intake.post(f"/cases/{case_id}/rescreen", data={"csrf_token": intake_csrf}).status_code
+        == 403
+    )

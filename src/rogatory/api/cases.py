@@ -179,6 +179,36 @@ def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> 
     return case_json(db, case)
 
 
+class RescreenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    on: date | None = Field(default=None, description="the legal date; default: the request's")
+
+
+def screening_json(row: Any) -> dict[str, Any]:
+    return {
+        "seq": row.seq,
+        "outcome": row.outcome,
+        "as_of": row.as_of.isoformat(),
+        "bundle_revision": row.bundle_revision,
+        "screened_at": row.screened_at.isoformat(),
+        "screened_by": row.screened_by,
+    }
+
+
+@router.post("/{case_id}/screenings", operation_id="rescreenCase", status_code=201)
+def rescreen(case_id: str, body: RescreenIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
+    """Screen the case again (as of another date, or under newer law); the history is kept
+    and the new decision's review findings need acknowledging afresh."""
+    row = flows.rescreen(db, actor, case_id, svc.screener, body.on)
+    return {**screening_json(row), "decision": row.decision}
+
+
+@router.get("/{case_id}/screenings", operation_id="listScreenings")
+def list_screenings(case_id: str, actor: Reader, db: Db) -> dict[str, Any]:
+    """Every screening decision of the case, oldest first."""
+    return {"items": [screening_json(r) for r in flows.screenings(db, actor, case_id)]}
+
+
 class AssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     assignee: str | None = Field(default=None, description="an email; null to unassign")

@@ -29,6 +29,7 @@ from rogatory.requests.models import (
     Transition,
 )
 from rogatory.requests.transitions import (
+    OPEN,
     CaseState,
     Ground,
     Lifecycle,
@@ -225,8 +226,28 @@ def intake(
 def rescreen(
     session: Session, actor: Actor, case_id: str, screener: Screener, on: date | None = None
 ) -> Screening:
-    """Screen again (new law, new date, new parties); the earlier decisions are kept."""
-    return _screen(session, get_or_raise(session, actor, case_id), actor, screener, on)
+    """Screen again (new law, new date, new parties); the earlier decisions are kept.
+
+    The new decision replaces the old one for what follows: its review findings must be
+    acknowledged afresh before a decision, since they may have changed."""
+    if not ({Role.REVIEWER, Role.APPROVER} & actor.roles):
+        raise RogatoryError(
+            "case.forbidden", "screening a case again needs the reviewer or approver role"
+        )
+    case = get_or_raise(session, actor, case_id)
+    if Status(case.status) not in OPEN:
+        raise RogatoryError("case.not_open", f"a {case.status} case is not screened again")
+    return _screen(session, case, actor, screener, on)
+
+
+def screenings(session: Session, actor: Actor, case_id: str) -> list[Screening]:
+    """Every screening of a case, oldest first: the decision history."""
+    case = get_or_raise(session, actor, case_id)
+    return list(
+        session.execute(
+            select(Screening).where(Screening.case_id == case.id).order_by(Screening.seq)
+        ).scalars()
+    )
 
 
 def _round(session: Session, case: Case) -> int:

@@ -109,6 +109,7 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
     return {
         "case": case,
         "screening": screening,
+        "history": flows.screenings(db, me, case_id),
         "decision": screening.decision,
         "state": state,
         "acks": acks,
@@ -241,6 +242,23 @@ async def approve(request: Request, case_id: str, who: Poster, db: Db, svc: Svc)
             svc.lifecycle,
             note=f.get("note") or None,
             partial=f.get("partial") == "yes",
+        ),
+    )
+
+
+@router.post("/cases/{case_id}/rescreen")
+async def rescreen(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    f = await _form(request)
+    on = f.get("on", "").strip()
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "screening",
+        lambda: flows.rescreen(
+            db, actor(who), case_id, svc.screener, _date(on, "on") if on else None
         ),
     )
 
