@@ -212,6 +212,7 @@ MATRIX = {
     "getPublicKey": dict.fromkeys(ROLES, 200),
     "rescreenCase": {"intake": 403, "reviewer": 201, "approver": 201, "auditor": 403, "admin": 403},
     "listScreenings": dict.fromkeys(ROLES, 200),
+    "amendRequest": {"intake": 409, "reviewer": 409, "approver": 403, "auditor": 403, "admin": 403},
     "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
 }
 
@@ -281,6 +282,9 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
             f"{base}/{fresh}/screenings", json={}, headers=_h(token)
         ),
         "listScreenings": lambda: client.get(f"{base}/{fresh}/screenings", headers=_h(token)),
+        "amendRequest": lambda: client.put(
+            f"{base}/{fresh}/request", json=_doc(), headers=_h(token)
+        ),
         "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
     }
     spec = client.get("/openapi.json").json()
@@ -411,6 +415,44 @@ def test_screening_again_on_demand_keeps_the_history(
     assert closed.status_code == 409 and closed.json()["code"] == "case.not_open"
 
 
+def test_a_case_waiting_for_information_is_amended_and_screened_again(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    incomplete = _doc()
+    del incomplete["facts"]
+    case = _create(client, tokens["intake"], incomplete).json()
+    url = f"/api/v1/cases/{case['id']}"
+    assert case["screening"]["outcome"] == "invalid"
+    early = client.put(f"{url}/request", json=_doc(), headers=_h(tokens["intake"]))
+    assert early.status_code == 409 and early.json()["code"] == "case.not_waiting"
+    for to, note in (("in_review", None), ("info_requested", "Please give the facts.")):
+        moved = client.post(
+            f"{url}/transitions", json={"to": to, "note": note}, headers=_h(tokens["reviewer"])
+        )
+        assert moved.status_code == 200, moved.text
+    other_measure = _doc("stored-data-speech.json")
+    mismatch = client.put(f"{url}/request", json=other_measure, headers=_h(tokens["intake"]))
+    assert mismatch.status_code == 422 and mismatch.json()["code"] == "case.amend_mismatch"
+    assert "field measure" in mismatch.json()["detail"]
+    broken = client.put(f"{url}/request", json={**_doc(), "facts": 7}, headers=_h(tokens["intake"]))
+    assert broken.status_code == 422
+    amended = client.put(
+        f"{url}/request",
+        params={"note": "facts supplied"},
+        json=_doc(),
+        headers=_h(tokens["intake"]),
+    )
+    assert amended.status_code == 200, amended.text
+    body = amended.json()
+    assert body["status"] == "screening" and body["screening"]["seq"] == 2
+    assert body["screening"]["outcome"] != "invalid" and "facts" in body["request"]
+    history = client.get(f"{url}/screenings", headers=_h(tokens["reviewer"])).json()["items"]
+    assert len(history) == 2 and history[0]["outcome"] == "invalid"
+    audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
+    assert audit["ok"] is True
+
+
 def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]) -> None:
     client, _ = api
     spec = client.get("/openapi.json").json()
@@ -435,6 +477,7 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "assignCase",
         "rescreenCase",
         "listScreenings",
+        "amendRequest",
     }
 
 

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select
 
+from rogatory.audit import models as audit_models
 from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
 from rogatory.db import models as all_models
@@ -206,3 +207,41 @@ def test_a_concurrent_retry_with_the_same_key_returns_the_first_case(
     with dbe.sessions(engine)() as s:
         assert len(s.execute(select(Case)).scalars().all()) == 1
         assert audit.verify(s).events == 3
+
+
+def test_an_amendment_keeps_the_earlier_document_and_starts_the_review_over(
+    engine: Engine, screener: screening.Screener
+) -> None:
+    from rogatory.requests.models import RequestVersion
+
+    first = _doc("preservation-fraud.json")
+    case_id = _intake(engine, screener, first)
+    with dbe.sessions(engine).begin() as s:
+        flows.transition(s, REVIEWER, case_id, Status.IN_REVIEW, LIFE)
+        flows.transition(s, REVIEWER, case_id, Status.INFO_REQUESTED, LIFE, note="custodian?")
+    amended = {
+        **first,
+        "data": {**first["data"], "custodian": "Another Host Ltd", "categories": ["content"]},
+    }  # type: ignore[dict-item]
+    with dbe.sessions(engine).begin() as s:
+        with pytest.raises(RogatoryError) as other_org:
+            flows.amend(s, OTHER_ORG, case_id, amended, screener, LIFE)
+        assert other_org.value.code == "case.not_found"
+        case = flows.amend(s, INTAKE, case_id, amended, screener, LIFE, note="custodian named")
+        assert case.status == "screening" and case.intrusive  # content data now: four eyes
+    with dbe.sessions(engine)() as s:
+        versions = s.execute(select(RequestVersion)).scalars().all()
+        assert [(v.seq, v.superseded_by, v.note) for v in versions] == [
+            (1, "ivan", "custodian named")
+        ]
+        assert versions[0].document["data"]["custodian"] == first["data"]["custodian"]  # type: ignore[index]
+        assert s.get(Case, case_id).request["data"]["custodian"] == "Another Host Ltd"
+        assert [r.seq for r in flows.screenings(s, REVIEWER, case_id)] == [1, 2]
+        events = [
+            e.action
+            for e in s.execute(
+                select(audit_models.AuditEvent).order_by(audit_models.AuditEvent.seq)
+            ).scalars()
+        ]
+        assert events[-3:] == ["case.amended", "case.transition", "case.screened"]
+        assert audit.verify(s).ok

@@ -567,3 +567,63 @@ def test_screening_again_from_the_case_page(web: Web) -> None:
         intake.post(f"/cases/{case_id}/rescreen", data={"csrf_token": intake_csrf}).status_code
         == 403
     )
+
+
+def test_supplying_the_requested_information_from_the_web(web: Web) -> None:
+    case_id = _case(
+        web,
+        requesting_authority={"name": "Unit", "reference": "AMEND-1"},
+        offence={"description": "Fraud"},
+        data={
+            "identifiers": ["acct-9"],
+            "categories": ["subscriber"],
+            "relation_to_offence": "Used.",
+        },
+        necessity="Deleted soon.",
+        mla_to_follow=True,
+    )  # no facts: invalid
+    reviewer = flows.Actor("reviewer@a.example", "org-a", frozenset({Role.REVIEWER}))
+    with web.sessions.begin() as s:
+        flows.transition(s, reviewer, case_id, Status.IN_REVIEW, web.services.lifecycle)
+        flows.transition(
+            s,
+            reviewer,
+            case_id,
+            Status.INFO_REQUESTED,
+            web.services.lifecycle,
+            note="Please state the facts.",
+        )
+    client, csrf = signed_in(web, "intake@a.example")
+    page = client.get(f"/cases/{case_id}").text
+    assert "Please state the facts." in page and f'href="/cases/{case_id}/amend"' in page
+    form = client.get(f"/cases/{case_id}/amend")
+    assert form.status_code == 200 and ">acct-9</textarea>" in form.text  # starts from the case
+    fields = {
+        "csrf_token": csrf,
+        "requesting_state": "XAA",
+        "requested_state": "XAB",
+        "submitted_on": date.today().isoformat(),
+        "requesting_authority.name": "Unit",
+        "requesting_authority.reference": "AMEND-1",
+        "offence.description": "Fraud",
+        "data.identifiers": "acct-9",
+        "data.categories": "subscriber",
+        "data.relation_to_offence": "Used.",
+        "necessity": "Deleted soon.",
+        "mla_to_follow": "yes",
+    }
+    still = client.post(f"/cases/{case_id}/amend", data=fields)
+    assert still.status_code == 422 and "summary of the related facts" in still.text
+    moved = client.post(
+        f"/cases/{case_id}/amend", data={**fields, "requested_state": "XAC", "facts": "F."}
+    )
+    assert moved.status_code == 422 and "cannot change requested_state" in moved.text
+    done = client.post(
+        f"/cases/{case_id}/amend", data={**fields, "facts": "The facts.", "amend_note": "facts"}
+    )
+    assert done.status_code == 303
+    with web.sessions() as s:
+        case = s.get(Case, case_id)
+        assert case.status == "screening" and case.request["facts"] == "The facts."
+        assert flows.latest_screening(s, case).seq == 2
+    assert client.get(f"/cases/{case_id}/amend").status_code == 409  # no longer waiting

@@ -236,6 +236,7 @@ SCREENS = {
     "intake-choose": (INTAKE, "/intake"),
     "intake-form": (INTAKE, "/intake/preservation"),
     "case": (REVIEWER, None),
+    "amend": (INTAKE, None),
     "treaty": (REVIEWER, "/treaty"),
     "treaty-search": (REVIEWER, "/treaty?q=preservation"),
     "article": (REVIEWER, "/treaty/42"),
@@ -249,11 +250,15 @@ def test_main_screens_have_no_serious_accessibility_violations(page: Page, site:
         busy = s.execute(
             select(Case.id).where(Case.org_id == "nimbus", Case.status == "in_review").limit(1)
         ).scalar_one()
+        waiting = s.execute(
+            select(Case.id).where(Case.org_id == "nimbus", Case.status == "info_requested").limit(1)
+        ).scalar_one()
+    pages = {"case": f"/cases/{busy}", "amend": f"/cases/{waiting}/amend"}
     found = {}
     for name, (who, path) in SCREENS.items():
         if who:
             sign_in(page, who)
-        page.goto(path or f"/cases/{busy}")
+        page.goto(path or pages[name])
         found[name] = [(v["id"], v["impact"], len(v["nodes"])) for v in axe_violations(page)]
         shoot(page, f"a11y-{name}")
         if who:

@@ -179,6 +179,23 @@ def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> 
     return case_json(db, case)
 
 
+@router.put("/{case_id}/request", operation_id="amendRequest")
+def amend_request(
+    case_id: str,
+    actor: Writer,
+    db: Db,
+    svc: Svc,
+    document: Annotated[
+        dict[str, Any], Body(description="The amended request document (see /schema/request)")
+    ],
+    note: Annotated[str | None, Query(max_length=2000)] = None,
+) -> dict[str, Any]:
+    """Supply the information an ``info_requested`` case waits for: the amended document
+    replaces the current one (kept as a version), and the case is screened again."""
+    case = flows.amend(db, actor, case_id, document, svc.screener, svc.lifecycle, note=note)
+    return case_json(db, case, full=True)
+
+
 class RescreenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     on: date | None = Field(default=None, description="the legal date; default: the request's")

@@ -29,6 +29,7 @@ STATUS_BY_PREFIX = (
     ("hold.not_active", 409),
     ("hold.not_later", 409),
     ("case.not_open", 409),
+    ("case.not_waiting", 409),
     ("case.notification_not_due", 409),
     ("hold.", 422),
     ("case.not_approved", 409),

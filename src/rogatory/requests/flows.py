@@ -25,6 +25,7 @@ from rogatory.requests.models import (
     Approval,
     Case,
     Organisation,
+    RequestVersion,
     Screening,
     Transition,
 )
@@ -428,4 +429,69 @@ def approve(
         Approval(case_id=case.id, by=actor.user, at=_now(), note=note, round=_round(session, case))
     )
     _apply(session, case, actor, to, note=note, grounds=())
+    return case
+
+
+FIXED = ("measure", "requesting_state", "requested_state")  # another value is another request
+
+
+def amend(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    document: dict[str, Any],
+    screener: Screener,
+    lifecycle: Lifecycle,
+    *,
+    note: str | None = None,
+) -> Case:
+    """Take in the information a case was waiting for: the amended request document replaces
+    the current one (which is kept as a version), the case returns to screening and is
+    screened again, so its review starts over on the new text."""
+    if not (INTAKE_ROLES & actor.roles):
+        raise RogatoryError(
+            "case.forbidden", "amending a request needs the intake or reviewer role"
+        )
+    case = get_or_raise(session, actor, case_id)
+    if case.status != Status.INFO_REQUESTED.value:
+        raise RogatoryError(
+            "case.not_waiting",
+            f"a {case.status} case is not waiting for information; only info_requested is",
+        )
+    lifecycle.check(state_of(session, case), Move(Status.SCREENING, actor.user, actor.roles))
+    req = requests_doc.parse(document)
+    stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
+    changed_fixed = [f for f in FIXED if stored[f] != case.request[f]]
+    if changed_fixed:
+        raise RogatoryError(
+            "case.amend_mismatch",
+            f"field {changed_fixed[0]}: an amendment cannot change {', '.join(changed_fixed)}",
+            help="a request for another measure or between other States is a new request",
+        )
+    seq = (
+        session.execute(
+            select(func.count())
+            .select_from(RequestVersion)
+            .where(RequestVersion.case_id == case.id)
+        ).scalar_one()
+        + 1
+    )
+    session.add(
+        RequestVersion(
+            case_id=case.id,
+            seq=seq,
+            document=case.request,
+            superseded_at=_now(),
+            superseded_by=actor.user,
+            note=note,
+        )
+    )
+    changed = sorted(k for k in {*stored, *case.request} if stored.get(k) != case.request.get(k))
+    case.request = stored
+    case.reference = req.requesting_authority.reference
+    case.intrusive = is_intrusive([c.value for c in req.data.categories], req.measure.value)
+    session.flush()
+    record(session, case, actor, "case.amended", {"version": seq, "changed": changed, "note": note})
+    _apply(session, case, actor, Status.SCREENING, note=note or "information received", grounds=())
+    _screen(session, case, actor, screener, None)
     return case

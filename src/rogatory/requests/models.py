@@ -122,3 +122,22 @@ class NonDisclosureRow(Base):
     ordered_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date | None] = mapped_column(Date)
     notified_on: Mapped[date | None] = mapped_column(Date)
+
+
+class RequestVersion(Base):
+    """A request document a case held before it was amended (the current one is on the case).
+
+    When a case comes back from ``info_requested`` with the information asked for, the
+    document it was screened and reviewed on is kept here, so every earlier decision can be
+    read against the text it was made on."""
+
+    __tablename__ = "request_versions"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_request_versions_case_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    document: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    superseded_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)

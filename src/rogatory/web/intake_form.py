@@ -236,6 +236,27 @@ def document(measure: Measure, form: Mapping[str, list[str]]) -> dict[str, Any]:
     return doc
 
 
+def values_from(measure: Measure, document: dict[str, Any]) -> dict[str, list[str]]:
+    """The form's values for a stored request document (the inverse of ``document``), so an
+    amendment starts from what the case holds."""
+    values: dict[str, list[str]] = {}
+    for spec in fields_for(measure):
+        node: Any = document
+        for part in spec.name.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if node is None or node == [] or node is False:
+            continue
+        if spec.kind == "bool":
+            values[spec.name] = ["yes"]
+        elif spec.kind == "choices":
+            values[spec.name] = [str(v) for v in node]
+        elif spec.kind == "lines":
+            values[spec.name] = ["\n".join(str(v) for v in node)]
+        else:
+            values[spec.name] = [str(node)]
+    return values
+
+
 @dataclass
 class Check:
     """What guided intake shows: problems under fields, and the measure's required items."""

@@ -29,7 +29,7 @@ from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import custody, flows
-from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow
+from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
 from rogatory.requests.transitions import OPEN, Ground, Role, Status
 from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
@@ -125,6 +125,15 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "can_review": bool({Role.REVIEWER, Role.APPROVER} & roles),
         "can_approve": Role.APPROVER in roles and status is Status.IN_REVIEW,
         "can_work": bool(custody.STAFF & roles),
+        "can_amend": bool(flows.INTAKE_ROLES & roles),
+        "info_note": db.execute(
+            select(Transition.note)
+            .where(
+                Transition.case_id == case.id, Transition.to_status == Status.INFO_REQUESTED.value
+            )
+            .order_by(Transition.id.desc())
+            .limit(1)
+        ).scalar_one_or_none(),
         "members": accounts.members(db, case.org_id),
         "needed_approvals": 2 if case.intrusive else 1,
         "request_json": json.dumps(case.request, indent=2, ensure_ascii=False),

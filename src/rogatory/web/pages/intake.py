@@ -13,16 +13,21 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
+from rogatory.accounts.sessions import SignedIn
 from rogatory.api.cases import POLICY
 from rogatory.api.deps import Db, Services, services
+from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.requests import flows
-from rogatory.requests.transitions import Role
+from rogatory.requests.models import Case
+from rogatory.requests.transitions import Role, Status
 from rogatory.safeguards.request import Measure
 from rogatory.web import intake_form, templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
+Svc = Annotated[Services, Depends(services)]
+AMEND_TITLE = "Supply the requested information"
 
 
 def _may_take(roles: frozenset[Role]) -> None:
@@ -51,13 +56,18 @@ def _form_page(
     values: dict[str, list[str]],
     check: intake_form.Check | None,
     status: int = 200,
+    *,
+    action: str | None = None,
+    title: str | None = None,
 ) -> Response:
     return templating.render(
         request,
         "intake.html",
         status,
         measure=measure,
-        title=intake_form.MEASURE_TITLES[measure],
+        action=action or f"/intake/{measure.value}",
+        title=title or intake_form.MEASURE_TITLES[measure],
+        measure_title=intake_form.MEASURE_TITLES[measure],
         sections=intake_form.sections_for(measure),
         values=values,
         check=check,
@@ -124,3 +134,46 @@ async def submit(
         idempotency_key=f"web:{key}" if key else None,
     )
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
+
+
+def _waiting(db: Db, who: SignedIn, case_id: str) -> tuple[Case, Measure]:
+    case = flows.get_or_raise(db, actor(who), case_id)
+    _may_take(who.principal.roles)
+    if case.status != Status.INFO_REQUESTED.value:
+        raise RogatoryError(
+            "case.not_waiting", f"a {case.status} case is not waiting for information"
+        )
+    return case, Measure(case.measure)
+
+
+@router.get("/cases/{case_id}/amend")
+def amend_form(request: Request, case_id: str, who: Viewer, db: Db) -> Response:
+    """The intake form for this measure, filled in with what the case holds."""
+    case, measure = _waiting(db, who, case_id)
+    values = intake_form.values_from(measure, case.request)
+    check = intake_form.check(measure, intake_form.document(measure, values))
+    return _form_page(
+        request, measure, values, check, action=f"/cases/{case_id}/amend", title=AMEND_TITLE
+    )
+
+
+@router.post("/cases/{case_id}/amend")
+async def amend(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    """The amended request replaces the current one (kept as a version); screened again."""
+    case, measure = _waiting(db, who, case_id)
+    values = await _submitted(request)
+    document = intake_form.document(measure, values)
+    check = intake_form.check(measure, document)
+    action = f"/cases/{case_id}/amend"
+    if not check.complete:
+        return _form_page(request, measure, values, check, 422, action=action, title=AMEND_TITLE)
+    note = (values.get("amend_note") or [""])[0].strip() or None
+    try:
+        with db.begin_nested():
+            flows.amend(db, actor(who), case.id, document, svc.screener, svc.lifecycle, note=note)
+    except RogatoryError as exc:
+        check.field_errors.setdefault("(document)", []).append(exc.message)
+        return _form_page(
+            request, measure, values, check, status_for(exc.code), action=action, title=AMEND_TITLE
+        )
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
