@@ -581,6 +581,7 @@ def test_supplying_the_requested_information_from_the_web(web: Web) -> None:
         },
         necessity="Deleted soon.",
         mla_to_follow=True,
+        persons=[{"name": "A. Suspect", "nationality": "XAA"}],  # not asked by the form
     )  # no facts: invalid
     reviewer = flows.Actor("reviewer@a.example", "org-a", frozenset({Role.REVIEWER}))
     with web.sessions.begin() as s:
@@ -625,5 +626,6 @@ def test_supplying_the_requested_information_from_the_web(web: Web) -> None:
     with web.sessions() as s:
         case = s.get(Case, case_id)
         assert case.status == "screening" and case.request["facts"] == "The facts."
+        assert case.request["persons"] == [{"name": "A. Suspect", "nationality": "XAA"}]
         assert flows.latest_screening(s, case).seq == 2
     assert client.get(f"/cases/{case_id}/amend").status_code == 409  # no longer waiting

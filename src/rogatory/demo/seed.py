@@ -134,7 +134,8 @@ AUTHORITIES = (
 )
 
 
-def _document(rnd: random.Random, n: int, org: Org, on: date) -> dict[str, Any]:
+def request_document(rnd: random.Random, n: int, org: Org, on: date) -> dict[str, Any]:
+    """One realistic request to ``org`` dated ``on``; about one in twelve is incomplete."""
     measure = rnd.choices([m for m, _ in MEASURES], [w for _, w in MEASURES])[0]
     requesting = rnd.choice([s for s in REQUESTERS if s != org.state])
     offence = dict(rnd.choice(OFFENCES))
@@ -448,7 +449,7 @@ def seed(
         story.users += len(org.people)
         who = _people(org)
         for n, received in enumerate(sorted(_dates(rnd, org.cases, now)), start=1):
-            doc = _document(rnd, n, org, received.date())
+            doc = request_document(rnd, n, org, received.date())
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1

@@ -8,6 +8,7 @@ that are still missing (``safeguards.rules.completeness``), each under the field
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -221,18 +222,32 @@ def _value(spec: Field, values: list[str]) -> Any:
     return first
 
 
-def document(measure: Measure, form: Mapping[str, list[str]]) -> dict[str, Any]:
-    """The request document a submitted form stands for (empty fields left out)."""
-    doc: dict[str, Any] = {"measure": measure.value}
+def document(
+    measure: Measure, form: Mapping[str, list[str]], base: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The request document a submitted form stands for (empty fields left out).
+
+    With ``base`` (an amendment), the form's fields are laid over the stored document:
+    what the form asks for is replaced or removed, and what it does not ask for (persons,
+    say) is kept, so amending through the form never drops data silently."""
+    doc: dict[str, Any] = copy.deepcopy(base) if base else {}
+    doc["measure"] = measure.value
     for spec in fields_for(measure):
         value = _value(spec, form.get(spec.name, []))
-        if value is None:
-            continue
-        node = doc
         *parents, leaf = spec.name.split(".")
+        node = doc
         for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
+            child = node.get(part)
+            if not isinstance(child, dict):
+                if value is None:
+                    break
+                child = node[part] = {}
+            node = child
+        else:
+            if value is None:
+                node.pop(leaf, None)
+            else:
+                node[leaf] = value
     return doc
 
 

@@ -151,7 +151,7 @@ def amend_form(request: Request, case_id: str, who: Viewer, db: Db) -> Response:
     """The intake form for this measure, filled in with what the case holds."""
     case, measure = _waiting(db, who, case_id)
     values = intake_form.values_from(measure, case.request)
-    check = intake_form.check(measure, intake_form.document(measure, values))
+    check = intake_form.check(measure, intake_form.document(measure, values, case.request))
     return _form_page(
         request, measure, values, check, action=f"/cases/{case_id}/amend", title=AMEND_TITLE
     )
@@ -162,7 +162,7 @@ async def amend(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -
     """The amended request replaces the current one (kept as a version); screened again."""
     case, measure = _waiting(db, who, case_id)
     values = await _submitted(request)
-    document = intake_form.document(measure, values)
+    document = intake_form.document(measure, values, case.request)
     check = intake_form.check(measure, document)
     action = f"/cases/{case_id}/amend"
     if not check.complete:
