@@ -8,7 +8,8 @@ is scoped to the caller's organisation: another organisation's case is simply no
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -59,19 +60,46 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_DEFERRED = "rogatory.audit.deferred"
+
+
 def record(
     session: Session, case: Case, actor: Actor, action: str, summary: dict[str, Any]
 ) -> None:
     """Append the audit event of a change to the case's organisation chain, in the same
-    transaction as the change."""
-    audit.append(
-        session,
-        chain=case.org_id,
-        actor=actor.user,
-        action=action,
-        case_id=case.id,
-        summary=summary,
-    )
+    transaction as the change (at the end of the flow, inside ``recorded_at_end``)."""
+    event: dict[str, Any] = {
+        "chain": case.org_id,
+        "actor": actor.user,
+        "action": action,
+        "case_id": case.id,
+        "summary": summary,
+        "at": _now(),
+    }
+    queued: list[dict[str, Any]] | None = session.info.get(_DEFERRED)
+    if queued is None:
+        audit.append(session, **event)
+    else:
+        queued.append(event)
+
+
+@contextmanager
+def recorded_at_end(session: Session) -> Iterator[None]:
+    """Queue the events a multi-step flow records and append them, in order and with the
+    times they happened, once it has done everything else. The chain's lock serialises an
+    organisation's writers from the first append to the commit; appending last keeps that
+    stretch to the appends and the commit. If the flow fails, nothing is appended."""
+    if _DEFERRED in session.info:  # already inside one
+        yield
+        return
+    queued: list[dict[str, Any]] = []
+    session.info[_DEFERRED] = queued
+    try:
+        yield
+    finally:
+        del session.info[_DEFERRED]
+    for event in queued:
+        audit.append(session, **event)
 
 
 def ensure_organisation(session: Session, org_id: str, name: str) -> Organisation:
@@ -178,6 +206,20 @@ def intake(
         existing = _by_key(session, actor, idempotency_key, stored)
         if existing is not None:
             return existing, False
+    with recorded_at_end(session):
+        return _take_in(session, actor, req, stored, screener, policy, idempotency_key, received_at)
+
+
+def _take_in(
+    session: Session,
+    actor: Actor,
+    req: requests_doc.Request,
+    stored: dict[str, Any],
+    screener: Screener,
+    policy: deadlines.Policy | None,
+    idempotency_key: str | None,
+    received_at: datetime | None,
+) -> tuple[Case, bool]:
     when = (received_at or _now()).astimezone(UTC)
     urgent = req.measure.value == "emergency"
     policy = policy or deadlines.Policy()
@@ -491,7 +533,12 @@ def amend(
     case.reference = req.requesting_authority.reference
     case.intrusive = is_intrusive([c.value for c in req.data.categories], req.measure.value)
     session.flush()
-    record(session, case, actor, "case.amended", {"version": seq, "changed": changed, "note": note})
-    _apply(session, case, actor, Status.SCREENING, note=note or "information received", grounds=())
-    _screen(session, case, actor, screener, None)
+    with recorded_at_end(session):
+        record(
+            session, case, actor, "case.amended", {"version": seq, "changed": changed, "note": note}
+        )
+        _apply(
+            session, case, actor, Status.SCREENING, note=note or "information received", grounds=()
+        )
+        _screen(session, case, actor, screener, None)
     return case
