@@ -10,6 +10,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from rogatory.audit import models as audit_models
 from rogatory.audit import service as audit
@@ -244,4 +245,42 @@ def test_an_amendment_keeps_the_earlier_document_and_starts_the_review_over(
             ).scalars()
         ]
         assert events[-3:] == ["case.amended", "case.transition", "case.screened"]
+        assert audit.verify(s).ok
+
+
+def test_events_recorded_in_a_flow_are_appended_at_its_end_or_not_at_all(
+    engine: Engine, screener: screening.Screener
+) -> None:
+    case_id = _intake(engine, screener, _doc("preservation-fraud.json"))
+    sessions, readers = dbe.sessions(engine), dbe.sessions(engine, read_only=True)
+
+    def count() -> int:  # a second, read-only session: it never waits for the writer
+        with readers() as r:
+            return len(r.execute(select(audit_models.AuditEvent)).scalars().all())
+
+    before = count()
+    with sessions.begin() as s:
+        case = flows.get_or_raise(s, REVIEWER, case_id)
+        with flows.recorded_at_end(s):
+            flows.record(s, case, REVIEWER, "test.first", {})
+            flows.record(s, case, REVIEWER, "test.second", {})
+            queued = s.execute(select(audit_models.AuditEvent)).scalars().all()
+            assert len(queued) == before  # nothing written yet: the chain is not locked
+        rows = (
+            s.execute(select(audit_models.AuditEvent).order_by(audit_models.AuditEvent.seq))
+            .scalars()
+            .all()
+        )
+        assert [r.action for r in rows[-2:]] == ["test.first", "test.second"]
+        assert rows[-2].at <= rows[-1].at
+
+    def failing_flow(s: Session) -> None:
+        with flows.recorded_at_end(s):
+            flows.record(s, flows.get_or_raise(s, REVIEWER, case_id), REVIEWER, "test.lost", {})
+            raise RuntimeError("the flow failed")
+
+    with sessions.begin() as s, pytest.raises(RuntimeError):
+        failing_flow(s)
+    assert count() == before + 2
+    with sessions() as s:
         assert audit.verify(s).ok
