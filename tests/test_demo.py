@@ -7,13 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy import Engine, select
 
 from rogatory.audit import service as audit
@@ -24,8 +21,7 @@ from rogatory.requests.models import Case, Screening
 from rogatory.requests.transitions import Lifecycle
 from rogatory.safeguards import engine as screening
 from rogatory.treaty import catalogue
-from tests.conftest import _entry_point
-from tests.test_serve import _free_port, _run
+from tests.test_serve import _run, serving
 
 
 def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
@@ -80,25 +76,8 @@ def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> N
     assert skipped.returncode == 0 and "not loaded" in skipped.stdout
     assert _run(env, "audit", "verify").returncode == 0
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [*_entry_point(), "serve", "--demo", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the server did not start")
+    with serving(env, "--demo", ready="/login") as served:
+        base = served.base
         with httpx.Client(base_url=base, timeout=30) as client:
             form = client.get("/login").text
             token = re.search(r'name="csrf_token" value="([^"]+)"', form)
@@ -114,38 +93,15 @@ def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> N
             )
             assert signed.status_code == 200 and "case-link" in signed.text
             assert "170 cases" in client.get("/queue?status=all").text
-    finally:
-        server.terminate()
-        out, _ = server.communicate(timeout=30)
-    assert "rogatory-demo" in out  # serve --demo says how to sign in
+    assert "rogatory-demo" in served.out  # serve --demo says how to sign in
 
 
 def test_serve_with_several_workers_shares_one_database(tmp_path: Path) -> None:
     """``--workers N``: stateless worker processes on one database, as in production."""
     env = {**os.environ, "ROGATORY_DATABASE_URL": f"sqlite:///{tmp_path / 'w.db'}"}
     assert _run(env, "db", "upgrade").returncode == 0
-    port = _free_port()
-    server = subprocess.Popen(
-        [*_entry_point(), "serve", "--demo", "--workers", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the server did not start")
+    with serving(env, "--demo", "--workers", "2", ready="/login") as served:
+        base = served.base
         answers = {httpx.get(f"{base}/login", timeout=10).status_code for _ in range(10)}
         assert answers == {200}
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=30)
-    assert "Started parent process" in err  # uvicorn supervising its worker processes
+    assert "Started parent process" in served.err  # uvicorn supervising its worker processes

@@ -8,6 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -36,6 +39,43 @@ def _run(
         timeout=120,
         check=False,
     )
+
+
+@dataclass
+class Served:
+    """A running ``rogatory serve``: its address, and what it printed once it stopped."""
+
+    base: str
+    out: str = ""
+    err: str = ""
+
+
+@contextmanager
+def serving(env: dict[str, str], *args: str, ready: str = "/openapi.json") -> Iterator[Served]:
+    """Run ``rogatory serve ARGS`` on a free loopback port until ``ready`` answers 200."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [*_entry_point(), "serve", "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    served = Served(f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{served.base}{ready}", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("the server did not start")
+        yield served
+    finally:
+        server.terminate()
+        served.out, served.err = server.communicate(timeout=30)
 
 
 @pytest.fixture
@@ -101,25 +141,8 @@ def test_users_tokens_and_the_api_over_real_http(env: dict[str, str]) -> None:
     )
     assert token["token"].startswith("rgt_") and token["scopes"] == ["cases:read", "cases:write"]
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [*_entry_point(), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/openapi.json", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("the server did not start")
+    with serving(env) as served:
+        base = served.base
         headers = {"Authorization": f"Bearer {token['token']}", "Idempotency-Key": "k1"}
         doc = json.loads(EXAMPLE.read_text())
         created = httpx.post(f"{base}/api/v1/cases", json=doc, headers=headers, timeout=30)
@@ -133,9 +156,6 @@ def test_users_tokens_and_the_api_over_real_http(env: dict[str, str]) -> None:
         assert unauth.status_code == 401 and unauth.headers["content-type"].startswith(
             "application/problem+json"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     verify = _run(env, "audit", "verify", "--json")
     assert verify.returncode == 0 and json.loads(verify.stdout)["events"] == 3
     assert sys.executable  # the same interpreter ran everything

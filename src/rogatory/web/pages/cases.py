@@ -61,6 +61,11 @@ def _grounds(bundle_id: str, decision: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys([*cited, *usual]))
 
 
+def _of_case(db: Session, model: Any, case_id: str, order: Any) -> list[Any]:
+    """The rows of one of a case's tables, in ``order``."""
+    return list(db.execute(select(model).where(model.case_id == case_id).order_by(order)).scalars())
+
+
 def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str, Any]:
     me = actor(who)
     case = flows.get_or_raise(db, me, case_id)
@@ -72,37 +77,15 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
             select(Acknowledgement).where(Acknowledgement.screening_id == screening.id)
         ).scalars()
     }
-    holds = (
-        db.execute(select(HoldRow).where(HoldRow.case_id == case.id).order_by(HoldRow.id))
-        .scalars()
-        .all()
-    )
-    files = (
-        db.execute(
-            select(EvidenceFile)
-            .where(EvidenceFile.case_id == case.id)
-            .order_by(EvidenceFile.uploaded_at)
-        )
-        .scalars()
-        .all()
-    )
-    disclosures = (
-        db.execute(
-            select(Disclosure)
-            .where(Disclosure.case_id == case.id)
-            .order_by(Disclosure.handed_over_at)
-        )
-        .scalars()
-        .all()
-    )
-    events = (
+    holds = _of_case(db, HoldRow, case.id, HoldRow.id)
+    files = _of_case(db, EvidenceFile, case.id, EvidenceFile.uploaded_at)
+    disclosures = _of_case(db, Disclosure, case.id, Disclosure.handed_over_at)
+    events = list(
         db.execute(
             select(AuditEvent)
             .where(AuditEvent.chain == case.org_id, AuditEvent.case_id == case.id)
             .order_by(AuditEvent.seq)
-        )
-        .scalars()
-        .all()
+        ).scalars()
     )
     status = Status(case.status)
     roles = who.principal.roles
