@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from rogatory.accounts import assignment
 from rogatory.accounts.service import Scope
-from rogatory.api.deps import Db, Services, needs, services
+from rogatory.api.deps import Db, Svc, needs
 from rogatory.errors import RogatoryError
 from rogatory.requests import custody, deadlines, flows
 from rogatory.requests import queue as queue_
@@ -24,7 +24,6 @@ from rogatory.requests.transitions import Ground, Status
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Reader = Annotated[flows.Actor, Depends(needs(Scope.CASES_READ))]
 Writer = Annotated[flows.Actor, Depends(needs(Scope.CASES_WRITE))]
-Svc = Annotated[Services, Depends(services)]
 POLICY = deadlines.Policy()
 
 

@@ -33,7 +33,10 @@ def services(request: Request) -> Services:
     return found
 
 
-def session(svc: Annotated[Services, Depends(services)]) -> Iterator[Session]:
+Svc = Annotated[Services, Depends(services)]
+
+
+def session(svc: Svc) -> Iterator[Session]:
     """A transaction for the whole request: committed on success, rolled back on any error.
 
     Always depended on with ``scope="function"``: the commit then happens before the

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from rogatory.accounts.service import Scope
-from rogatory.api.deps import Db, Services, needs, services
+from rogatory.api.deps import Db, Services, Svc, needs
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
@@ -23,7 +23,6 @@ from rogatory.requests.flows import Actor
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 Writer = Annotated[Actor, Depends(needs(Scope.CASES_WRITE))]
 Reader = Annotated[Actor, Depends(needs(Scope.CASES_READ))]
-Svc = Annotated[Services, Depends(services)]
 CHUNK = 1 << 20
 
 

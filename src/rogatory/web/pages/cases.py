@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,7 +22,7 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api import evidence as evidence_api
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Db, Services, services
+from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.audit.models import AuditEvent
 from rogatory.errors import ProblemList, RogatoryError
@@ -35,7 +35,6 @@ from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
-Svc = Annotated[Services, Depends(services)]
 
 
 def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[Status]:

@@ -8,14 +8,13 @@ the request is complete, and then it is screened in full at intake like any othe
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Db, Services, services
+from rogatory.api.deps import Db, Svc
 from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.requests import flows
@@ -26,7 +25,6 @@ from rogatory.web import intake_form, templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
-Svc = Annotated[Services, Depends(services)]
 AMEND_TITLE = "Supply the requested information"
 
 
@@ -114,7 +112,7 @@ async def submit(
     measure: str,
     who: Poster,
     db: Db,
-    svc: Annotated[Services, Depends(services)],
+    svc: Svc,
 ) -> Response:
     _may_take(who.principal.roles)
     chosen = _measure(measure)

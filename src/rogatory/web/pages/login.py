@@ -7,11 +7,11 @@ import hmac
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from rogatory.accounts import sessions
-from rogatory.api.deps import Db, Services, services
+from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
@@ -64,14 +64,14 @@ def home() -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, svc: Annotated[Services, Depends(services)]) -> Response:
+def login_page(request: Request, svc: Svc) -> Response:
     return _form(request, svc)
 
 
 @router.post("/login")
 def login(
     request: Request,
-    svc: Annotated[Services, Depends(services)],
+    svc: Svc,
     db: Db,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
-from rogatory.api.deps import Services, services
+from rogatory.api.deps import Svc
 from rogatory.errors import RogatoryError
 from rogatory.parties.instruments import Kind
 from rogatory.parties.register import Status
@@ -24,7 +24,7 @@ CONSENT = frozenset({Kind.RATIFICATION, Kind.ACCEPTANCE, Kind.APPROVAL, Kind.ACC
 def states_page(
     request: Request,
     who: Viewer,
-    svc: Annotated[Services, Depends(services)],
+    svc: Svc,
     on: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     try:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from rogatory.api.deps import Services, services
+from rogatory.api.deps import Svc
 from rogatory.errors import RogatoryError
 from rogatory.law.citation import parse_provision_id
 from rogatory.safeguards.context import REGISTRY
@@ -16,7 +16,6 @@ from rogatory.web import templating
 from rogatory.web.auth import Viewer
 
 router = APIRouter(include_in_schema=False)
-Svc = Annotated[Services, Depends(services)]
 
 
 def citing(article: int) -> list[tuple[str, str, list[str]]]:
