@@ -157,7 +157,7 @@ def test_parties_declarations(cli: Cli, tmp_path: Path) -> None:
     decl = tmp_path / "decl.yaml"
     decl.write_text(
         "reservations:\n  - {state: XAA, concerns: 'uncc:art-11:para-3', made_on: 2026-01-05, "
-        "text: no Art 11(1), source: test, verified: false}\n",
+        "text: no Art 11(1), source: test, verification: recollection}\n",
         encoding="utf-8",
     )
     data = _json(

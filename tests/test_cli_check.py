@@ -33,7 +33,9 @@ def test_check_one_request_as_json(cli: Cli) -> None:
         "article": 40,
         "paragraph": "22",
         "verified": False,
+        "verification": "recollection",
     }
+    assert persecution["verification"] == "recollection"
     assert "uncc:art-40:para-22" in data["unverified_provisions"]
 
 

@@ -11,7 +11,7 @@ from rogatory.errors import RogatoryError
 from rogatory.law.calendar import Align, Delay, add_months
 from rogatory.law.dated import DatedValue, Reason
 
-CITE = {"instrument": "T", "article": 1, "source": "S", "verified": False}
+CITE = {"instrument": "T", "article": 1, "source": "S", "verification": "recollection"}
 
 
 def _value(*history: dict[str, object]) -> DatedValue:

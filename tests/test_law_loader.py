@@ -36,7 +36,7 @@ def test_a_value_without_a_citation_fails_to_load(bundle_copy: Callable[[str], P
     _edit(
         root / "constants.yaml",
         """      - {from: 2024-12-24, value: 18,
-         cite: {instrument: UNCC, article: 14, paragraph: "2", source: S1, verified: true, wording: ["18 years"]}}""",
+         cite: {instrument: UNCC, article: 14, paragraph: "2", source: S1, verification: text, wording: ["18 years"]}}""",
         "      - {from: 2024-12-24, value: 18}",
     )
     assert (
@@ -51,7 +51,7 @@ def test_a_provision_without_a_citation_fails_to_load(bundle_copy: Callable[[str
     _edit(
         root / "provisions.yaml",
         """  - {number: 20, title: Statute of limitations, chapter: II,
-     cite: {source: S6, verified: false, note: "Chapter verified (S6); title unverified."}}""",
+     cite: {source: S6, verification: recollection, note: "Chapter verified (S6); title unverified."}}""",
         "  - {number: 20, title: Statute of limitations, chapter: II}",
     )
     problems = _problems(root)
@@ -64,10 +64,10 @@ def test_a_citation_missing_its_verification_status_fails(
     root = bundle_copy("uncc")
     _edit(
         root / "constants.yaml",
-        'paragraph: "2", source: S1, verified: true,',
+        'paragraph: "2", source: S1, verification: text,',
         'paragraph: "2", source: S1,',
     )
-    codes = {c for c, _, loc in _problems(root) if loc and loc.endswith("cite.verified")}
+    codes = {c for c, _, loc in _problems(root) if loc and loc.endswith("cite.verification")}
     assert codes == {"rules.citation_missing"}
 
 
@@ -120,15 +120,49 @@ def test_every_problem_in_every_file_is_reported(bundle_copy: Callable[[str], Pa
 def test_a_recollection_cannot_be_marked_verified(bundle_copy: Callable[[str], Path]) -> None:
     root = bundle_copy("uncc")
     _edit(
-        root / "constants.yaml",
-        "article: 42, source: recollection of A/AC.291/L.15, verified: false, wording",
-        "article: 42, source: recollection of A/AC.291/L.15, verified: true, wording",
+        root / "provisions.yaml",
+        "    title: 24/7 network\n    chapter: V\n    cite: {source: recollection of A/AC.291/L.15, verification: recollection}",
+        "    title: 24/7 network\n    chapter: V\n    cite: {source: recollection of A/AC.291/L.15, verification: text}",
     )
-    assert (
-        "rules.recollection_verified",
-        "uncc/constants.yaml",
-        "constants.preservation.mla_min_days.history[0].cite",
-    ) in _problems(root)
+    assert ("rules.level_exceeds_source", "uncc/provisions.yaml", "articles[40].cite") in _problems(
+        root
+    )
+
+
+def test_a_secondary_source_cannot_claim_the_text(bundle_copy: Callable[[str], Path]) -> None:
+    # S8 (a Spanish policy document) names Arts 28-31: a secondary source, never the text.
+    root = bundle_copy("uncc")
+    _edit(
+        root / "provisions.yaml",
+        'cite: {source: S8, verification: secondary, note: "Number and title verified; text not seen."}',
+        'cite: {source: S8, verification: text, note: "Number and title verified; text not seen."}',
+    )
+    problems = _problems(root)
+    assert any(code == "rules.level_exceeds_source" for code, _, _ in problems)
+
+
+def test_a_model_level_names_its_model_provision(bundle_copy: Callable[[str], Path]) -> None:
+    root = bundle_copy("uncc")
+    _edit(
+        root / "constants.yaml",
+        'verification: model, model: "ETS185 Art. 29(7)", wording',
+        "verification: model, wording",
+    )
+    assert any(code == "rules.invalid_value" or "model" in code for code, _, _ in _problems(root))
+
+
+def test_a_verified_title_does_not_lend_its_level_to_a_summary(
+    bundle_copy: Callable[[str], Path],
+) -> None:
+    root = bundle_copy("uncc")
+    _edit(
+        root / "provisions.yaml",
+        '    summary_cite: {source: recollection of A/AC.291/L.15, verification: recollection}\n    summary: "[recollection, UNVERIFIED; mirrors Budapest Art 19]',
+        '    summary: "[recollection, UNVERIFIED; mirrors Budapest Art 19]',
+    )
+    assert ("rules.summary_level_missing", "uncc/provisions.yaml", "articles[27]") in _problems(
+        root
+    )
 
 
 def test_an_unlisted_source_is_rejected(bundle_copy: Callable[[str], Path]) -> None:
@@ -154,7 +188,7 @@ def test_all_68_articles_must_be_present(bundle_copy: Callable[[str], Path]) -> 
     _edit(
         root / "provisions.yaml",
         """  - {number: 59, title: Implementation of the Convention, chapter: IX,
-     cite: {source: S6, verified: false, note: "Chapter verified (S6); title unverified."}}
+     cite: {source: S6, verification: recollection, note: "Chapter verified (S6); title unverified."}}
 """,
         "",
     )

@@ -125,9 +125,9 @@ def test_a_declarations_file_is_checked_against_the_bundle(uncc: Bundle, tmp_pat
     path = tmp_path / "decl.yaml"
     path.write_text(
         "reservations:\n"
-        "  - {state: XAA, concerns: 'uncc:art-11:para-9', made_on: 2026-01-01, text: x, source: t, verified: false}\n"
-        "  - {state: QQQ, concerns: 'uncc:art-11:para-3', made_on: 2026-01-01, text: x, source: t, verified: false}\n"
-        "  - {state: XAB, concerns: 'uncc:art-11:para-3', made_on: 2026-02-01, withdrawn_on: 2026-01-01, text: x, source: t, verified: false}\n",
+        "  - {state: XAA, concerns: 'uncc:art-11:para-9', made_on: 2026-01-01, text: x, source: t, verification: recollection}\n"
+        "  - {state: QQQ, concerns: 'uncc:art-11:para-3', made_on: 2026-01-01, text: x, source: t, verification: recollection}\n"
+        "  - {state: XAB, concerns: 'uncc:art-11:para-3', made_on: 2026-02-01, withdrawn_on: 2026-01-01, text: x, source: t, verification: recollection}\n",
         encoding="utf-8",
     )
     with pytest.raises(ProblemList) as info:
@@ -136,8 +136,8 @@ def test_a_declarations_file_is_checked_against_the_bundle(uncc: Bundle, tmp_pat
     assert ("rules.invalid_value", "reservations[2]") in found
     path.write_text(
         "reservations:\n"
-        "  - {state: XAA, concerns: 'uncc:art-11:para-9', made_on: 2026-01-01, text: x, source: t, verified: false}\n"
-        "  - {state: QQQ, concerns: 'uncc:art-11:para-3', made_on: 2026-01-01, text: x, source: t, verified: false}\n",
+        "  - {state: XAA, concerns: 'uncc:art-11:para-9', made_on: 2026-01-01, text: x, source: t, verification: recollection}\n"
+        "  - {state: QQQ, concerns: 'uncc:art-11:para-3', made_on: 2026-01-01, text: x, source: t, verification: recollection}\n",
         encoding="utf-8",
     )
     with pytest.raises(ProblemList) as info:

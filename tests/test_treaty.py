@@ -6,6 +6,7 @@ import pytest
 
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
+from rogatory.law.citation import Level
 from rogatory.treaty import lookup
 
 
@@ -51,10 +52,20 @@ def test_article_numbering_follows_the_verified_sources(
 
 
 def test_verification_status_follows_the_notes(uncc: Bundle) -> None:
-    verified = {a.number for a in uncc.articles if a.cite.verified}
-    assert set(range(1, 17)) <= verified  # Arts 1-15 from S1, 16 from S8
-    assert {28, 29, 30, 31, 34, 53, 64, 65} <= verified
-    assert not {25, 26, 27, 41, 42, 43, 44, 45, 46, 67} & verified
+    level = {a.number: a.cite.verification for a in uncc.articles}
+    verified = {n for n, lv in level.items() if lv.verified}
+    assert set(range(1, 16)) <= verified  # Arts 1-15 read in the Arabic text (S1)
+    assert {64, 65} <= verified  # the depositary's page (S2)
+    # Named by secondary sources only: a level of their own, never "verified".
+    assert {16, 28, 29, 30, 31, 34, 53} <= {n for n, lv in level.items() if lv is Level.SECONDARY}
+    assert not {16, 25, 26, 27, 28, 41, 42, 43, 44, 45, 46, 67} & verified
+    # Preservation's content is the Budapest model's, not the Convention's text.
+    art42 = uncc.article(42)
+    assert art42 is not None and art42.summary_attestation.verification is Level.MODEL
+    assert art42.summary_attestation.model == "ETS185 Art. 29"
+    # A verified title never lends its level to a recollected summary.
+    art28 = uncc.article(28)
+    assert art28 is not None and art28.summary_attestation.verification is Level.RECOLLECTION
     art42 = uncc.article(42)
     assert art42 is not None and art42.cite.source == "recollection of A/AC.291/L.15"
 

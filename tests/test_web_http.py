@@ -629,3 +629,16 @@ def test_supplying_the_requested_information_from_the_web(web: Web) -> None:
         assert case.request["persons"] == [{"name": "A. Suspect", "nationality": "XAA"}]
         assert flows.latest_screening(s, case).seq == 2
     assert client.get(f"/cases/{case_id}/amend").status_code == 409  # no longer waiting
+
+
+def test_treaty_pages_show_each_verification_level(web: Web) -> None:
+    client, _ = signed_in(web, "reviewer@a.example")
+    art42 = client.get("/treaty/42").text
+    # Number and title recollected; the content rests on the Budapest model.
+    assert "unverified (recollection)" in art42
+    assert "unverified (model)" in art42 and "ETS185 Art. 29" in art42
+    art28 = client.get("/treaty/28").text
+    # A title named by a secondary source never lends its level to the recollected summary.
+    assert "unverified (secondary)" in art28 and "unverified (recollection)" in art28
+    assert "verified (text)" in client.get("/treaty/2").text
+    assert "verified (depositary)" in client.get("/treaty/65").text

@@ -27,7 +27,7 @@ from rogatory.cli.common import (
     verified_mark,
 )
 from rogatory.errors import RogatoryError
-from rogatory.law.citation import parse_provision_id
+from rogatory.law.citation import Level, parse_provision_id
 from rogatory.law.decision import Flag, Outcome, Result
 from rogatory.treaty import catalogue
 
@@ -215,6 +215,7 @@ def explain(
             for c in cites
         ],
         "verified": all(c.verified for c in cites),
+        "verification": Level.weakest(c.verification for c in cites).value,
         "scenarios": [s.id for s in tests],
     }
     if as_json:
@@ -229,7 +230,8 @@ def explain(
     console.print(f"A failure means: {rule.on_fail.value}")
     for c in cites:
         console.print(
-            f"  {c.label} {verified_mark(c.verified)} source {escape(c.source)}"
+            f"  {c.label} {verified_mark(c.verification)} source {escape(c.source)}"
+            + (f", model {escape(c.model)}" if c.model else "")
             + (f" - {escape(c.note)}" if c.note else "")
         )
     console.print(f"Tested by {len(tests)} scenario{'s' if len(tests) != 1 else ''}:")

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from rogatory.errors import RogatoryError
+from rogatory.law.citation import Level
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -88,5 +89,9 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def verified_mark(verified: bool) -> str:
-    return "[green]verified[/green]" if verified else "[yellow]UNVERIFIED[/yellow]"
+def verified_mark(level: Level | str) -> str:
+    """``verified (text)`` in green, or ``UNVERIFIED (model)`` in yellow: the level is always
+    shown, so a provision resting on a model treaty never reads like one read in the text."""
+    level = Level(level)
+    colour = "green" if level.verified else "yellow"
+    return f"[{colour}]{level.mark}[/{colour}]"

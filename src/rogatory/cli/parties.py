@@ -18,6 +18,7 @@ from rogatory.cli.common import (
     handles_errors,
     parse_on,
     print_json,
+    verified_mark,
 )
 from rogatory.law.entry_into_force import EntryIntoForce
 from rogatory.parties import service, states
@@ -53,6 +54,7 @@ def status_json(ps: PartyStatus) -> dict[str, Any]:
             "deposited_on": ps.consent.on.isoformat(),
             "source": ps.consent.source,
             "verified": ps.consent.verified,
+            "verification": ps.consent.verification.value,
         }
         if ps.consent
         else None,
@@ -130,9 +132,11 @@ def status(
         )
         console.print(ps.explain(), markup=False)
         for cite in ps.unverified:
-            console.print(f"  [yellow]UNVERIFIED[/yellow] rests on {cite.label} ({cite.source})")
+            console.print(
+                f"  {verified_mark(cite.verification)} rests on {cite.label} ({cite.source})"
+            )
         for inst in register.instruments_of(ps.state.code):
-            mark = "" if inst.verified else " [yellow]UNVERIFIED[/yellow]"
+            mark = f" {verified_mark(inst.verification)}"
             console.print(f"  {inst.on}  {inst.kind.value:<20} source {inst.source}{mark}")
         console.print(summary_line(result))
         return
@@ -198,7 +202,9 @@ def entry_into_force(
         return
     console.print(summary_line(result))
     rule = register.rule
-    cited = ", ".join(c.label + ("" if c.verified else " UNVERIFIED") for c in rule.citations())
+    cited = ", ".join(
+        c.label + ("" if c.verified else f" {c.verification.mark}") for c in rule.citations()
+    )
     console.print(
         f"Rule: {rule.delay.describe()} after the {rule.instruments_required}th instrument "
         f"({cited}); later parties: {rule.later_parties_delay.describe()} after deposit."

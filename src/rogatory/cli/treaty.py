@@ -44,6 +44,8 @@ def paragraph_json(bundle: Bundle, article: Article, path: str, para: Paragraph)
         "text_kind": para.text_kind.value,
         "conditions": para.conditions,
         "verified": para.cite.verified,
+        "verification": para.cite.verification.value,
+        "model": para.cite.model,
         "source": _source(bundle, para.cite.source),
         "note": para.cite.note,
         "items": [paragraph_json(bundle, article, f"{path}.{p.id}", p) for p in para.items],
@@ -59,12 +61,19 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
         "chapter": article.chapter,
         "chapter_title": chapter.title if chapter else None,
         "verified": article.cite.verified,
+        "verification": article.cite.verification.value,
         "source": _source(bundle, article.cite.source),
     }
     if full:
+        summary = article.summary_attestation
         out |= {
             "note": article.cite.note,
             "summary": article.summary,
+            "summary_verification": summary.verification.value,
+            "summary_verified": summary.verified,
+            "summary_source": _source(bundle, summary.source),
+            "summary_model": summary.model,
+            "summary_note": summary.note if article.summary_cite else None,
             "conditions": article.conditions,
             "paragraphs": [paragraph_json(bundle, article, p.id, p) for p in article.paragraphs],
         }
@@ -76,7 +85,7 @@ def _print_paragraph(data: dict[str, Any], indent: int = 0) -> None:
     heading = f" [bold]{data['heading']}[/bold]" if data["heading"] else ""
     console.print(f"{pad}({data['paragraph'].split('.')[-1]}){heading} {data['text']}", markup=True)
     console.print(
-        f"{pad}    {verified_mark(data['verified'])} {data['text_kind']}, source "
+        f"{pad}    {verified_mark(data['verification'])} {data['text_kind']}, source "
         f"{data['source']['id']}" + (f" - {data['note']}" if data["note"] else "")
     )
     for cond in data["conditions"]:
@@ -115,11 +124,19 @@ def show(
     console.print(f"[bold]{bundle.instrument} Article {article.number}. {article.title}[/bold]")
     console.print(f"Chapter {data['chapter']}: {data['chapter_title']}")
     console.print(
-        f"{verified_mark(article.cite.verified)} number and title, source "
+        f"{verified_mark(article.cite.verification)} number and title, source "
         f"{article.cite.source} ({data['source']['title']})"
     )
     if article.cite.note:
         console.print(f"  note: {article.cite.note}", markup=False)
+    if article.summary or article.conditions:
+        summary = article.summary_attestation
+        model = f", model {summary.model}" if summary.model else ""
+        console.print(
+            f"{verified_mark(summary.verification)} summary, source {summary.source}{model}"
+        )
+        if article.summary_cite is not None and summary.note:
+            console.print(f"  note: {summary.note}", markup=False)
     if article.summary:
         console.print(article.summary, markup=False)
     for cond in article.conditions:
@@ -153,7 +170,7 @@ def list_articles(
     for col in ("Art.", "Title", "Chapter", "Status"):
         table.add_column(col)
     for a in articles:
-        table.add_row(str(a.number), a.title, a.chapter, verified_mark(a.cite.verified))
+        table.add_row(str(a.number), a.title, a.chapter, verified_mark(a.cite.verification))
     console.print(table)
     unverified = sum(not a.cite.verified for a in articles)
     console.print(f"{len(articles)} articles; {unverified} with number or title UNVERIFIED")
@@ -176,7 +193,8 @@ def search(
             "title": h.article.title,
             "field": h.field,
             "excerpt": h.excerpt,
-            "verified": h.verified,
+            "verified": h.level.verified,
+            "verification": h.level.value,
         }
         for h in hits
     ]
@@ -187,7 +205,7 @@ def search(
         ref = f"{h.article.number}({h.paragraph})" if h.paragraph else str(h.article.number)
         console.print(
             f"[bold]Art. {ref}[/bold] {escape(h.article.title)} \\[{h.field}] "
-            f"{verified_mark(h.verified)}"
+            f"{verified_mark(h.level)}"
         )
         console.print(f"    {h.excerpt}", markup=False)
     console.print(f"{len(rows)} match{'es' if len(rows) != 1 else ''} for {text!r}", markup=False)
@@ -245,6 +263,6 @@ def constants(
             r["name"],
             value,
             cite["label"] if cite else "-",
-            verified_mark(cite["verified"]) if cite else "-",
+            verified_mark(cite["verification"]) if cite else "-",
         )
     console.print(table)

@@ -34,6 +34,47 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
 
+_CARDINALS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+    "ninety": 90, "hundred": 100,
+}  # fmt: skip
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fifth": 5, "sixth": 6, "tenth": 10, "thirtieth": 30,
+    "fortieth": 40, "sixtieth": 60, "ninetieth": 90,
+}  # fmt: skip
+_SUFFIX = {1: "st", 2: "nd", 3: "rd"}
+
+
+def _ordinal_figure(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else _SUFFIX.get(n % 10, 'th')}"
+
+
+def phrase_forms(phrase: str) -> set[str]:
+    """A phrase and its spellings with numbers in figures or in words: the authentic text may
+    write "sixty days" where the bundle wrote "60 days", and the reverse ("90th day")."""
+    words = normalise(phrase).split(" ")
+    options: list[set[str]] = []
+    for word in words:
+        forms = {word}
+        if word in _CARDINALS:
+            forms.add(str(_CARDINALS[word]))
+        if word in _ORDINALS:
+            forms.add(_ordinal_figure(_ORDINALS[word]))
+        for name, n in _CARDINALS.items():
+            if word == str(n):
+                forms.add(name)
+        for name, n in _ORDINALS.items():
+            if word == _ordinal_figure(n):
+                forms.add(name)
+        options.append(forms)
+    out = {""}
+    for forms in options:
+        out = {f"{prefix} {form}".strip() for prefix in out for form in forms}
+    return out
+
+
 def _title_key(text: str) -> str:
     return re.sub(r"[^a-z0-9 ]", "", normalise(text)).strip()
 
@@ -241,7 +282,8 @@ def check(bundle: Bundle, text: str) -> Report:
         section = parsed.articles.get(cite.article)
         for phrase in cite.wording:
             checked += 1
-            if section is None or normalise(phrase) not in normalise(section.body):
+            body = normalise(section.body) if section is not None else ""
+            if not any(form in body for form in phrase_forms(phrase)):
                 out.append(
                     Discrepancy(
                         Check.WORDING_MISSING,

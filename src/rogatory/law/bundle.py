@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rogatory.errors import ProblemCollector, RogatoryError
 from rogatory.law import revision as revisions
 from rogatory.law.calendar import Delay
-from rogatory.law.citation import Attestation, Citation, parse_provision_id
+from rogatory.law.citation import Attestation, Citation, Level, parse_provision_id
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.loader import read_yaml, validate
@@ -41,6 +41,9 @@ class Source(BaseModel):
     title: str = Field(min_length=1)
     url: str | None = None
     reliability: Reliability
+    level: Level = Field(
+        description="the best verification level an item resting on this source can claim"
+    )
     note: str | None = None
 
 
@@ -69,11 +72,13 @@ class FinalClauses(BaseModel):
 
 
 class Adoption(BaseModel):
+    """The adoption is the adopting body's act, attested by a source, not an article."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     on: date
     by: str
-    cite: Citation
+    cite: Attestation
 
 
 class Manifest(BaseModel):
@@ -249,10 +254,12 @@ def _check_attestation(
             file=file,
             location=where,
         )
-    elif source.reliability is Reliability.RECOLLECTION and att.verified:
+    elif att.verification not in (source.level, Level.RECOLLECTION):
         problems.add(
-            "rules.recollection_verified",
-            f"source {att.source!r} is a recollection, so the item must be 'verified: false'",
+            "rules.level_exceeds_source",
+            f"source {att.source!r} supports the level {source.level.value!r} at best, "
+            f"so the item cannot claim {att.verification.value!r} (use "
+            f"{source.level.value!r}, or 'recollection' for what the source does not show)",
             file=file,
             location=where,
         )
@@ -331,6 +338,17 @@ def _check_provisions(
                 location=where,
             )
         _check_attestation(art.cite, manifest, problems, file, f"{where}.cite")
+        if art.summary_cite is not None:
+            _check_attestation(art.summary_cite, manifest, problems, file, f"{where}.summary_cite")
+        elif (art.summary or art.conditions) and art.cite.verification is not Level.RECOLLECTION:
+            problems.add(
+                "rules.summary_level_missing",
+                f"Article {art.number}: its number and title are attested at level "
+                f"{art.cite.verification.value!r}; its summary must carry its own level "
+                "(summary_cite), so the title's level is not read as the summary's",
+                file=file,
+                location=where,
+            )
         for path, para in art.walk():
             _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
     for i, chap in enumerate(provisions.chapters):
@@ -340,7 +358,6 @@ def _check_provisions(
 def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
     fc = manifest.final_clauses
     cites = [
-        ("adopted.cite", manifest.adopted.cite),
         ("final_clauses.signature.cite", fc.signature.cite),
         ("final_clauses.denunciation.cite", fc.denunciation.cite),
     ]
@@ -382,6 +399,9 @@ def load_bundle(root: Path) -> Bundle:
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
+        _check_attestation(
+            manifest.adopted.cite, manifest, problems, f"{label}/bundle.yaml", "adopted.cite"
+        )
         for where, cite in _manifest_citations(manifest):
             _check_citation(cite, manifest, articles, problems, f"{label}/bundle.yaml", where)
         if constants is not None:

@@ -1,17 +1,54 @@
-"""Citations: every legal fact names where it comes from and whether anyone checked it.
+"""Citations: every legal fact names where it comes from and how far anyone checked it.
 
 A rule that rests on a provision nobody has read in the authentic text must say so wherever its
-result is shown. ``verified`` carries that; ``source`` names the stored source (an id from the
-bundle's source list, such as ``S1``, or the recollection marker); ``verified_on`` records when
-it was last checked, kept apart from the legal date the value takes effect.
+result is shown. ``verification`` carries that as a :class:`Level` (read in the text, on the
+depositary's page, in a reliable secondary source, in a model treaty, or only recollected);
+``verified`` is derived from it (true only for the text and the depositary), so a yes/no reader
+and a lawyer reading the level can never disagree. ``source`` names the stored source (an id
+from the bundle's source list, such as ``S1``, or the recollection marker); ``verified_on``
+records when it was last checked, kept apart from the legal date the value takes effect.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from enum import StrEnum
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Level(StrEnum):
+    """How far a provision was checked, best first.
+
+    ``model`` means the same provision was read in a treaty the Convention is drafted on (the
+    Budapest Convention, UNTOC, UNCAC), not in the Convention itself: it makes a recollection
+    plausible, never verified.
+    """
+
+    TEXT = "text"  # read in the authentic text or an official copy
+    DEPOSITARY = "depositary"  # the depositary's (or a government's) official status page
+    SECONDARY = "secondary"  # a reliable source naming the provision
+    MODEL = "model"  # the same provision in a model treaty, text in hand
+    RECOLLECTION = "recollection"  # not read anywhere: must be checked
+
+    @property
+    def verified(self) -> bool:
+        return self in (Level.TEXT, Level.DEPOSITARY)
+
+    @staticmethod
+    def weakest(levels: Iterable[Level]) -> Level:
+        """The level a conclusion resting on all of ``levels`` has: that of the weakest."""
+        return max(levels, key=_ORDER.index, default=Level.TEXT)
+
+    @property
+    def mark(self) -> str:
+        """How the level is shown in plain text: ``verified (text)``, ``UNVERIFIED (model)``."""
+        return f"verified ({self.value})" if self.verified else f"UNVERIFIED ({self.value})"
+
+
+_ORDER = tuple(Level)  # declaration order: best first
 
 
 class Attestation(BaseModel):
@@ -24,7 +61,11 @@ class Attestation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     source: str = Field(min_length=1)
-    verified: bool
+    verification: Level
+    model: str | None = Field(
+        default=None,
+        description="the model treaty's provision a 'model' level rests on, e.g. ETS185 Art. 29(7)",
+    )
     verified_on: date | None = None
     note: str | None = None
     wording: tuple[str, ...] = Field(
@@ -32,11 +73,21 @@ class Attestation(BaseModel):
         description="phrases the authentic text of the cited provision must contain",
     )
 
+    @property
+    def verified(self) -> bool:
+        """True only for a provision read in the text or on the depositary's page."""
+        return self.verification.verified
+
     @model_validator(mode="after")
-    def _checked_only_if_verified(self) -> Self:
-        if self.verified_on is not None and not self.verified:
+    def _consistent(self) -> Self:
+        if self.verified_on is not None and self.verification is Level.RECOLLECTION:
             raise ValueError(
-                "verified_on is set but verified is false: an unverified item has no check date"
+                "verified_on is set but the level is recollection: nothing was checked"
+            )
+        if (self.verification is Level.MODEL) != (self.model is not None):
+            raise ValueError(
+                "a 'model' level names the model provision it rests on (model: ...), "
+                "and only a 'model' level does"
             )
         return self
 
@@ -68,6 +119,7 @@ class Citation(Attestation):
             "paragraph": self.paragraph,
             "source": self.source,
             "verified": self.verified,
+            "verification": self.verification.value,
         }
 
 

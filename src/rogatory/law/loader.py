@@ -108,7 +108,8 @@ def key_path(loc: Sequence[int | str]) -> str:
 
 
 def _code_for(error_type: str, loc: Sequence[int | str]) -> str:
-    if error_type == "missing" and loc and loc[-1] in ("cite", "citation", "source", "verified"):
+    attestation = ("cite", "citation", "source", "verification")
+    if error_type == "missing" and loc and loc[-1] in attestation:
         return "rules.citation_missing"
     if error_type == "missing":
         return "rules.field_missing"

@@ -43,7 +43,12 @@ class Paragraph(BaseModel):
 
 
 class Article(BaseModel):
-    """An article; ``cite`` attests its number, title and chapter together."""
+    """An article; ``cite`` attests its number, title and chapter together.
+
+    A summary may rest on less than the number and title do (a title read in a secondary
+    source, a summary recollected): ``summary_cite`` then carries the summary's own level, so
+    a verified title never lends its badge to unverified content.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -51,9 +56,15 @@ class Article(BaseModel):
     title: str = Field(min_length=1)
     chapter: str = Field(pattern=r"^[IVXLC]+$")
     summary: str | None = None
+    summary_cite: Attestation | None = None
     conditions: list[str] = Field(default_factory=list)
     paragraphs: list[Paragraph] = Field(default_factory=list)
     cite: Attestation
+
+    @property
+    def summary_attestation(self) -> Attestation:
+        """What the summary and conditions rest on: their own attestation, else the article's."""
+        return self.summary_cite or self.cite
 
     @model_validator(mode="after")
     def _unique_paragraphs(self) -> Self:

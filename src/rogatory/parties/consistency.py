@@ -142,6 +142,40 @@ def check(
                         f"field kind: {state} denounces on {inst.on} but has not consented to "
                         "be bound by then",
                     )
+    check_reio_members(instruments, clauses, problems)
+
+
+def check_reio_members(
+    instruments: Sequence[Instrument], clauses: FinalClauses, problems: ProblemCollector
+) -> None:
+    """An REIO signs only once one of its member States has signed, and consents only once
+    one has consented (S14 for the Convention's Art 64; the model UNTOC Art 36(2)-(4))."""
+    consent_kinds = set(clauses.consent_kinds)
+
+    def first(codes: frozenset[str], kinds: set[str]) -> Instrument | None:
+        found = [i for i in instruments if i.state in codes and i.kind.value in kinds]
+        return min(found, key=lambda i: i.on, default=None)
+
+    for reio, members in states.REIO_MEMBERS.items():
+        for kinds, what in (({Kind.SIGNATURE.value}, "signed"), (consent_kinds, "consented")):
+            own = first(frozenset({reio}), kinds)
+            if own is None:
+                continue
+            member = first(members, kinds)
+            if member is None or member.on > own.on:
+                after = (
+                    f"its first member to have {what} did so on {member.on} ({member.state})"
+                    if member
+                    else f"none of its member States has {what}"
+                )
+                _report(
+                    problems,
+                    "instrument.reio_before_member",
+                    own,
+                    f"field date: {reio} {own.kind.value} on {own.on}: a regional economic "
+                    f"integration organization may have {what} only once at least one of its "
+                    f"member States has ({clauses.signature.cite.label}); {after}",
+                )
 
 
 def _is_reio(code: str) -> bool:

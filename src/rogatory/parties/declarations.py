@@ -11,15 +11,29 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rogatory.errors import ProblemCollector
 from rogatory.law.bundle import Bundle
-from rogatory.law.citation import parse_provision_id
+from rogatory.law.citation import Level, parse_provision_id
 from rogatory.law.loader import read_yaml, validate
 from rogatory.parties import states
+
+
+def _legacy_verified(data: Any) -> Any:
+    """Files written before verification levels say ``verified: true|false``: true is the
+    depositary's record, false is unchecked. Both fields at once are refused as ambiguous."""
+    if isinstance(data, dict) and "verified" in data:
+        if "verification" in data:
+            raise ValueError("give 'verification' (a level) or the older 'verified', not both")
+        data = dict(data)
+        flag = data.pop("verified")
+        data["verification"] = (
+            Level.DEPOSITARY if flag is True else Level.RECOLLECTION if flag is False else flag
+        )
+    return data
 
 
 class Statement(BaseModel):
@@ -27,13 +41,19 @@ class Statement(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _legacy = model_validator(mode="before")(_legacy_verified)
+
     state: str
     concerns: str = Field(description="provision id, e.g. uncc:art-11:para-3")
     made_on: date
     withdrawn_on: date | None = None
     text: str = Field(min_length=1)
     source: str = Field(min_length=1)
-    verified: bool
+    verification: Level
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.verified
 
     @model_validator(mode="after")
     def _withdrawal_after(self) -> Self:
@@ -54,12 +74,18 @@ class Subject(StrEnum):
 class Notification(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _legacy = model_validator(mode="before")(_legacy_verified)
+
     state: str
     subject: Subject
     made_on: date
     details: str | list[str] = Field(min_length=1)
     source: str = Field(min_length=1)
-    verified: bool
+    verification: Level
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.verified
 
 
 class DeclarationsFile(BaseModel):

@@ -1,9 +1,10 @@
 """Instruments: signatures, expressions of consent to be bound, and denunciations.
 
 Shipped instruments and a user's what-if file share one CSV format (``state,kind,date``, with
-optional ``source``, ``verified`` and ``note``), so a user models "what if these states ratify
-by June?" exactly the way the shipped data is written. Each row is checked field by field and
-every bad field is reported with its row, so nothing half-read is ever used.
+optional ``source``, ``verification`` (or the older yes/no ``verified``) and ``note``), so a
+user models "what if these states ratify by June?" exactly the way the shipped data is written.
+Each row is checked field by field and every bad field is reported with its row, so nothing
+half-read is ever used.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from rogatory.errors import ProblemCollector
+from rogatory.law.citation import Level
 from rogatory.law.loader import read_csv
 from rogatory.parties import states
 
@@ -36,9 +38,13 @@ class Instrument:
     kind: Kind
     on: date
     source: str
-    verified: bool
+    verification: Level
     origin: str
     note: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verification.verified
 
     def describe(self) -> str:
         return f"{self.kind.value} of {self.on.isoformat()} ({self.origin})"
@@ -54,13 +60,43 @@ def parse_date(text: str) -> date | None:
 _BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
+def _level(
+    values: dict[str, str], problems: ProblemCollector, *, label: str, where: str
+) -> Level | None:
+    """The row's verification level: the ``verification`` column, or the older yes/no
+    ``verified`` column (true: the depositary's record; false: not checked)."""
+    levels = ", ".join(level.value for level in Level)
+    text = values.get("verification", "").strip().lower()
+    if text:
+        if text not in Level.__members__.values():
+            problems.add(
+                "instrument.invalid_value",
+                f"field verification: {values['verification']!r} is not a level "
+                f"(expected one of: {levels})",
+                file=label,
+                location=where,
+            )
+            return None
+        return Level(text)
+    legacy = values.get("verified", "").strip().lower() or "false"
+    if legacy not in _BOOLS:
+        problems.add(
+            "instrument.invalid_value",
+            f"field verified: {values['verified']!r} is not true or false",
+            file=label,
+            location=where,
+        )
+        return None
+    return Level.DEPOSITARY if _BOOLS[legacy] else Level.RECOLLECTION
+
+
 def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> list[Instrument]:
     """Read an instruments CSV; every bad field becomes a problem naming its row and field."""
     rows = read_csv(
         path,
         problems,
         required=("state", "kind", "date"),
-        optional=("source", "verified", "note"),
+        optional=("source", "verification", "verified", "note"),
         label=label,
         missing_code="input.file_missing",
     )
@@ -97,16 +133,8 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
                 location=where,
             )
             ok = False
-        verified_text = row.values.get("verified", "").lower() or "false"
-        if verified_text not in _BOOLS:
-            problems.add(
-                "instrument.invalid_value",
-                f"field verified: {row.values['verified']!r} is not true or false",
-                file=label,
-                location=where,
-            )
-            ok = False
-        if not ok or state is None or on is None:
+        level = _level(row.values, problems, label=label, where=where)
+        if not ok or state is None or on is None or level is None:
             continue
         out.append(
             Instrument(
@@ -114,7 +142,7 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
                 kind=Kind(kind_text),
                 on=on,
                 source=row.values.get("source") or f"user file {label}",
-                verified=_BOOLS[verified_text],
+                verification=level,
                 origin=f"{label} {where}",
                 note=row.values.get("note") or None,
             )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rogatory.errors import ProblemCollector, ProblemList
 from rogatory.law.bundle import Bundle
+from rogatory.law.citation import Level
 from rogatory.law.scenarios import LoadedScenario, ScenarioOutcome, run_all
 from rogatory.parties import service
 from rogatory.parties.declarations import DeclarationsFile, Notification, Statement, Subject
@@ -95,7 +96,14 @@ def generated_codes(start: str, count: int) -> list[str]:
 
 def given_instruments(given: Given) -> list[Instrument]:
     out = [
-        Instrument(g.state.upper(), g.kind, g.date, "scenario", False, f"given.instruments[{i}]")
+        Instrument(
+            g.state.upper(),
+            g.kind,
+            g.date,
+            "scenario",
+            Level.RECOLLECTION,
+            f"given.instruments[{i}]",
+        )
         for i, g in enumerate(given.instruments)
     ]
     for n, gen in enumerate(given.generate):
@@ -107,12 +115,16 @@ def given_instruments(given: Given) -> list[Instrument]:
                         Kind.SIGNATURE,
                         gen.with_signature,
                         "scenario",
-                        False,
+                        Level.RECOLLECTION,
                         f"given.generate[{n}]",
                     )
                 )
             on = gen.first + timedelta(days=i * gen.every_days)
-            out.append(Instrument(code, gen.kind, on, "scenario", False, f"given.generate[{n}]"))
+            out.append(
+                Instrument(
+                    code, gen.kind, on, "scenario", Level.RECOLLECTION, f"given.generate[{n}]"
+                )
+            )
     return out
 
 

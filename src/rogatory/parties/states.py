@@ -18,6 +18,19 @@ from rogatory.errors import RogatoryError
 
 TEST_STATE = re.compile(r"^X[A-Z]{2}$")
 REIOS = {"EU": "European Union"}
+# Member States of each REIO, as they stand since the United Kingdom left the European Union on
+# 31 January 2020 (every instrument of the Convention is later). An REIO may sign or consent
+# only once at least one of its members has (UNTOC Art 36(2)-(4), the model of the Convention's
+# Art 64), so the party register needs to know who the members are.
+REIO_MEMBERS: dict[str, frozenset[str]] = {
+    "EU": frozenset(
+        {
+            *("AUT", "BEL", "BGR", "HRV", "CYP", "CZE", "DNK", "EST", "FIN", "FRA", "DEU"),
+            *("GRC", "HUN", "IRL", "ITA", "LVA", "LTU", "LUX", "MLT", "NLD", "POL", "PRT"),
+            *("ROU", "SVK", "SVN", "ESP", "SWE"),
+        }
+    )
+}
 
 
 class StateKind(StrEnum):

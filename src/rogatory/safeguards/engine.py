@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rogatory.errors import ProblemCollector
-from rogatory.law.citation import Citation, parse_provision_id
+from rogatory.law.citation import Citation, Level, parse_provision_id
 from rogatory.law.decision import Finding, Outcome, Registry, Result, Rule, combine, evaluate
 from rogatory.parties import service
 from rogatory.parties.register import Register
@@ -71,6 +71,7 @@ def _cite_json(c: Citation) -> dict[str, Any]:
         "article": c.article,
         "paragraph": c.paragraph,
         "verified": c.verified,
+        "verification": c.verification.value,
     }
 
 
@@ -82,6 +83,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "cites": [_cite_json(c) for c in f.cites],
         "reason": f.reason,
         "verified": f.verified,
+        "verification": Level.weakest(c.verification for c in f.cites).value,
         "flags": [flag.value for flag in f.flags],
         "read": {k: list(v) if isinstance(v, tuple) else v for k, v in f.read},
     }

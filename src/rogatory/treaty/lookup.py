@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
+from rogatory.law.citation import Level
 from rogatory.law.provisions import Article, Paragraph
 
 _REF = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?(\d+)((?:[.(][0-9a-z]+\)?)*)\s*$", re.IGNORECASE)
@@ -69,7 +70,11 @@ class Hit:
     paragraph: str | None
     field: str
     excerpt: str
-    verified: bool
+    level: Level
+
+    @property
+    def verified(self) -> bool:
+        return self.level.verified
 
 
 def _excerpt(text: str, needle: str, width: int = 60) -> str:
@@ -85,21 +90,21 @@ def search(bundle: Bundle, query: str) -> list[Hit]:
         raise RogatoryError("treaty.empty_query", "the search text is empty")
     hits: list[Hit] = []
     for article in bundle.articles:
-        fields: list[tuple[str | None, str, str, bool]] = []
-        own = article.cite.verified
-        fields.append((None, "title", article.title, own))
+        fields: list[tuple[str | None, str, str, Level]] = []
+        fields.append((None, "title", article.title, article.cite.verification))
+        summary = article.summary_attestation.verification
         if article.summary:
-            fields.append((None, "summary", article.summary, own))
-        fields += [(None, "condition", c, own) for c in article.conditions]
+            fields.append((None, "summary", article.summary, summary))
+        fields += [(None, "condition", c, summary) for c in article.conditions]
         for path, para in article.walk():
-            checked = para.cite.verified
+            checked = para.cite.verification
             fields.append((path, "text", para.text, checked))
             if para.heading:
                 fields.append((path, "heading", para.heading, checked))
             fields += [(path, "condition", c, checked) for c in para.conditions]
         hits += [
-            Hit(article, path, name, _excerpt(value, needle), verified)
-            for path, name, value, verified in fields
+            Hit(article, path, name, _excerpt(value, needle), level)
+            for path, name, value, level in fields
             if needle in value.lower()
         ]
     return hits
