@@ -24,7 +24,7 @@ from rogatory.parties.instruments import Instrument, Kind
 from rogatory.parties.register import Status
 from rogatory.parties.scenarios import generated_codes
 from rogatory.safeguards import engine, request
-from rogatory.safeguards.context import MEASURE_ARTICLES, Law
+from rogatory.safeguards.context import Law
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Category, Measure, Request, Role
 from rogatory.treaty import catalogue
@@ -230,7 +230,7 @@ def floor(req: Request, on: date, law: Law) -> Outcome:
     if real_time:
         review = True
     # reservations of the requested State
-    articles = MEASURE_ARTICLES[m]
+    articles = law.bundle.measures[m.value].articles
     for st in reg.statements_in_effect(req.requested_state, on):
         art = int(st.concerns.split(":")[1].removeprefix("art-"))
         if art in (*articles, 35, 40) and not (

@@ -67,12 +67,13 @@ def test_check_a_folder(cli: Cli) -> None:
         "interception-authorised.json": "review",
         "preservation-fraud.json": "proceed",
         "preservation-incomplete.json": "invalid",
-        "preservation-outside-scope.json": "refuse",
+        "preservation-outside-scope.json": "outside_scope",
         "stored-data-speech.json": "review",
     }
     text = cli("check", str(EXAMPLES), "--instruments", WHAT_IF)
     assert (
-        "5 requests screened" in text.out and "1 invalid, 1 proceed, 1 refuse, 2 review" in text.out
+        "5 requests screened" in text.out
+        and "1 invalid, 1 outside_scope, 1 proceed, 2 review" in text.out
     )
 
 

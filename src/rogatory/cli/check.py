@@ -14,6 +14,7 @@ from rich.table import Table
 
 from rogatory.cli.common import (
     EXIT_INPUT,
+    AgreementsOption,
     DeclarationsOption,
     IgnoreShipped,
     InstrumentsOption,
@@ -45,12 +46,14 @@ RESULT_STYLE = {
     Result.FAIL: "red",
     Result.REVIEW: "yellow",
     Result.NOT_APPLICABLE: "dim",
+    Result.OVERRIDDEN: "cyan",
 }
 OUTCOME_STYLE = {
     Outcome.PROCEED: "bold green",
     Outcome.REVIEW: "bold yellow",
     Outcome.INVALID: "bold magenta",
     Outcome.REFUSE: "bold red",
+    Outcome.OUTSIDE_SCOPE: "bold blue",
     Outcome.NOT_IN_FORCE: "bold red",
 }
 
@@ -114,6 +117,7 @@ def check(
     domestic_law: DomesticOption = None,
     signals: SignalsOption = None,
     declarations: DeclarationsOption = None,
+    agreements: AgreementsOption = None,
     output: FormatOption = Format.TEXT,
 ) -> None:
     """Screen a request (or every request in a folder) against the Convention.
@@ -132,6 +136,7 @@ def check(
         domestic_law_files=domestic_law,
         signals_file=signals,
         declarations_file=declarations,
+        agreements_file=agreements,
     )
     if not path.is_dir():
         decision = screener.screen(request.load(files[0]), when)

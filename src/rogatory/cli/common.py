@@ -49,6 +49,14 @@ DeclarationsOption = Annotated[
         "--declarations", help="YAML of reservations, declarations and notifications to add."
     ),
 ]
+AgreementsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--agreements",
+        help="CSV of other treaties between pairs of States: state_a,state_b,instrument,"
+        "in_force_from,in_force_until,uses_convention_paragraphs (yes/no).",
+    ),
+]
 
 
 def parse_on(value: str | None, option: str = "--on") -> date:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from rogatory import settings
-from rogatory.cli.common import JsonFlag, console, handles_errors, print_json
+from rogatory.cli.common import AgreementsOption, JsonFlag, console, handles_errors, print_json
 from rogatory.errors import RogatoryError
 
 if TYPE_CHECKING:
@@ -43,7 +43,9 @@ def _migrated_engine(config: settings.Settings) -> Engine:
     return engine
 
 
-def _screener(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Screener:
+def _screener(
+    instruments: Path | None, ignore_shipped: bool, demo: bool, agreements: Path | None = None
+) -> Screener:
     from rogatory.demo import seed
     from rogatory.safeguards import engine as screening
 
@@ -52,13 +54,17 @@ def _screener(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Scr
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
     chosen = seed.INSTRUMENTS if demo else instruments
-    return screening.load(instruments_file=chosen, ignore_shipped=ignore_shipped)
+    return screening.load(
+        instruments_file=chosen, ignore_shipped=ignore_shipped, agreements_file=agreements
+    )
 
 
 OPTIONS_ENV = "ROGATORY_SERVE_OPTIONS"  # how ``serve`` tells its worker processes what to load
 
 
-def build_app(instruments: Path | None, ignore_shipped: bool, demo: bool) -> FastAPI:
+def build_app(
+    instruments: Path | None, ignore_shipped: bool, demo: bool, agreements: Path | None = None
+) -> FastAPI:
     """The whole application on the configured database: one per worker process."""
     from rogatory.api.deps import Services
     from rogatory.db import engine as dbe
@@ -71,7 +77,7 @@ def build_app(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Fas
     return create_app(
         Services(
             dbe.sessions(_migrated_engine(config)),
-            _screener(instruments, ignore_shipped, demo),
+            _screener(instruments, ignore_shipped, demo, agreements),
             Lifecycle(catalogue.get().has_provision),
             config.evidence_dir,
             config.max_evidence_bytes,
@@ -84,7 +90,8 @@ def app_from_environment() -> FastAPI:
     """The factory each worker process calls when ``serve --workers N`` starts several."""
     options = json.loads(os.environ[OPTIONS_ENV])
     instruments = Path(options["instruments"]) if options["instruments"] else None
-    return build_app(instruments, options["ignore_shipped"], options["demo"])
+    agreements = Path(options["agreements"]) if options.get("agreements") else None
+    return build_app(instruments, options["ignore_shipped"], options["demo"], agreements)
 
 
 @handles_errors
@@ -101,6 +108,7 @@ def serve(
         bool, typer.Option("--ignore-shipped", help="Use only --instruments.")
     ] = False,
     demo: DemoFlag = False,
+    agreements: AgreementsOption = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -115,7 +123,7 @@ def serve(
     """Serve the web application at / and the HTTP API at /api/v1 on the configured database."""
     import uvicorn
 
-    app = build_app(instruments, ignore_shipped, demo)  # fails here, once, on bad settings
+    app = build_app(instruments, ignore_shipped, demo, agreements)  # fails here on bad input
     console.print(
         f"rogatory on http://{host}:{port}/ (API at /api/v1, OpenAPI at /docs)", markup=False
     )
@@ -133,6 +141,7 @@ def serve(
     os.environ[OPTIONS_ENV] = json.dumps(
         {
             "instruments": str(instruments.resolve()) if instruments else None,
+            "agreements": str(agreements.resolve()) if agreements else None,
             "ignore_shipped": ignore_shipped,
             "demo": demo,
         }

@@ -174,7 +174,6 @@ def hand_over(
 
 
 def _articles(measure: str) -> tuple[int, ...]:
-    from rogatory.safeguards.context import MEASURE_ARTICLES
-    from rogatory.safeguards.request import Measure
+    from rogatory.treaty import catalogue
 
-    return MEASURE_ARTICLES[Measure(measure)][:1]
+    return tuple(catalogue.get().measures[measure].articles[:1])

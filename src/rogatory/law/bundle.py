@@ -1,7 +1,8 @@
 """A bundle: one instrument's law as a folder of data files, loaded and cross-checked.
 
 ``bundle.yaml`` names the instrument, its sources and its final clauses; ``provisions.yaml``
-holds chapters and articles; ``constants.yaml`` the dated values the product computes with.
+holds chapters and articles; ``constants.yaml`` the dated values the product computes with;
+``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure.
 Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
 at a provision that exists and a source that is listed, a source that is only a recollection is
 never marked verified, and the article count matches what the instrument declares.
@@ -96,6 +97,57 @@ class Manifest(BaseModel):
     final_clauses: FinalClauses
 
 
+class MeasureKind(StrEnum):
+    PRESERVATION = "preservation"
+    DISCLOSURE = "disclosure"
+    PRODUCTION = "production"
+    REAL_TIME = "real_time"
+    INTERCEPTION = "interception"
+    MLA = "mla"
+    EMERGENCY = "emergency"
+
+
+class MeasureFacts(BaseModel):
+    """One measure's facts, stated once: every rule, form and guard that needs them reads them
+    here, so a measure's articles or grounds can never differ between two places."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    articles: list[int] = Field(
+        min_length=1,
+        description="the article a request for the measure is made under first, then the "
+        "powers it rests on; a reservation concerning any of them concerns the measure",
+    )
+    kind: MeasureKind
+    evidence: bool = Field(
+        description="collects, obtains, preserves or shares evidence in electronic form: in "
+        "scope for any serious crime, not only for the instrument's own offences"
+    )
+    intrusive: bool = False
+    intrusive_categories: list[str] = Field(
+        default_factory=list, description="data categories that make a request intrusive"
+    )
+    step_of: str | None = Field(
+        default=None,
+        description="the measure this one is a step of, taken while executing it; it is "
+        "not requested on its own",
+    )
+    grounds: list[str] = Field(
+        description="the grounds for refusal (rule ids) that apply to this measure"
+    )
+    grounds_closed: bool = Field(
+        description="'may only be refused' on these grounds: no other ground applies"
+    )
+    grounds_cite: Citation
+
+
+class MeasuresFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measures: dict[str, MeasureFacts] = Field(min_length=1)
+
+
 class ConstantsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -120,6 +172,7 @@ class Bundle:
     chapters: tuple[Chapter, ...]
     articles: tuple[Article, ...]
     constants: dict[str, DatedValue]
+    measures: dict[str, MeasureFacts]
 
     @property
     def id(self) -> str:
@@ -396,6 +449,17 @@ def load_bundle(root: Path) -> Bundle:
         problems,
         file=const_file,
     )
+    measures_file = f"{label}/measures.yaml"
+    measures = (
+        validate(
+            MeasuresFile,
+            read_yaml(root / "measures.yaml", problems, label=measures_file),
+            problems,
+            file=measures_file,
+        )
+        if (root / "measures.yaml").exists()
+        else None
+    )
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
@@ -404,6 +468,30 @@ def load_bundle(root: Path) -> Bundle:
         )
         for where, cite in _manifest_citations(manifest):
             _check_citation(cite, manifest, articles, problems, f"{label}/bundle.yaml", where)
+        for name, facts in (measures.measures if measures else {}).items():
+            _check_citation(
+                facts.grounds_cite,
+                manifest,
+                articles,
+                problems,
+                measures_file,
+                f"measures.{name}.grounds_cite",
+            )
+            for n in facts.articles:
+                if n not in articles:
+                    problems.add(
+                        "rules.unknown_provision",
+                        f"measure {name}: Article {n} is not encoded",
+                        file=measures_file,
+                        location=f"measures.{name}.articles",
+                    )
+            if facts.step_of is not None and measures and facts.step_of not in measures.measures:
+                problems.add(
+                    "rules.unknown_measure",
+                    f"measure {name} is a step of unknown measure {facts.step_of!r}",
+                    file=measures_file,
+                    location=f"measures.{name}.step_of",
+                )
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
@@ -423,4 +511,5 @@ def load_bundle(root: Path) -> Bundle:
         tuple(provisions.chapters),
         tuple(provisions.articles),
         dict(constants.constants),
+        dict(measures.measures) if measures else {},
     )

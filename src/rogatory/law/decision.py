@@ -7,9 +7,12 @@ Modelled on Cedar's ``Response {decision, diagnostics}`` and Catala's declared p
   implies);
 - each rule yields a *finding*: its result (pass, fail, review, not applicable), a reason in
   plain words, the citations, and the facts and dated values it read;
-- the *decision* combines findings by one declared precedence (``not_in_force`` before
-  ``refuse`` before ``invalid`` before ``review`` before ``proceed``), so a refusal ground
-  always beats the duty to assist and no two rules can collide silently;
+- the *decision* combines findings by one declared precedence (``not_in_force``,
+  ``outside_scope``, ``refuse``, a ``review`` flagged for human rights, ``invalid``, ``review``,
+  ``proceed``), so a refusal ground always beats the duty to assist, a human-rights concern is
+  never hidden behind a fixable defect, and no two rules can collide silently;
+- when a refusal ground is engaged, the duty it overrides (Catala's exception) is reported as
+  ``overridden`` by it, never as ``pass``;
 - a rule that raises is a ``review`` finding flagged ``error``: an error can never yield a
   clean outcome.
 """
@@ -32,18 +35,16 @@ class Result(StrEnum):
     FAIL = "fail"
     REVIEW = "review"
     NOT_APPLICABLE = "not_applicable"
+    OVERRIDDEN = "overridden"  # a duty set aside (pending a person) by an engaged exception
 
 
 class Outcome(StrEnum):
-    NOT_IN_FORCE = "not_in_force"
-    REFUSE = "refuse"
+    NOT_IN_FORCE = "not_in_force"  # no treaty relation between the States on the date
+    OUTSIDE_SCOPE = "outside_scope"  # the instrument imposes no obligation: not a refusal
+    REFUSE = "refuse"  # a ground that is mandatory under the law the user supplied
     INVALID = "invalid"
     REVIEW = "review"
     PROCEED = "proceed"
-
-
-PRECEDENCE: tuple[Outcome, ...] = tuple(Outcome)  # declaration order is the precedence
-_RANK = {o: i for i, o in enumerate(PRECEDENCE)}
 
 
 class Kind(StrEnum):
@@ -64,6 +65,7 @@ class Flag(StrEnum):
     ERROR = "error"
     UNVERIFIED = "unverified"
     URGENT = "urgent"
+    POLICY = "policy"  # the finding applies the organisation's own policy, not a treaty value
 
 
 class Verdict(NamedTuple):
@@ -112,7 +114,24 @@ _RESULT_OUTCOME = {
     Result.REVIEW: Outcome.REVIEW,
     Result.PASS: Outcome.PROCEED,
     Result.NOT_APPLICABLE: Outcome.PROCEED,
+    Result.OVERRIDDEN: Outcome.PROCEED,  # the exception that overrides it carries the outcome
 }
+
+# Flags that lift a ``review`` above ``invalid``: a human-rights concern must reach a person
+# even when the request also lacks something the requester could simply supply.
+ESCALATING = frozenset({Flag.HUMAN_RIGHTS})
+
+# The declared precedence, first wins: (outcome, whether an escalating flag is required).
+PRECEDENCE: tuple[tuple[Outcome, bool], ...] = (
+    (Outcome.NOT_IN_FORCE, False),
+    (Outcome.OUTSIDE_SCOPE, False),
+    (Outcome.REFUSE, False),
+    (Outcome.REVIEW, True),
+    (Outcome.INVALID, False),
+    (Outcome.REVIEW, False),
+    (Outcome.PROCEED, False),
+)
+_RANK = {key: i for i, key in enumerate(PRECEDENCE)}
 
 
 def outcome_of(rule_on_fail: Outcome, result: Result) -> Outcome:
@@ -120,9 +139,44 @@ def outcome_of(rule_on_fail: Outcome, result: Result) -> Outcome:
     return rule_on_fail if result is Result.FAIL else _RESULT_OUTCOME[result]
 
 
-def combine(outcomes: Iterable[Outcome]) -> Outcome:
-    """The first outcome in precedence order among those that apply (``proceed`` if none)."""
-    return min(outcomes, key=_RANK.__getitem__, default=Outcome.PROCEED)
+def rank(outcome: Outcome, flags: Iterable[Flag] = ()) -> int:
+    """Where a finding's outcome stands in the precedence (lower wins)."""
+    escalated = outcome is Outcome.REVIEW and not ESCALATING.isdisjoint(flags)
+    return _RANK[(outcome, escalated)]
+
+
+def combine(findings: Iterable[Finding]) -> Outcome:
+    """The first outcome in precedence order among the findings (``proceed`` if none)."""
+    best = min((rank(f.outcome, f.flags) for f in findings), default=_RANK[PRECEDENCE[-1]])
+    return PRECEDENCE[best][0]
+
+
+def engaged(finding: Finding) -> bool:
+    """Whether an exception's finding sets aside the rule it overrides: it failed, or it sends
+    the request to a person who may apply it."""
+    return finding.result in (Result.FAIL, Result.REVIEW)
+
+
+def mark_overridden(rules: Sequence[Rule[C]], findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Report every duty an engaged exception overrides as ``overridden`` by it (Catala): a
+    duty to assist can never read ``pass`` beside the ground that may set it aside."""
+    by: dict[str, list[str]] = {}
+    for rule, finding in zip(rules, findings, strict=True):
+        if rule.overrides is not None and engaged(finding):
+            by.setdefault(rule.overrides, []).append(rule.id)
+    if not by:
+        return tuple(findings)
+    return tuple(
+        f._replace(
+            result=Result.OVERRIDDEN,
+            outcome=Outcome.PROCEED,
+            reason=f"overridden by {', '.join(by[f.rule])}: {f.reason}",
+            read=(*f.read, ("overridden_by", tuple(by[f.rule]))),
+        )
+        if f.rule in by
+        else f
+        for f in findings
+    )
 
 
 @dataclass

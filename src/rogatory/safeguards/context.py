@@ -7,26 +7,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import wraps
 
-from rogatory.law.bundle import Bundle
+from rogatory.law.bundle import Bundle, MeasureFacts, MeasureKind
 from rogatory.law.citation import Citation
 from rogatory.law.dated import Value
-from rogatory.law.decision import Registry, Verdict
+from rogatory.law.decision import Registry, Result, Verdict
 from rogatory.parties.register import Register
+from rogatory.safeguards import agreements
+from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.signals import Signals
 
-# Articles governing each measure in Chapter V, and the Chapter IV powers they rest on; a
-# reservation or declaration concerning any of them concerns the measure.
-MEASURE_ARTICLES: dict[Measure, tuple[int, ...]] = {
-    Measure.PRESERVATION: (42, 25),
-    Measure.TRAFFIC_DISCLOSURE: (43, 26),
-    Measure.STORED_DATA: (44, 27, 28),
-    Measure.REALTIME_TRAFFIC: (45, 29, 23),
-    Measure.INTERCEPTION: (46, 30, 23),
-    Measure.MLA: (40,),
-    Measure.EMERGENCY: (41,),
-}
 MLA_MEASURES = frozenset(
     {
         Measure.TRAFFIC_DISCLOSURE,
@@ -37,6 +28,9 @@ MLA_MEASURES = frozenset(
     }
 )
 REAL_TIME = frozenset({Measure.REALTIME_TRAFFIC, Measure.INTERCEPTION})
+# Kinds of measure with their own articles, outside the general MLA paragraphs that another
+# treaty between the States displaces (Budapest Arts 29-30 sit apart from Art 27 likewise).
+STAND_ALONE_KINDS = frozenset({MeasureKind.PRESERVATION, MeasureKind.DISCLOSURE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +45,7 @@ class Law:
     register: Register
     domestic: dict[str, DomesticLaw]
     signals: Signals
+    agreements: tuple[Agreement, ...] = ()
     _cites: dict[tuple[int, str | None], Citation] = field(default_factory=dict)
     _values: dict[tuple[str, date], Value] = field(default_factory=dict)
     _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
@@ -60,6 +55,14 @@ class Law:
         if key not in self._cites:
             self._cites[key] = self.bundle.citation(article, paragraph)
         return self._cites[key]
+
+    def measure(self, measure: Measure) -> MeasureFacts:
+        """The bundle's one row of facts about ``measure`` (checked complete at start-up)."""
+        return self.bundle.measures[measure.value]
+
+    def governing(self, a: str, b: str, on: date) -> Agreement | None:
+        """Another treaty whose provisions govern a request between ``a`` and ``b`` on ``on``."""
+        return agreements.governing(self.agreements, a, b, on)
 
     def value(self, name: str, on: date) -> Value:
         key = (name, on)
@@ -74,6 +77,26 @@ TEXT_FIELDS: dict[str, Callable[[Request], str | None]] = {
     "assistance_sought": lambda r: r.assistance_sought,
     "data.custodian": lambda r: r.data.custodian,
 }
+
+
+def governed_by(ctx: Context) -> Agreement | None:
+    """For a request for mutual legal assistance (not preservation or its disclosure step,
+    which have their own articles), the other treaty that governs its form, contents and
+    grounds between the two States on the date, if any."""
+    if ctx.law.measure(ctx.request.measure).kind in STAND_ALONE_KINDS:
+        return None
+    req = ctx.request
+    return ctx.law.governing(req.requesting_state, req.requested_state, ctx.on)
+
+
+def governed_verdict(agreement: Agreement) -> Verdict:
+    """What a Convention finding says when another treaty governs instead (UNTOC 18(7))."""
+    return Verdict(
+        Result.NOT_APPLICABLE,
+        f"governed by {agreement.instrument}: its provisions apply instead of the "
+        "Convention's (see basis.governing_treaty)",
+        (("governed_by", agreement.instrument),),
+    )
 
 
 @dataclass(frozen=True, slots=True)

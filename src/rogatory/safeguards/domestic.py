@@ -4,7 +4,8 @@ Dual criminality (and the grounds "prohibited in a similar domestic case" and "c
 legal system") cannot be decided from the treaty alone. A user supplies a mapping of the
 requested State's offences (``--domestic-law FILE``): each with its provision, a description,
 the Convention articles (7-17) the conduct corresponds to, and the statutory maximum. Measures
-the State's law forbids or does not provide can be listed too.
+the State's law forbids or does not provide can be listed too, and the grounds its law makes
+mandatory (the Convention's own grounds are all discretionary).
 """
 
 from __future__ import annotations
@@ -17,6 +18,14 @@ from rogatory.errors import ProblemCollector
 from rogatory.law.loader import read_yaml, validate
 from rogatory.parties import states
 from rogatory.safeguards.request import Measure
+
+# The grounds a mapping can establish by itself; the others (essential interests, political
+# offence, persecution) need a person's judgement of the facts, whatever the law says.
+MANDATORY_CAPABLE = (
+    "refusal.dual_criminality",
+    "refusal.domestic_prohibition",
+    "refusal.legal_system",
+)
 
 
 class DomesticOffence(BaseModel):
@@ -49,6 +58,22 @@ class DomesticLaw(BaseModel):
     unavailable_measures: list[Measure] = Field(
         default_factory=list, description="measures the legal system does not provide for"
     )
+    mandatory_grounds: list[str] = Field(
+        default_factory=list,
+        description="grounds for refusal (rule ids such as refusal.dual_criminality) that this "
+        "State's law makes mandatory: where the mapping establishes one, the outcome is refuse",
+    )
+
+    @field_validator("mandatory_grounds")
+    @classmethod
+    def _grounds(cls, value: list[str]) -> list[str]:
+        bad = [g for g in value if g not in MANDATORY_CAPABLE]
+        if bad:
+            raise ValueError(
+                f"unknown or signal-only grounds {bad}: a mapping can make mandatory only "
+                f"{', '.join(MANDATORY_CAPABLE)} (grounds it can establish itself)"
+            )
+        return value
 
     @field_validator("state")
     @classmethod

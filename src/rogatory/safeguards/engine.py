@@ -15,18 +15,30 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from rogatory.errors import ProblemCollector
+from rogatory.errors import ProblemCollector, RogatoryError
 from rogatory.law.citation import Citation, Level, parse_provision_id
-from rogatory.law.decision import Finding, Outcome, Registry, Result, Rule, combine, evaluate
+from rogatory.law.decision import (
+    Finding,
+    Kind,
+    Outcome,
+    Registry,
+    Result,
+    Rule,
+    combine,
+    evaluate,
+    mark_overridden,
+)
 from rogatory.parties import service
 from rogatory.parties.register import Register
-from rogatory.safeguards import domestic, rules, signals
+from rogatory.safeguards import agreements, domestic, rules, signals
+from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.context import REGISTRY, Context, Law
 from rogatory.safeguards.domestic import DomesticLaw
-from rogatory.safeguards.request import Request
+from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.signals import Signals
 
 assert rules.MODULES  # importing rules registers them
+IN_FORCE = "relation.in_force"  # whose pass puts the Convention among the legal bases
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +50,7 @@ class Decision:
     bundle_revision: str
     findings: tuple[Finding, ...]
     evaluated_at: datetime
+    legal_bases: tuple[dict[str, Any], ...] = ()
 
     @property
     def unverified_provisions(self) -> list[str]:
@@ -62,6 +75,7 @@ class Decision:
             "evaluated_at": self.evaluated_at.isoformat(),
             "findings": [finding_json(f) for f in self.findings],
             "unverified_provisions": self.unverified_provisions,
+            "legal_bases": list(self.legal_bases),
         }
 
 
@@ -94,10 +108,12 @@ class Screener:
 
     def __init__(self, law: Law) -> None:
         REGISTRY.check()
+        _check_measures(law)
         self.law = law
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
             (rule, tuple(self._cite(p) for p in rule.cites)) for rule in REGISTRY.rules
         )
+        self._rule_list = tuple(rule for rule, _ in self.rules)
 
     def _cite(self, provision_id: str) -> Citation:
         instrument, article, paragraph = parse_provision_id(provision_id)
@@ -111,10 +127,40 @@ class Screener:
 
     def _screen(self, request: Request, on: date | None, now: datetime) -> Decision:
         ctx = Context(request, on or request.submitted_on, self.law)
-        findings = tuple([evaluate(rule, ctx, cites) for rule, cites in self.rules])
-        return Decision(
-            combine(f.outcome for f in findings), ctx.on, self.law.bundle.revision, findings, now
+        findings = mark_overridden(
+            self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self.rules]
         )
+        return Decision(
+            combine(findings),
+            ctx.on,
+            self.law.bundle.revision,
+            findings,
+            now,
+            self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
+        )
+
+    def _legal_bases(
+        self, request: Request, on: date, relation: Finding
+    ) -> tuple[dict[str, Any], ...]:
+        """Every instrument in force between the two States on the date, the Convention first
+        when it is: what a central authority asks before choosing the channel."""
+        bundle = self.law.bundle
+        out: list[dict[str, Any]] = []
+        if relation.result is Result.PASS:
+            out.append({"instrument": bundle.instrument, "title": bundle.manifest.short_title})
+        a, b = request.requesting_state, request.requested_state
+        governing = self.law.governing(a, b, on)
+        for ag in agreements.between(self.law.agreements, a, b, on):
+            out.append(
+                {
+                    "instrument": ag.instrument,
+                    "in_force_from": ag.in_force_from.isoformat(),
+                    "in_force_until": ag.in_force_until.isoformat() if ag.in_force_until else None,
+                    "uses_convention_paragraphs": ag.uses_convention_paragraphs,
+                    "governs": ag is governing,
+                }
+            )
+        return tuple(out)
 
     def screen_many(self, requests: Iterable[Request], on: date | None = None) -> list[Decision]:
         """Screen a batch against the same law, as of one clock time.
@@ -133,11 +179,29 @@ class Screener:
                 gc.enable()
 
 
+def _check_measures(law: Law) -> None:
+    """The bundle's measures table covers every measure a request can name, and every ground
+    it lists is a registered ground for refusal: checked once, when the law is loaded."""
+    table = law.bundle.measures
+    missing = [m.value for m in Measure if m.value not in table]
+    unknown = [name for name in table if name not in Measure.__members__.values()]
+    grounds = {r.id for r in REGISTRY.rules if r.kind is Kind.REFUSAL_GROUND}
+    bad = sorted({g for facts in table.values() for g in facts.grounds} - grounds)
+    if missing or unknown or bad:
+        raise RogatoryError(
+            "rules.measures_table",
+            f"{law.bundle.id}/measures.yaml: measures missing {missing or 'none'}, unknown "
+            f"{unknown or 'none'}; grounds that are no registered ground for refusal "
+            f"{bad or 'none'}",
+        )
+
+
 def build_law(
     *,
     register: Register,
     domestic_law: dict[str, DomesticLaw] | None = None,
     signals_: Signals | None = None,
+    agreements_: tuple[Agreement, ...] = (),
 ) -> Law:
     bundle = register.bundle
     if signals_ is None:
@@ -147,7 +211,7 @@ def build_law(
         )
         problems.raise_if_any("rules.invalid_bundle", f"signals of {bundle.id}")
         assert signals_ is not None
-    return Law(bundle, register, domestic_law or {}, signals_)
+    return Law(bundle, register, domestic_law or {}, signals_, agreements_)
 
 
 def load(
@@ -157,6 +221,7 @@ def load(
     domestic_law_files: list[Path] | None = None,
     signals_file: Path | None = None,
     declarations_file: Path | None = None,
+    agreements_file: Path | None = None,
 ) -> Screener:
     """The screener the CLI uses: shipped law plus the user's files, all validated first."""
     register = service.load(
@@ -167,8 +232,11 @@ def load(
     problems = ProblemCollector()
     mappings = domestic.read(domestic_law_files or [], problems)
     custom = signals.read(signals_file, problems, label=str(signals_file)) if signals_file else None
+    treaties = agreements.read(agreements_file, problems) if agreements_file else ()
     problems.raise_if_any("input.invalid", "the input files are invalid")
-    return Screener(build_law(register=register, domestic_law=mappings, signals_=custom))
+    return Screener(
+        build_law(register=register, domestic_law=mappings, signals_=custom, agreements_=treaties)
+    )
 
 
 def registry() -> Registry[Context]:

@@ -67,6 +67,27 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class OffenceForm(StrEnum):
+    """How a person took part in the offence (Art 19, participation and attempt; recollection)."""
+
+    COMMISSION = "commission"
+    PARTICIPATION = "participation"
+    ATTEMPT = "attempt"
+    PREPARATION = "preparation"
+
+
+class AssistanceKind(StrEnum):
+    """What an ``mla`` request asks for: only electronic evidence is in scope for a serious
+    crime that is not a Convention offence (Art 35(1)(c), Art 3(b))."""
+
+    ELECTRONIC_EVIDENCE = "electronic_evidence"
+    WITNESS_STATEMENT = "witness_statement"
+    SERVICE_OF_DOCUMENTS = "service_of_documents"
+    SEARCH_AND_SEIZURE = "search_and_seizure"
+    FREEZING_AND_CONFISCATION = "freezing_and_confiscation"
+    OTHER = "other"
+
+
 class Authority(_Model):
     name: str | None = None
     role: Role | None = None
@@ -78,6 +99,16 @@ class Offence(_Model):
     treaty_articles: list[Annotated[int, Field(ge=7, le=17)]] = Field(
         default_factory=list,
         description="Articles 7-17 of the Convention the conduct falls under; may be empty",
+    )
+    form: OffenceForm = Field(
+        default=OffenceForm.COMMISSION,
+        description="commission, or participation, attempt or preparation (Art 19) of the "
+        "offence under treaty_articles",
+    )
+    requested_state_articles: list[Annotated[int, Field(ge=7, le=17)]] | None = Field(
+        default=None,
+        description="the requested State's own characterisation of the conduct (Arts 7-17); "
+        "an empty list means it finds no Convention offence; null: not characterised yet",
     )
     domestic_provision: str | None = None
     max_penalty_years: float | None = Field(
@@ -140,6 +171,12 @@ class Request(_Model):
     facts: str | None = None
     necessity: str | None = None
     assistance_sought: str | None = None
+    assistance_kind: AssistanceKind | None = Field(
+        default=None, description="for an 'mla' request: what kind of assistance it asks for"
+    )
+    language: str | None = Field(
+        default=None, description="the language the request is written in, e.g. 'en', 'fr'"
+    )
     mla_to_follow: bool | None = None
     data: Data = Field(default_factory=Data)
     preservation_days: int | None = Field(default=None, ge=1)

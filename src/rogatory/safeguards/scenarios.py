@@ -9,6 +9,7 @@ flag human_rights".
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -19,12 +20,37 @@ from rogatory.law.decision import Flag, Outcome, Result
 from rogatory.law.scenarios import LoadedScenario, ScenarioOutcome, load_scenarios, run_all
 from rogatory.parties import scenarios as party_scenarios
 from rogatory.safeguards import engine, request
+from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.domestic import DomesticLaw
+
+
+class GivenAgreement(BaseModel):
+    """A row of an agreements file, written inline in a scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    states: tuple[str, str]
+    instrument: str
+    in_force_from: date
+    in_force_until: date | None = None
+    uses_convention_paragraphs: bool = False
+
+    def agreement(self, index: int) -> Agreement:
+        return Agreement(
+            frozenset(s.upper() for s in self.states),
+            self.instrument,
+            self.in_force_from,
+            self.in_force_until,
+            self.uses_convention_paragraphs,
+            "given.agreements",
+            index,
+        )
 
 
 class ScreeningGiven(party_scenarios.Given):
     request: dict[str, Any]
     domestic_law: list[DomesticLaw] = Field(default_factory=list)
+    agreements: list[GivenAgreement] = Field(default_factory=list)
 
 
 class FindingExpectation(BaseModel):
@@ -42,6 +68,7 @@ class ScreeningExpect(BaseModel):
     outcome: Outcome | None = None
     findings: list[FindingExpectation] = Field(default_factory=list)
     unverified_includes: list[str] = Field(default_factory=list)
+    legal_bases: list[str] | None = None
     errors: list[str] = Field(default_factory=list)
 
 
@@ -71,7 +98,11 @@ def run_screening(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
         fail.append(f"errors: expected {expect.errors}, but the request was accepted")
         return outcome
     register = party_scenarios.build_register(bundle, given, ProblemCollector())
-    law = engine.build_law(register=register, domestic_law={d.state: d for d in given.domestic_law})
+    law = engine.build_law(
+        register=register,
+        domestic_law={d.state: d for d in given.domestic_law},
+        agreements_=tuple(a.agreement(i) for i, a in enumerate(given.agreements)),
+    )
     decision = engine.Screener(law).screen(req, sc.on)
     if expect.outcome is not None:
         party_scenarios.check(fail, "outcome", expect.outcome.value, decision.outcome.value)
@@ -95,6 +126,13 @@ def run_screening(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
             fail.append(
                 f"findings[{want.rule}].reason: {want.reason_contains!r} not in {found.reason!r}"
             )
+    if expect.legal_bases is not None:
+        party_scenarios.check(
+            fail,
+            "legal_bases",
+            expect.legal_bases,
+            [b["instrument"] for b in decision.legal_bases],
+        )
     missing = sorted(set(expect.unverified_includes) - set(decision.unverified_provisions))
     if missing:
         fail.append(f"unverified_provisions: missing {missing}")

@@ -32,6 +32,7 @@ class SignalsFile(BaseModel):
 
     persecution: dict[str, list[str]] = Field(min_length=1)
     essential_interests: list[str] = Field(default_factory=list)
+    political_offence: list[str] = Field(default_factory=list)
     fiscal: list[str] = Field(default_factory=list)
     bank_secrecy: list[str] = Field(default_factory=list)
     proportionality: Proportionality
@@ -92,6 +93,7 @@ class Signals:
             f"persecution.{name}": tuple(terms) for name, terms in parsed.persecution.items()
         }
         groups["essential_interests"] = tuple(parsed.essential_interests)
+        groups["political_offence"] = tuple(parsed.political_offence)
         groups["fiscal"] = tuple(parsed.fiscal)
         groups["bank_secrecy"] = tuple(parsed.bank_secrecy)
         return cls(SignalIndex(groups), tuple(parsed.persecution), parsed.proportionality)

@@ -6,7 +6,15 @@ which rule ran first.
 
 from importlib import import_module
 
-MODULES = ("relation", "completeness", "refusal", "protection", "reservations", "channel")
+MODULES = (
+    "relation",
+    "completeness",
+    "refusal",
+    "protection",
+    "reservations",
+    "channel",
+    "execution",
+)
 
 for _name in MODULES:
     import_module(f"{__name__}.{_name}")

@@ -11,7 +11,7 @@ attack on providers.
 from __future__ import annotations
 
 from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
-from rogatory.safeguards.context import MLA_MEASURES, REGISTRY, Context, memoised
+from rogatory.safeguards.context import MLA_MEASURES, REGISTRY, Context, governed_by, memoised
 from rogatory.safeguards.request import Measure, Role
 
 ROLE_NAMES = {
@@ -32,6 +32,8 @@ ROLE_NAMES = {
         ctx.request.requesting_authority.role,
         ctx.request.measure,
         ctx.request.requesting_state,
+        ctx.request.requested_state,
+        ctx.on,
     )
 )
 def requesting_authority(ctx: Context) -> Verdict:
@@ -54,6 +56,13 @@ def requesting_authority(ctx: Context) -> Verdict:
             "requests are a known attack)",
             read,
             flags=(Flag.URGENT,),
+        )
+    agreement = governed_by(ctx)
+    if req.measure in MLA_MEASURES and agreement is not None:
+        return Verdict(
+            Result.NOT_APPLICABLE,
+            f"the channel is {agreement.instrument}'s (it governs this request)",
+            read,
         )
     if req.measure in MLA_MEASURES and role is not Role.CENTRAL_AUTHORITY:
         return Verdict(

@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
-from rogatory.safeguards.context import MLA_MEASURES, REAL_TIME, REGISTRY, Context, memoised
+from rogatory.safeguards.context import (
+    MLA_MEASURES,
+    REAL_TIME,
+    REGISTRY,
+    Context,
+    governed_by,
+    governed_verdict,
+    memoised,
+)
 from rogatory.safeguards.request import Category, Measure, Request
 
 Item = tuple[str, str, Callable[[Request], bool]]
@@ -214,6 +222,9 @@ def mla_request(ctx: Context) -> Verdict:
             Result.NOT_APPLICABLE,
             f"not a request for mutual legal assistance ({req.measure.value})",
         )
+    agreement = governed_by(ctx)
+    if agreement is not None:
+        return governed_verdict(agreement)
     return _verdict(missing_items(req), f"the {req.measure.value} request")
 
 

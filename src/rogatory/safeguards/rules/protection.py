@@ -11,20 +11,19 @@ conditions are recorded on every request that carries personal data.
 
 from __future__ import annotations
 
-from rogatory.law.decision import Discretion, Kind, Result, Verdict
+from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
 from rogatory.safeguards.context import REAL_TIME, REGISTRY, Context, memoised
-from rogatory.safeguards.request import Category, Measure
+from rogatory.safeguards.request import Measure
 
 
 def intrusive(ctx: Context) -> list[str]:
+    """Why a request is intrusive, from the measures table: the measure itself, or a data
+    category it asks for."""
     req = ctx.request
-    why = []
-    if Category.CONTENT in req.data.categories:
-        why.append("content data")
-    if req.measure is Measure.REALTIME_TRAFFIC:
-        why.append("real-time collection")
-    if req.measure is Measure.INTERCEPTION:
-        why.append("interception")
+    facts = ctx.law.measure(req.measure)
+    why = [f"{c.value} data" for c in req.data.categories if c.value in facts.intrusive_categories]
+    if facts.intrusive:
+        why.append(facts.title.lower())
     return why
 
 
@@ -47,9 +46,13 @@ def authorisation(ctx: Context) -> Verdict:
     if auth is None or not (auth.issuer and auth.issuer.strip()):
         return Verdict(
             Result.REVIEW,
-            f"the request concerns {kinds} but shows no judicial or "
-            "independent authorisation (authorisation.issuer)",
+            f"LOCAL POLICY: the request concerns {kinds} but shows no judicial or "
+            "independent authorisation in the requesting State (authorisation.issuer). Art 24 "
+            f"binds the State that exercises the power: {ctx.request.requested_state}'s own "
+            "conditions and safeguards apply to executing it; asking for the requesting "
+            "State's authorisation is this organisation's policy, not a treaty condition",
             (("intrusive", tuple(why)),),
+            flags=(Flag.POLICY,),
         )
     when = f" on {auth.date}" if auth.date else ""
     ref = f" ({auth.reference})" if auth.reference else ""
@@ -101,7 +104,12 @@ def proportionality(ctx: Context) -> Verdict:
         concerns.append("no period limits the data sought")
     if concerns:
         return Verdict(
-            Result.REVIEW, "breadth to weigh against the purpose: " + "; ".join(concerns), read
+            Result.REVIEW,
+            "breadth to weigh against the purpose: "
+            + "; ".join(concerns)
+            + " (LOCAL POLICY thresholds from signals.yaml: the Convention sets no number)",
+            read,
+            flags=(Flag.POLICY,),
         )
     scope = f"{count} identifier{'s' if count != 1 else ''}"
     if days is not None:

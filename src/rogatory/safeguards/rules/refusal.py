@@ -1,15 +1,25 @@
 """Grounds for refusal, and what is not a ground.
 
-Every ground here is discretionary ("may be refused"): the engine never refuses on one by
-itself. An engaged ground is a ``review`` finding for a person, citing the paragraph; a ground
-with no signal is reported as remaining open. Refusal grounds override the duty to assist
-(``duty.assist``), as Cedar's forbid overrides permit: whatever else passes, an engaged ground
-means the request is not cleared.
+Each measure has its own list of grounds, read from the bundle's measures table: preservation
+and the disclosure of preserved traffic data "may only be refused" for a political offence or
+essential interests (the Budapest Art 29(5) and 30(2) model), while mutual legal assistance has
+the Art 40 grounds (the UNTOC 18(21) model). A ground outside the measure's list is
+``not_applicable`` and says why; where another treaty governs the request (UNTOC 18(7) model),
+the Convention's grounds give way to it.
+
+Every ground is discretionary under the Convention ("may be refused"), so an engaged ground is a
+``review`` finding for a person. Only the requested State's own law can make one mandatory
+(``mandatory_grounds`` in its domestic-law mapping): where such a ground is established by that
+mapping (not merely signalled), the outcome is ``refuse``. Refusal grounds override the duty to
+assist (``duty.assist``), which the decision then reports as overridden.
 
 - Dual criminality (Art 40, Art 35, unverified): not required for preservation (Art 42,
   unverified); otherwise checked against the requested State's domestic-law mapping.
-- Art 40(21) (paragraph number unverified): sovereignty, security, ordre public or other
-  essential interests; prohibition in a similar domestic case; contrary to the legal system.
+- Art 40(21) (paragraph number unverified; model UNTOC 18(21)): sovereignty, security, ordre
+  public or other essential interests; prohibition in a similar domestic case; contrary to the
+  legal system. The nationality of a person concerned is not among them (it is a protected
+  characteristic of the persecution clause, and matters in extradition, not here).
+- Preservation and its disclosure step (model Budapest 29(5)(a), 30(2)(a)): a political offence.
 - Art 40(22) with Art 6(2): the persecution clause, with a human-rights flag.
 - Not grounds: the fiscal character of the offence alone; bank secrecy (Art 40, unverified).
 """
@@ -17,10 +27,19 @@ means the request is not cleared.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 
-from rogatory.law.decision import Discretion, Flag, Kind, Result, Verdict
-from rogatory.safeguards.context import REGISTRY, Context, memoised
+from rogatory.law.decision import Discretion, Flag, Kind, Outcome, Result, Verdict
+from rogatory.safeguards.context import (
+    REGISTRY,
+    Context,
+    governed_by,
+    governed_verdict,
+    memoised,
+)
 from rogatory.safeguards.request import Measure
+
+Read = tuple[tuple[str, object], ...]
 
 
 def _terms(found: dict[str, list[str]]) -> list[str]:
@@ -35,17 +54,68 @@ def _not_assessed(state: str) -> Verdict:
     )
 
 
+RuleFunction = Callable[[Context], Verdict]
+
+
 def refusal_ground(
-    rule_id: str, cites: list[str]
-) -> Callable[[Callable[[Context], Verdict]], Callable[[Context], Verdict]]:
-    """Register a discretionary ground for refusal that overrides the duty to assist."""
-    return REGISTRY.rule(
-        id=rule_id,
-        kind=Kind.REFUSAL_GROUND,
-        discretion=Discretion.MAY,
-        cites=cites,
-        overrides="duty.assist",
-    )
+    rule_id: str, cites: list[str], *, governed: bool = True
+) -> Callable[[RuleFunction], RuleFunction]:
+    """Register a ground for refusal that overrides the duty to assist.
+
+    The ground applies only to the measures whose list in the bundle names it, and (where
+    ``governed``) only while no other treaty governs the request: both are checked here, once,
+    before the ground's own function runs.
+    """
+
+    def wrap(func: RuleFunction) -> RuleFunction:
+        @wraps(func)
+        def gated(ctx: Context) -> Verdict:
+            facts = ctx.law.measure(ctx.request.measure)
+            if rule_id not in facts.grounds:
+                closed = "may only be refused on" if facts.grounds_closed else "has the grounds"
+                listed = ", ".join(g.removeprefix("refusal.") for g in facts.grounds)
+                cite = facts.grounds_cite
+                return Verdict(
+                    Result.NOT_APPLICABLE,
+                    f"not a ground for {ctx.request.measure.value}: it {closed} {listed} "
+                    f"({cite.label}{', model ' + cite.model if cite.model else ''})",
+                    (("measure.grounds", tuple(facts.grounds)),),
+                    (ctx.law.article_cite(cite.article, cite.paragraph),),
+                )
+            agreement = governed_by(ctx) if governed else None
+            if agreement is not None:
+                return governed_verdict(agreement)
+            return func(ctx)
+
+        return REGISTRY.rule(
+            id=rule_id,
+            kind=Kind.REFUSAL_GROUND,
+            discretion=Discretion.MAY,
+            cites=cites,
+            on_fail=Outcome.REFUSE,
+            overrides="duty.assist",
+        )(gated)
+
+    return wrap
+
+
+def _mandatory(ctx: Context, rule_id: str) -> bool:
+    """Whether the requested State's own law (its mapping) makes this ground mandatory."""
+    law = ctx.law.domestic.get(ctx.request.requested_state)
+    return law is not None and rule_id in law.mandatory_grounds
+
+
+def _established(ctx: Context, rule_id: str, reason: str, read: Read = ()) -> Verdict:
+    """A ground the mapped law establishes: ``refuse`` where that law makes it mandatory,
+    otherwise ``review`` for the requested State's discretion."""
+    state = ctx.request.requested_state
+    if _mandatory(ctx, rule_id):
+        return Verdict(
+            Result.FAIL,
+            f"{reason}; {state}'s law makes this ground mandatory, so {state} must refuse",
+            (*read, ("mandatory", True)),
+        )
+    return Verdict(Result.REVIEW, reason, read)
 
 
 @refusal_ground("refusal.dual_criminality", ["uncc:art-40", "uncc:art-35", "uncc:art-42"])
@@ -98,8 +168,9 @@ def dual_criminality(ctx: Context) -> Verdict:
         provisions = "; ".join(f"{o.provision} ({o.description})" for o in matches)
         return Verdict(Result.PASS, f"the conduct is criminal in {state} too: {provisions}", read)
     arts = ", ".join(str(a) for a in articles)
-    return Verdict(
-        Result.REVIEW,
+    return _established(
+        ctx,
+        "refusal.dual_criminality",
         f"no offence in {state}'s mapped law covers the conduct of "
         f"Art {arts}: the absence of dual criminality is a ground on which {state} may "
         "refuse coercive assistance (Art 40); non-coercive assistance should still be "
@@ -111,22 +182,17 @@ def dual_criminality(ctx: Context) -> Verdict:
 @refusal_ground("refusal.essential_interests", ["uncc:art-40:para-21"])
 def essential_interests(ctx: Context) -> Verdict:
     """Assistance may be refused if executing the request is likely to prejudice the
-    sovereignty, security, ordre public or other essential interests of the requested State."""
+    sovereignty, security, ordre public or other essential interests of the requested State.
+    The nationality of a person concerned is not such an interest."""
     req = ctx.request
     hits = _terms(
         ctx.signals("essential_interests", "offence.description", "facts", "assistance_sought")
     )
-    nationals = [p.name or "a person" for p in req.persons if p.nationality == req.requested_state]
-    read = (("signals", tuple(hits)), ("nationals_of_requested_state", len(nationals)))
-    reasons = []
+    read = (("signals", tuple(hits)),)
     if hits:
-        reasons.append(f"the request mentions {', '.join(hits)}")
-    if nationals:
-        reasons.append(f"it concerns {len(nationals)} national(s) of {req.requested_state}")
-    if reasons:
         return Verdict(
             Result.REVIEW,
-            "; ".join(reasons) + f": {req.requested_state} may consider "
+            f"the request mentions {', '.join(hits)}: {req.requested_state} may consider "
             "whether execution would prejudice its sovereignty, security, ordre public "
             "or other essential interests",
             read,
@@ -135,6 +201,29 @@ def essential_interests(ctx: Context) -> Verdict:
         Result.PASS,
         "no signal of prejudice to essential interests; the ground "
         f"remains open to {req.requested_state}'s discretion",
+        read,
+    )
+
+
+@refusal_ground("refusal.political_offence", ["uncc:art-42", "uncc:art-43"])
+def political_offence(ctx: Context) -> Verdict:
+    """A request for preservation, or the disclosure of preserved traffic data, may be refused
+    where the request concerns an offence the requested State considers a political offence or
+    an offence connected with a political offence."""
+    req = ctx.request
+    hits = _terms(ctx.signals("political_offence", "offence.description", "facts"))
+    read = (("signals", tuple(hits)),)
+    if hits:
+        return Verdict(
+            Result.REVIEW,
+            f"the offence or facts mention {', '.join(hits)}: {req.requested_state} may "
+            "consider whether it is a political offence or connected with one",
+            read,
+        )
+    return Verdict(
+        Result.PASS,
+        "no signal of a political offence; the ground remains open to "
+        f"{req.requested_state}'s view",
         read,
     )
 
@@ -149,8 +238,9 @@ def domestic_prohibition(ctx: Context) -> Verdict:
     if law is None:
         return _not_assessed(req.requested_state)
     if req.measure in law.prohibited_measures:
-        return Verdict(
-            Result.REVIEW,
+        return _established(
+            ctx,
+            "refusal.domestic_prohibition",
             f"{req.requested_state}'s law prohibits {req.measure.value} in a similar domestic case",
             (("measure", req.measure.value),),
         )
@@ -171,8 +261,9 @@ def legal_system(ctx: Context) -> Verdict:
     if law is None:
         return _not_assessed(req.requested_state)
     if req.measure in law.unavailable_measures:
-        return Verdict(
-            Result.REVIEW,
+        return _established(
+            ctx,
+            "refusal.legal_system",
             f"{req.requested_state}'s legal system does not provide for {req.measure.value}",
             (("measure", req.measure.value),),
         )
@@ -181,7 +272,7 @@ def legal_system(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.persecution", ["uncc:art-40:para-22", "uncc:art-6:para-2"])
+@refusal_ground("refusal.persecution", ["uncc:art-40:para-22", "uncc:art-6:para-2"], governed=False)
 def persecution(ctx: Context) -> Verdict:
     """There is no obligation to assist where there are substantial grounds for believing that
     the request aims at prosecuting or punishing a person on account of sex, race, language,
@@ -218,6 +309,9 @@ def fiscal(ctx: Context) -> Verdict:
     hits = _terms(ctx.signals("fiscal", "offence.description", "facts"))
     if not hits:
         return Verdict(Result.NOT_APPLICABLE, "no fiscal aspect mentioned")
+    agreement = governed_by(ctx)
+    if agreement is not None:
+        return governed_verdict(agreement)
     return Verdict(
         Result.PASS,
         f"the request has a fiscal aspect ({', '.join(hits)}); that alone "

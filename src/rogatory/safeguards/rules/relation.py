@@ -1,15 +1,27 @@
-"""Whether the Convention applies at all: in force between the states, and within its scope.
+"""Whether the Convention applies at all, and under which legal basis.
 
-Art 65 (entry into force) decides whether both states are bound on the date; Art 35 with
-Art 2(h) decides whether the request concerns an offence established under the Convention
-(Arts 7-17) or electronic evidence of a serious crime. Outside either, there is no obligation
-under the Convention: ``not_in_force`` or ``refuse``, with the reason.
+Art 65 (entry into force) decides whether both states are bound on the date. Art 35 with
+Arts 2(h) and 3(b) decides the scope, measure by measure: for an offence established in
+accordance with the Convention (Arts 7-17, with participation and attempt, Art 19) every form of
+cooperation is in scope; for any other serious crime only collecting, obtaining, preserving and
+sharing evidence in electronic form is. Outside it the Convention imposes no obligation: the
+outcome is ``outside_scope`` (not a refusal), naming the other bases that may apply. Where
+another mutual legal assistance treaty binds the two States, its provisions govern the request
+(the UNTOC 18(7) model), which ``basis.governing_treaty`` says.
 """
 
 from __future__ import annotations
 
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
-from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context, memoised
+from rogatory.safeguards import agreements
+from rogatory.safeguards.context import (
+    REGISTRY,
+    STAND_ALONE_KINDS,
+    Context,
+    governed_by,
+    memoised,
+)
+from rogatory.safeguards.request import AssistanceKind, OffenceForm
 
 
 @REGISTRY.rule(
@@ -39,68 +51,214 @@ def in_force_between(ctx: Context) -> Verdict:
     return Verdict(Result.FAIL, "; ".join(between.reasons), read, cites)
 
 
+def _other_bases(ctx: Context) -> str:
+    """The legal bases a request outside the Convention may still rest on."""
+    req = ctx.request
+    found = agreements.between(
+        ctx.law.agreements, req.requesting_state, req.requested_state, ctx.on
+    )
+    listed = "; ".join(a.instrument for a in found)
+    treaties = (
+        f"the treaties in force between them ({listed})"
+        if listed
+        else ("a bilateral or regional treaty between them, if any (--agreements)")
+    )
+    return (
+        f"other legal bases may apply: {treaties}, {req.requested_state}'s domestic law on "
+        "mutual assistance, or reciprocity"
+    )
+
+
+def _offence_articles(ctx: Context) -> tuple[tuple[int, ...], str]:
+    """The Convention articles the conduct falls under, and whose reading that is: the
+    requested State's own characterisation, once it has made one, decides its obligation."""
+    offence = ctx.request.offence
+    if offence.requested_state_articles is not None:
+        return tuple(sorted(set(offence.requested_state_articles))), ctx.request.requested_state
+    return tuple(sorted(set(offence.treaty_articles))), ctx.request.requesting_state
+
+
 @REGISTRY.rule(
     id="scope.offence_or_serious_crime",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-35", "uncc:art-2:para-h", "uncc:art-3:para-b"],
-    on_fail=Outcome.REFUSE,
+    cites=["uncc:art-35", "uncc:art-2:para-h", "uncc:art-3:para-b", "uncc:art-19"],
+    on_fail=Outcome.OUTSIDE_SCOPE,
 )
 @memoised(
     lambda ctx: (
+        ctx.request.measure,
+        ctx.request.assistance_kind,
         tuple(ctx.request.offence.treaty_articles),
+        None
+        if ctx.request.offence.requested_state_articles is None
+        else tuple(ctx.request.offence.requested_state_articles),
+        ctx.request.offence.form,
         ctx.request.offence.max_penalty_years,
         ctx.request.offence.penalty_more_serious,
+        ctx.request.requesting_state,
+        ctx.request.requested_state,
         ctx.on,
     )
 )
 def scope(ctx: Context) -> Verdict:
-    """Cooperation covers offences established in accordance with the Convention (Arts 7-17) and
-    the electronic evidence of any serious crime: an offence punishable by a maximum deprivation
-    of liberty of at least four years or a more serious penalty."""
-    offence = ctx.request.offence
+    """Every form of cooperation is in scope for an offence established in accordance with the
+    Convention (Arts 7-17, including participation and attempt); for any other serious crime (a
+    maximum deprivation of liberty of at least four years, or a more serious penalty) only
+    collecting, obtaining, preserving and sharing evidence in electronic form is."""
+    req = ctx.request
+    offence = req.offence
+    facts = ctx.law.measure(req.measure)
     minimum = ctx.law.value("serious_crime.min_statutory_max_years", ctx.on)
+    articles, reader = _offence_articles(ctx)
     read: tuple[tuple[str, object], ...] = (
+        ("measure", req.measure.value),
         ("offence.treaty_articles", tuple(offence.treaty_articles)),
+        ("offence.requested_state_articles", offence.requested_state_articles),
+        ("offence.form", offence.form.value),
         ("offence.max_penalty_years", offence.max_penalty_years),
         ("serious_crime.min_statutory_max_years", minimum),
+        ("assistance_kind", req.assistance_kind.value if req.assistance_kind else None),
     )
-    if offence.treaty_articles:
-        arts = ", ".join(f"Art {a}" for a in sorted(set(offence.treaty_articles)))
-        cites = tuple(ctx.law.article_cite(a) for a in sorted(set(offence.treaty_articles)))
+    if articles:
+        arts = ", ".join(f"Art {a}" for a in articles)
+        form = "" if offence.form is OffenceForm.COMMISSION else f" ({offence.form.value}, Art 19)"
+        cites = tuple(ctx.law.article_cite(a) for a in articles)
         return Verdict(
             Result.PASS,
-            f"an offence established in accordance with the Convention ({arts})",
+            f"an offence established in accordance with the Convention ({arts}{form}, as "
+            f"{reader} characterises it): every form of cooperation is in scope",
             read,
             cites,
         )
+    serious: bool | None
     if offence.penalty_more_serious:
+        serious, why = True, "the penalty is more serious than deprivation of liberty"
+    elif offence.max_penalty_years is None:
+        serious, why = None, "the statutory maximum penalty is unknown"
+    else:
+        assert isinstance(minimum, int | float)
+        serious = offence.max_penalty_years >= minimum
+        why = f"statutory maximum {offence.max_penalty_years:g} years, " + (
+            f"at least {minimum}" if serious else f"below the {minimum} years of a serious crime"
+        )
+    if offence.requested_state_articles == []:
+        why += f"; {req.requested_state} finds no Convention offence in the conduct"
+    if serious is False:
         return Verdict(
-            Result.PASS,
-            "a serious crime: the penalty is more serious than deprivation of liberty",
+            Result.FAIL,
+            f"outside the Convention: no Convention offence and not a serious crime ({why}); "
+            f"the Convention imposes no obligation to assist. {_other_bases(ctx)}",
             read,
         )
-    if offence.max_penalty_years is None:
+    evidence = facts.evidence or req.assistance_kind is AssistanceKind.ELECTRONIC_EVIDENCE
+    if serious is None:
         return Verdict(
             Result.REVIEW,
-            "the statutory maximum penalty is unknown and no Convention "
-            "offence is named: whether this is a serious crime cannot be decided",
+            f"{why} and no Convention offence is named: whether this is a serious crime "
+            "(and so within the Convention for electronic evidence) cannot be decided",
             read,
         )
-    assert isinstance(minimum, int | float)
-    if offence.max_penalty_years >= minimum:
+    if evidence:
         return Verdict(
             Result.PASS,
-            f"a serious crime: statutory maximum "
-            f"{offence.max_penalty_years:g} years, at least {minimum}",
+            f"a serious crime ({why}): collecting, obtaining, preserving and sharing "
+            f"electronic evidence of it ({req.measure.value}) is in scope",
+            read,
+        )
+    if req.assistance_kind is None:
+        return Verdict(
+            Result.REVIEW,
+            f"a serious crime ({why}), not a Convention offence: only electronic evidence is "
+            "in scope, and the request does not say what assistance it seeks "
+            "(assistance_kind)",
             read,
         )
     return Verdict(
         Result.FAIL,
-        f"outside the Convention: no Convention offence is named and the "
-        f"statutory maximum of {offence.max_penalty_years:g} years is below the "
-        f"{minimum} years of a serious crime; there is no obligation to assist under "
-        "the Convention",
+        f"outside the Convention: for a serious crime that is not a Convention offence "
+        f"({why}), only electronic evidence is in scope, and this request seeks "
+        f"{req.assistance_kind.value.replace('_', ' ')}; the Convention imposes no obligation "
+        f"to assist. {_other_bases(ctx)}",
+        read,
+    )
+
+
+@REGISTRY.rule(
+    id="scope.measure_requested_alone",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-43", "uncc:art-42"],
+    on_fail=Outcome.INVALID,
+)
+@memoised(lambda ctx: ctx.request.measure)
+def measure_requested_alone(ctx: Context) -> Verdict:
+    """Some measures are steps the requested State takes while executing another request (the
+    disclosure of preserved traffic data, while preserving); they are not requested alone."""
+    facts = ctx.law.measure(ctx.request.measure)
+    if facts.step_of is None:
+        return Verdict(Result.PASS, f"{ctx.request.measure.value} is requested on its own")
+    return Verdict(
+        Result.FAIL,
+        f"{facts.title} is a step of executing a {facts.step_of} request (the requested "
+        "State discloses enough traffic data to identify another provider or State in the "
+        "chain), not a request of its own: to obtain traffic data, send a stored_data "
+        "(Art 44) or realtime_traffic (Art 45) request",
+        (("step_of", facts.step_of),),
+        (ctx.law.article_cite(facts.grounds_cite.article),),
+    )
+
+
+@REGISTRY.rule(
+    id="basis.governing_treaty",
+    kind=Kind.CONDITION,
+    discretion=Discretion.MUST,
+    cites=["uncc:art-40"],
+)
+@memoised(
+    lambda ctx: (
+        ctx.request.measure,
+        ctx.request.requesting_state,
+        ctx.request.requested_state,
+        ctx.on,
+    )
+)
+def governing_treaty(ctx: Context) -> Verdict:
+    """Where the two States are bound by another treaty of mutual legal assistance, its
+    provisions govern the request's form, contents and grounds for refusal, unless they agree
+    to apply the Convention's paragraphs instead; bank secrecy is never a ground."""
+    req = ctx.request
+    found = agreements.between(
+        ctx.law.agreements, req.requesting_state, req.requested_state, ctx.on
+    )
+    read = (("agreements", tuple(a.instrument for a in found)),)
+    if ctx.law.measure(req.measure).kind in STAND_ALONE_KINDS:
+        return Verdict(
+            Result.NOT_APPLICABLE,
+            f"{req.measure.value} has its own article; another treaty does not displace it",
+            read,
+        )
+    agreement = governed_by(ctx)
+    if agreement is not None:
+        return Verdict(
+            Result.REVIEW,
+            f"{agreement.instrument} binds {req.requesting_state} and {req.requested_state} on "
+            f"{ctx.on}: its provisions govern this request's form, contents and grounds for "
+            "refusal (the model UNTOC Art 18(7)); apply that instrument. Bank secrecy is still "
+            "no ground (UNTOC 18(8) model)",
+            read,
+        )
+    if found:
+        return Verdict(
+            Result.PASS,
+            f"{', '.join(a.instrument for a in found)} binds the States, which apply the "
+            "Convention's paragraphs instead",
+            read,
+        )
+    return Verdict(
+        Result.PASS,
+        "no other treaty between the States is known (--agreements): the Convention's "
+        "paragraphs apply",
         read,
     )
 
@@ -110,7 +268,7 @@ def scope(ctx: Context) -> Verdict:
 def duty_to_assist(ctx: Context) -> Verdict:
     """Within scope and in force, the requested State shall afford the assistance, subject to
     the conditions and grounds for refusal of the Convention and its domestic law."""
-    article = MEASURE_ARTICLES[ctx.request.measure][0]
+    article = ctx.law.measure(ctx.request.measure).articles[0]
     cite = ctx.law.article_cite(article)
     return Verdict(
         Result.PASS,

@@ -2,7 +2,9 @@
 
 A reservation in effect on the date (the State bound, the reservation made and not withdrawn)
 that concerns the article governing the measure, or the Chapter IV power it rests on, sends the
-request to a person with the reservation's text. The one reservation whose effect the engine
+request to a person with the reservation's text. A reservation works both ways: one made by the
+*requesting* State limits the requested State's obligation towards it to the same extent (the
+law of treaties, VCLT Art 21(1)(b)), so it is read too. The one reservation whose effect the engine
 knows is Art 42's (recollection): a State requiring dual criminality may refuse preservation
 for offences *other than* those established under the Convention, so it cannot reach a request
 about an Art 7-17 offence.
@@ -12,7 +14,8 @@ from __future__ import annotations
 
 from rogatory.law.citation import parse_provision_id
 from rogatory.law.decision import Discretion, Kind, Result, Verdict
-from rogatory.safeguards.context import MEASURE_ARTICLES, REGISTRY, Context, memoised
+from rogatory.parties.declarations import Statement
+from rogatory.safeguards.context import REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure
 
 GENERAL = (35, 40)
@@ -27,6 +30,7 @@ GENERAL = (35, 40)
 @memoised(
     lambda ctx: (
         ctx.request.requested_state,
+        ctx.request.requesting_state,
         ctx.request.measure,
         bool(ctx.request.offence.treaty_articles),
         tuple(ctx.request.offence.treaty_articles),
@@ -37,24 +41,31 @@ def requested_state_reservations(ctx: Context) -> Verdict:
     """A reservation or declaration of the requested State modifies its obligations under the
     provision concerned, from the date the Convention binds it until it is withdrawn."""
     req = ctx.request
-    statements = ctx.law.register.statements_in_effect(req.requested_state, ctx.on)
-    articles = set(MEASURE_ARTICLES[req.measure]) | set(GENERAL)
-    relevant = [(s, parse_provision_id(s.concerns)) for s in statements]
-    relevant = [(s, pid) for s, pid in relevant if pid[1] in articles]
-    if not relevant:
+    articles = set(ctx.law.measure(req.measure).articles) | set(GENERAL)
+    relevant = _concerning(ctx, req.requested_state, articles)
+    theirs = _concerning(ctx, req.requesting_state, articles)
+    reciprocal = [
+        f"{s.concerns} (made by {req.requesting_state} {s.made_on}): {s.text}"
+        for s, (_, article, _p) in theirs
+        if s in ctx.law.register.reservations
+        and not (
+            article == 42 and req.measure is Measure.PRESERVATION and req.offence.treaty_articles
+        )
+    ]
+    if not relevant and not reciprocal:
         return Verdict(
             Result.PASS,
             f"no reservation or declaration of {req.requested_state} in "
             f"effect on {ctx.on} concerns {req.measure.value}",
         )
-    cites = tuple(ctx.law.article_cite(pid[1], pid[2]) for _, pid in relevant)
-    read = tuple(("statement", s.concerns) for s, _ in relevant)
+    cites = tuple(ctx.law.article_cite(pid[1], pid[2]) for _, pid in relevant + theirs)
+    read = tuple(("statement", s.concerns) for s, _ in relevant + theirs)
     engaged = []
     for statement, (_, article, _para) in relevant:
         if article == 42 and req.measure is Measure.PRESERVATION and req.offence.treaty_articles:
             continue  # the Art 42 reservation reaches only non-Convention offences
         engaged.append(f"{statement.concerns} (made {statement.made_on}): {statement.text}")
-    if not engaged:
+    if not engaged and not reciprocal:
         return Verdict(
             Result.PASS,
             f"{req.requested_state}'s reservation on Art 42 covers only "
@@ -63,11 +74,31 @@ def requested_state_reservations(ctx: Context) -> Verdict:
             read,
             cites,
         )
+    parts = []
+    if engaged:
+        parts.append(f"{req.requested_state} has, in effect on {ctx.on}: " + "; ".join(engaged))
+    if reciprocal:
+        basis = ctx.law.bundle.constant("reservations.reciprocal", ctx.on)
+        if basis.cite is not None:
+            cites += (basis.cite,)
+        parts.append(
+            f"reciprocity ({basis.cite.label if basis.cite else 'law of treaties'}): "
+            f"{req.requesting_state}'s "
+            f"reservation limits {req.requested_state}'s obligation towards it to the same "
+            "extent: " + "; ".join(reciprocal)
+        )
     return Verdict(
         Result.REVIEW,
-        f"{req.requested_state} has, in effect on {ctx.on}: "
-        + "; ".join(engaged)
-        + ". A person must apply it to this request",
+        ". ".join(parts) + ". A person must apply it to this request",
         read,
         cites,
     )
+
+
+def _concerning(
+    ctx: Context, state: str, articles: set[int]
+) -> list[tuple[Statement, tuple[str, int, str | None]]]:
+    """The statements of ``state`` in effect on the date that concern any of ``articles``."""
+    statements = ctx.law.register.statements_in_effect(state, ctx.on)
+    pairs = [(s, parse_provision_id(s.concerns)) for s in statements]
+    return [(s, pid) for s, pid in pairs if pid[1] in articles]
