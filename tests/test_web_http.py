@@ -4,6 +4,7 @@ a refused form. The browser flows are in tests/web."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,6 +100,17 @@ def _case(web: Web, **changes: Any) -> str:
     with web.sessions.begin() as s:
         actor = flows.Actor("intake@a.example", "org-a", frozenset({Role.INTAKE}))
         return flows.intake(s, actor, doc, web.services.screener)[0].id
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
+
+
+def _example(name: str = "preservation-fraud.json", **changes: Any) -> dict[str, Any]:
+    """A shipped example request between XAA and XAB, made today (it screens ``proceed``
+    for preservation-fraud.json)."""
+    doc: dict[str, Any] = json.loads((EXAMPLES / name).read_text())
+    doc.update(requesting_state="XAA", requested_state="XAB", submitted_on=date.today().isoformat())
+    return {**doc, **changes}
 
 
 def _cases(web: Web) -> int:
@@ -394,7 +406,7 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
     from rogatory.evidence import service as evidence
     from rogatory.evidence.models import EvidenceFile
 
-    case_id = _case(web)
+    case_id = _case(web, **_example())  # screened proceed: approvable without an override
     client, csrf = signed_in(web, "intake@a.example")
     content = b"subscriber,registered\nacct-1,2025-01-01\n"
     plain = client.post(
