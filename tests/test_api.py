@@ -626,3 +626,158 @@ def test_evidence_upload_and_a_verifiable_disclosure(
     assert not list((tmp_path / "evidence").rglob(".incoming-*"))
     audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
     assert audit["ok"]
+
+
+def _reviewed(client: TestClient, tokens: dict[str, str], doc: dict[str, Any]) -> str:
+    """A case moved to in_review by the reviewer, every review finding acknowledged."""
+    url = f"/api/v1/cases/{_create(client, tokens['intake'], doc).json()['id']}"
+    client.post(f"{url}/transitions", json={"to": "in_review"}, headers=_h(tokens["reviewer"]))
+    decision = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["decision"]
+    for f in decision["findings"]:
+        if f["result"] == "review":
+            client.post(
+                f"{url}/acknowledgements",
+                json={"rule": f["rule"], "note": "checked"},
+                headers=_h(tokens["reviewer"]),
+            )
+    return url
+
+
+def _second_approver(client: TestClient) -> str:
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions.begin() as s:
+        user = accounts.add_user(
+            s,
+            org="org-a",
+            email="approver2@a.example",
+            name="second",
+            password="correct horse battery",
+            roles=["approver"],
+        )
+        return accounts.create_token(s, user, name="t", scopes=ALL_SCOPES)[1]
+
+
+def test_a_blocked_case_is_approved_over_http_only_by_an_override_of_two(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    second = _second_approver(client)
+    url = _reviewed(client, tokens, _doc("preservation-outside-scope.json"))
+    outcome = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["outcome"]
+    assert outcome not in ("proceed", "review")
+    plain = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    assert plain.status_code == 422 and plain.json()["code"] == "case.guard_failed"
+    assert "needs an override" in plain.json()["errors"][0]["detail"]
+    basis = {"kind": "instrument", "citation": "XAA-XAB MLA Treaty (2019), art. 5"}
+    for bad, field in (
+        ({**basis, "kind": "convention", "reason": "r"}, "body.override.kind"),
+        ({**basis, "reason": ""}, "body.override.reason"),
+        ({**basis, "citation": "c" * 501, "reason": "r"}, "body.override.citation"),
+    ):
+        refused = client.post(
+            f"{url}/approvals", json={"override": bad}, headers=_h(tokens["approver"])
+        )
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field
+    first = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "The bilateral treaty applies."}},
+        headers=_h(tokens["approver"]),
+    )
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["status"] == "in_review" and body["approval"]["override_needed"] is True
+    assert body["approval"]["needed"] == 2
+    assert [(g["by"], g["basis"], g["override_reason"]) for g in body["approval"]["given"]] == [
+        ("approver@a.example", basis, "The bilateral treaty applies.")
+    ]
+    again = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "again"}},
+        headers=_h(tokens["approver"]),
+    )
+    assert again.status_code == 422 and "two different approvers" in again.text
+    other = client.post(
+        f"{url}/approvals",
+        json={"override": {"kind": "domestic_law", "citation": "CPA s. 12", "reason": "r"}},
+        headers=_h(second),
+    )
+    assert other.status_code == 422 and "must cite the same basis" in other.text
+    done = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "Confirmed against the treaty text."}},
+        headers=_h(second),
+    )
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    shown = client.get(url, headers=_h(tokens["auditor"])).json()["approval"]
+    assert [g["by"] for g in shown["given"]] == ["approver@a.example", "approver2@a.example"]
+    up = client.put(f"{url}/evidence/records.csv", content=b"a,b\n", headers=_h(tokens["intake"]))
+    receipt = client.post(
+        f"{url}/disclosures",
+        json={"files": [up.json()["id"]], "recipient": {"name": "MoJ"}},
+        headers=_h(tokens["intake"]),
+    )
+    assert receipt.status_code == 201
+    assert receipt.json()["manifest"]["legal_basis"] == [f"instrument:{basis['citation']}"]
+    rescreened = client.post(f"{url}/screenings", json={}, headers=_h(tokens["reviewer"]))
+    assert rescreened.status_code == 201
+    after = client.get(url, headers=_h(tokens["reviewer"])).json()
+    assert after["status"] == "in_review" and after["approval"]["given"] == []
+    assert client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()["ok"]
+
+
+def test_a_proceed_case_is_approved_without_an_override_and_refuses_one(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    url = _reviewed(client, tokens, _doc())
+    needless = client.post(
+        f"{url}/approvals",
+        json={"override": {"kind": "domestic_law", "citation": "CPA s. 12", "reason": "r"}},
+        headers=_h(tokens["approver"]),
+    )
+    assert needless.status_code == 422 and "only for a screening that blocks" in needless.text
+    ok = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    assert ok.json()["status"] == "approved"
+    assert ok.json()["approval"]["given"][0]["basis"] == {
+        "kind": "convention",
+        "citation": "uncc:art-42",
+    }
+
+
+def test_disclosure_of_a_file_changed_on_disk_is_refused_and_audited(
+    api: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    import os
+
+    from sqlalchemy import select
+
+    from rogatory.audit.models import AuditEvent
+    from rogatory.evidence.models import Disclosure
+
+    client, tokens = api
+    url = _reviewed(client, tokens, _doc())
+    client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    up = client.put(
+        f"{url}/evidence/records.csv", content=b"a,b\n1,2\n", headers=_h(tokens["intake"])
+    )
+    stored = next((tmp_path / "evidence").rglob("*records.csv"))
+    os.chmod(stored, 0o644)
+    stored.write_bytes(b"a,b\n1,3\n")
+    refused = client.post(
+        f"{url}/disclosures",
+        json={"files": [up.json()["id"]], "recipient": {"name": "MoJ"}},
+        headers=_h(tokens["intake"]),
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["code"] == "evidence.tampered" and "records.csv" in problem["detail"]
+    assert problem["errors"][0]["recorded_sha256"] == up.json()["sha256"]
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as s:
+        assert s.execute(select(Disclosure)).first() is None
+        kept = s.execute(
+            select(AuditEvent).where(AuditEvent.action == "evidence.disclosure_refused")
+        ).scalar_one()
+        assert kept.summary["changed"][0]["file"] == up.json()["id"]
+    assert client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()["ok"]

@@ -641,3 +641,99 @@ def test_supplying_the_requested_information_from_the_web(web: Web) -> None:
         assert case.request["persons"] == [{"name": "A. Suspect", "nationality": "XAA"}]
         assert flows.latest_screening(s, case).seq == 2
     assert client.get(f"/cases/{case_id}/amend").status_code == 409  # no longer waiting
+
+
+def _approvers(web: Web) -> None:
+    with web.sessions.begin() as s:
+        for email in ("approver1@a.example", "approver2@a.example"):
+            accounts.add_user(
+                s, org="org-a", email=email, name=email, password=PASSWORD, roles=["approver"]
+            )
+
+
+def _reviewed_in_web(web: Web, doc: dict[str, Any]) -> str:
+    case_id = _case(web, **doc)
+    reviewer = flows.Actor("reviewer@a.example", "org-a", frozenset({Role.REVIEWER}))
+    with web.sessions.begin() as s:
+        flows.transition(s, reviewer, case_id, Status.IN_REVIEW, web.services.lifecycle)
+        for rule in flows.state_of(s, s.get(Case, case_id)).review_findings:
+            flows.acknowledge(s, reviewer, case_id, rule, "checked")
+    return case_id
+
+
+def test_a_blocked_case_is_approved_from_the_case_page_only_through_an_override(web: Web) -> None:
+    _approvers(web)
+    case_id = _reviewed_in_web(web, _example("preservation-outside-scope.json"))
+    first, csrf = signed_in(web, "approver1@a.example")
+    page = first.get(f"/cases/{case_id}").text
+    assert 'class="stack decision-form override-form"' in page and 'name="override_kind"' in page
+    assert "Approve with override" in page and ">Approve</button>" not in page
+    plain = first.post(f"/cases/{case_id}/approve", data={"csrf_token": csrf})
+    assert plain.status_code == 422 and "needs an override" in plain.text
+    empty = first.post(
+        f"/cases/{case_id}/approve",
+        data={"csrf_token": csrf, "override_kind": "instrument", "override_citation": "T, art 5"},
+    )
+    assert empty.status_code == 422 and "field override.reason" in empty.text
+    citation = "Treaty between XAA and XAB on mutual legal assistance (2019), art. 5"
+    given = first.post(
+        f"/cases/{case_id}/approve",
+        data={
+            "csrf_token": csrf,
+            "override_kind": "instrument",
+            "override_citation": citation,
+            "override_reason": "The bilateral treaty obliges us.",
+        },
+    )
+    assert given.status_code == 303
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "in_review"  # one approver is not enough
+    second, csrf2 = signed_in(web, "approver2@a.example")
+    page = second.get(f"/cases/{case_id}").text
+    assert "Override approved by approver1@a.example" in page and "Confirm the override" in page
+    assert f'name="override_citation" maxlength="500" required value="{citation}"' in page
+    confirmed = second.post(
+        f"/cases/{case_id}/approve",
+        data={
+            "csrf_token": csrf2,
+            "override_kind": "instrument",
+            "override_citation": citation,
+            "override_reason": "Checked the treaty text.",
+        },
+    )
+    assert confirmed.status_code == 303
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "approved"
+    assert "case.override_approved" in second.get(f"/cases/{case_id}").text
+
+
+def test_a_changed_file_is_refused_at_disclosure_from_the_case_page(web: Web) -> None:
+    import os
+
+    from rogatory.audit.models import AuditEvent
+    from rogatory.evidence.models import Disclosure, EvidenceFile
+
+    _approvers(web)
+    case_id = _reviewed_in_web(web, _example())
+    approver, csrf = signed_in(web, "approver1@a.example")
+    assert approver.post(f"/cases/{case_id}/approve", data={"csrf_token": csrf}).status_code == 303
+    intake, csrf = signed_in(web, "intake@a.example")
+    intake.post(
+        f"/cases/{case_id}/evidence",
+        data={"csrf_token": csrf},
+        files={"file": ("records.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    with web.sessions() as s:
+        row = s.execute(select(EvidenceFile)).scalar_one()
+    os.chmod(row.stored_path, 0o644)
+    Path(row.stored_path).write_bytes(b"a,b\n1,9\n")
+    refused = intake.post(
+        f"/cases/{case_id}/disclose",
+        data={"csrf_token": csrf, "recipient_name": "Unit", "files": row.id},
+    )
+    assert refused.status_code == 409 and "changed or went missing on disk" in refused.text
+    with web.sessions() as s:
+        assert s.execute(select(Disclosure)).first() is None
+        actions = s.execute(select(AuditEvent.action)).scalars().all()
+        assert actions[-1] == "evidence.disclosure_refused"
+        assert audit.verify(s).ok
