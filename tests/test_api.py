@@ -25,7 +25,7 @@ from tests.conftest import ratifications
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
 ROLES = ("intake", "reviewer", "approver", "auditor", "admin")
-ALL_SCOPES = ["cases:read", "cases:write", "audit:read"]
+ALL_SCOPES = ["cases:read", "cases:write", "audit:read", "users:admin"]
 
 
 def _doc(name: str = "preservation-fraud.json", **changes: Any) -> dict[str, Any]:
@@ -214,6 +214,10 @@ MATRIX = {
     "listScreenings": dict.fromkeys(ROLES, 200),
     "amendRequest": {"intake": 409, "reviewer": 409, "approver": 403, "auditor": 403, "admin": 403},
     "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
+    "listUsers": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "deactivateUser": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "setUserRoles": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "revokeToken": {**dict.fromkeys(ROLES, 403), "admin": 200},
 }
 
 
@@ -286,6 +290,18 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
             f"{base}/{fresh}/request", json=_doc(), headers=_h(token)
         ),
         "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
+        "listUsers": lambda: client.get("/api/v1/users", headers=_h(token)),
+        "revokeToken": lambda: client.post(
+            f"/api/v1/tokens/{tokens['read-only'].split('_')[1]}/revoke", headers=_h(token)
+        ),
+        "setUserRoles": lambda: client.put(
+            "/api/v1/users/reader@a.example/roles",
+            json={"roles": ["reviewer", "intake"]},
+            headers=_h(token),
+        ),
+        "deactivateUser": lambda: client.post(
+            "/api/v1/users/reader@a.example/deactivate", headers=_h(token)
+        ),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -478,6 +494,10 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "rescreenCase",
         "listScreenings",
         "amendRequest",
+        "listUsers",
+        "deactivateUser",
+        "setUserRoles",
+        "revokeToken",
     }
 
 
@@ -781,3 +801,74 @@ def test_disclosure_of_a_file_changed_on_disk_is_refused_and_audited(
         ).scalar_one()
         assert kept.summary["changed"][0]["file"] == up.json()["id"]
     assert client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()["ok"]
+
+
+def test_an_admin_cuts_off_access_over_http(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    admin = _h(tokens["admin"])
+    listed = client.get("/api/v1/users", headers=admin)
+    assert listed.status_code == 200
+    users = {u["email"]: u for u in listed.json()["items"]}
+    assert "admin@b.example" not in users  # another organisation's people are not listed
+    assert users["reviewer@a.example"]["roles"] == ["reviewer"]
+    assert users["reviewer@a.example"]["active"] is True
+    [token] = users["reviewer@a.example"]["tokens"]
+    assert token["revoked_at"] is None and "secret" not in json.dumps(token)
+    reviewer = _h(tokens["reviewer"])
+    assert client.get("/api/v1/cases", headers=reviewer).status_code == 200
+    roles = client.put(
+        "/api/v1/users/reviewer@a.example/roles", json={"roles": ["auditor"]}, headers=admin
+    )
+    assert roles.status_code == 200 and roles.json()["roles"] == ["auditor"]
+    assert _create(client, tokens["reviewer"]).status_code == 403  # the new roles, at once
+    gone = client.post("/api/v1/users/reviewer@a.example/deactivate", headers=admin)
+    assert gone.status_code == 200 and gone.json()["active"] is False
+    assert gone.json()["tokens"][0]["revoked_at"] is not None
+    cut = client.get("/api/v1/cases", headers=reviewer)
+    assert cut.status_code == 401 and cut.json()["code"] == "auth.invalid_token"
+    revoked = client.post(f"/api/v1/tokens/{tokens['intake'].split('_')[1]}/revoke", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["user"] == "intake@a.example"
+    assert client.get("/api/v1/cases", headers=_h(tokens["intake"])).status_code == 401
+    for method, path, body, status, code in (
+        ("post", "/api/v1/users/admin@a.example/deactivate", None, 409, "user.last_admin"),
+        (
+            "put",
+            "/api/v1/users/admin@a.example/roles",
+            {"roles": ["auditor"]},
+            409,
+            "user.last_admin",
+        ),
+        ("post", "/api/v1/users/admin@b.example/deactivate", None, 404, "user.not_found"),
+        (
+            "put",
+            "/api/v1/users/nobody@a.example/roles",
+            {"roles": ["intake"]},
+            404,
+            "user.not_found",
+        ),
+        ("put", "/api/v1/users/auditor@a.example/roles", {"roles": []}, 422, "request.invalid"),
+        (
+            "put",
+            "/api/v1/users/auditor@a.example/roles",
+            {"roles": ["judge"]},
+            422,
+            "request.invalid",
+        ),
+        (
+            "post",
+            f"/api/v1/tokens/{tokens['other-org'].split('_')[1]}/revoke",
+            None,
+            404,
+            "token.not_found",
+        ),
+    ):
+        answer = client.request(method, path, json=body, headers=admin)
+        assert (answer.status_code, answer.json()["code"]) == (status, code), (path, answer.text)
+    assert (
+        "last active admin"
+        in client.post("/api/v1/users/admin@a.example/deactivate", headers=admin).json()["detail"]
+    )
+    assert client.get("/api/v1/cases", headers=_h(tokens["other-org"])).status_code == 200
+    no_scope = client.get("/api/v1/users", headers=_h(tokens["read-only"]))
+    assert no_scope.status_code == 403 and no_scope.json()["code"] == "auth.forbidden"
+    assert client.get("/api/v1/audit/verify", headers=admin).json()["ok"]

@@ -18,9 +18,10 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import service as accounts
-from rogatory.accounts.models import BrowserSession
+from rogatory.accounts.models import BrowserSession, User
 from rogatory.api.deps import Services
 from rogatory.audit import service as audit
+from rogatory.audit.models import AuditEvent
 from rogatory.db import engine as dbe
 from rogatory.demo import seed
 from rogatory.errors import RogatoryError
@@ -710,7 +711,6 @@ def test_a_blocked_case_is_approved_from_the_case_page_only_through_an_override(
 def test_a_changed_file_is_refused_at_disclosure_from_the_case_page(web: Web) -> None:
     import os
 
-    from rogatory.audit.models import AuditEvent
     from rogatory.evidence.models import Disclosure, EvidenceFile
 
     _approvers(web)
@@ -736,4 +736,55 @@ def test_a_changed_file_is_refused_at_disclosure_from_the_case_page(web: Web) ->
         assert s.execute(select(Disclosure)).first() is None
         actions = s.execute(select(AuditEvent.action)).scalars().all()
         assert actions[-1] == "evidence.disclosure_refused"
+        assert audit.verify(s).ok
+
+
+def test_an_admin_cuts_off_access_from_the_people_page(web: Web) -> None:
+    with web.sessions.begin() as s:
+        accounts.add_user(
+            s, org="org-a", email="admin@a.example", name="Ada", password=PASSWORD, roles=["admin"]
+        )
+        reviewer = s.execute(select(User).where(User.email == "reviewer@a.example")).scalar_one()
+        raw = accounts.create_token(s, reviewer, name="portal", scopes=["cases:read"])[1]
+    token_id = raw.split("_")[1]
+    victim, _ = signed_in(web, "reviewer@a.example")
+    assert victim.get("/queue").status_code == 200
+    api = web.client()
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    assert victim.get("/people").status_code == 403
+    assert 'href="/people"' not in victim.get("/queue").text
+    admin, csrf = signed_in(web, "admin@a.example")
+    page = admin.get("/people")
+    assert page.status_code == 200 and 'href="/people"' in page.text
+    assert "reviewer@a.example" in page.text and f"<code>{token_id}</code>" in page.text
+    assert "reviewer@b.example" not in page.text  # only this organisation's people
+    forged = admin.post("/people/deactivate", data={"email": "reviewer@a.example"})
+    assert forged.status_code == 403
+    last = admin.post("/people/deactivate", data={"email": "admin@a.example", "csrf_token": csrf})
+    assert last.status_code == 409 and "last active admin" in last.text
+    demote = admin.post(
+        "/people/roles", data={"email": "admin@a.example", "roles": "auditor", "csrf_token": csrf}
+    )
+    assert demote.status_code == 409
+    roles = admin.post(
+        "/people/roles",
+        data={"email": "intake@a.example", "roles": ["intake", "reviewer"], "csrf_token": csrf},
+    )
+    assert roles.status_code == 303
+    revoked = admin.post(f"/people/tokens/{token_id}/revoke", data={"csrf_token": csrf})
+    assert revoked.status_code == 303
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    gone = admin.post(
+        "/people/deactivate", data={"email": "reviewer@a.example", "csrf_token": csrf}
+    )
+    assert gone.status_code == 303
+    cut = victim.get("/queue")  # the same browser, the very next request
+    assert cut.status_code == 303 and cut.headers["location"].startswith("/login")
+    page = admin.get("/people").text
+    assert "deactivated" in page and "revoked" in page
+    with web.sessions() as s:
+        actions = set(s.execute(select(AuditEvent.action)).scalars())
+        assert {"user.deactivated", "user.roles_changed", "token.revoked"} <= actions
+        intake = s.execute(select(User).where(User.email == "intake@a.example")).scalar_one()
+        assert intake.roles == ["intake", "reviewer"]
         assert audit.verify(s).ok
