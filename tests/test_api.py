@@ -25,7 +25,7 @@ from tests.conftest import ratifications
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
 ROLES = ("intake", "reviewer", "approver", "auditor", "admin")
-ALL_SCOPES = ["cases:read", "cases:write", "audit:read"]
+ALL_SCOPES = ["cases:read", "cases:write", "audit:read", "users:admin"]
 
 
 def _doc(name: str = "preservation-fraud.json", **changes: Any) -> dict[str, Any]:
@@ -214,6 +214,10 @@ MATRIX = {
     "listScreenings": dict.fromkeys(ROLES, 200),
     "amendRequest": {"intake": 409, "reviewer": 409, "approver": 403, "auditor": 403, "admin": 403},
     "verifyAudit": {"intake": 403, "reviewer": 403, "approver": 403, "auditor": 200, "admin": 200},
+    "listUsers": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "deactivateUser": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "setUserRoles": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "revokeToken": {**dict.fromkeys(ROLES, 403), "admin": 200},
 }
 
 
@@ -286,6 +290,18 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
             f"{base}/{fresh}/request", json=_doc(), headers=_h(token)
         ),
         "verifyAudit": lambda: client.get("/api/v1/audit/verify", headers=_h(token)),
+        "listUsers": lambda: client.get("/api/v1/users", headers=_h(token)),
+        "revokeToken": lambda: client.post(
+            f"/api/v1/tokens/{tokens['read-only'].split('_')[1]}/revoke", headers=_h(token)
+        ),
+        "setUserRoles": lambda: client.put(
+            "/api/v1/users/reader@a.example/roles",
+            json={"roles": ["reviewer", "intake"]},
+            headers=_h(token),
+        ),
+        "deactivateUser": lambda: client.post(
+            "/api/v1/users/reader@a.example/deactivate", headers=_h(token)
+        ),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -478,6 +494,10 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "rescreenCase",
         "listScreenings",
         "amendRequest",
+        "listUsers",
+        "deactivateUser",
+        "setUserRoles",
+        "revokeToken",
     }
 
 
@@ -626,3 +646,229 @@ def test_evidence_upload_and_a_verifiable_disclosure(
     assert not list((tmp_path / "evidence").rglob(".incoming-*"))
     audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
     assert audit["ok"]
+
+
+def _reviewed(client: TestClient, tokens: dict[str, str], doc: dict[str, Any]) -> str:
+    """A case moved to in_review by the reviewer, every review finding acknowledged."""
+    url = f"/api/v1/cases/{_create(client, tokens['intake'], doc).json()['id']}"
+    client.post(f"{url}/transitions", json={"to": "in_review"}, headers=_h(tokens["reviewer"]))
+    decision = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["decision"]
+    for f in decision["findings"]:
+        if f["result"] == "review":
+            client.post(
+                f"{url}/acknowledgements",
+                json={"rule": f["rule"], "note": "checked"},
+                headers=_h(tokens["reviewer"]),
+            )
+    return url
+
+
+def _second_approver(client: TestClient) -> str:
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions.begin() as s:
+        user = accounts.add_user(
+            s,
+            org="org-a",
+            email="approver2@a.example",
+            name="second",
+            password="correct horse battery",
+            roles=["approver"],
+        )
+        return accounts.create_token(s, user, name="t", scopes=ALL_SCOPES)[1]
+
+
+def test_a_blocked_case_is_approved_over_http_only_by_an_override_of_two(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    second = _second_approver(client)
+    url = _reviewed(client, tokens, _doc("preservation-outside-scope.json"))
+    outcome = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["outcome"]
+    assert outcome not in ("proceed", "review")
+    plain = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    assert plain.status_code == 422 and plain.json()["code"] == "case.guard_failed"
+    assert "needs an override" in plain.json()["errors"][0]["detail"]
+    basis = {"kind": "instrument", "citation": "XAA-XAB MLA Treaty (2019), art. 5"}
+    for bad, field in (
+        ({**basis, "kind": "convention", "reason": "r"}, "body.override.kind"),
+        ({**basis, "reason": ""}, "body.override.reason"),
+        ({**basis, "citation": "c" * 501, "reason": "r"}, "body.override.citation"),
+    ):
+        refused = client.post(
+            f"{url}/approvals", json={"override": bad}, headers=_h(tokens["approver"])
+        )
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field
+    first = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "The bilateral treaty applies."}},
+        headers=_h(tokens["approver"]),
+    )
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert body["status"] == "in_review" and body["approval"]["override_needed"] is True
+    assert body["approval"]["needed"] == 2
+    assert [(g["by"], g["basis"], g["override_reason"]) for g in body["approval"]["given"]] == [
+        ("approver@a.example", basis, "The bilateral treaty applies.")
+    ]
+    again = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "again"}},
+        headers=_h(tokens["approver"]),
+    )
+    assert again.status_code == 422 and "two different approvers" in again.text
+    other = client.post(
+        f"{url}/approvals",
+        json={"override": {"kind": "domestic_law", "citation": "CPA s. 12", "reason": "r"}},
+        headers=_h(second),
+    )
+    assert other.status_code == 422 and "must cite the same basis" in other.text
+    done = client.post(
+        f"{url}/approvals",
+        json={"override": {**basis, "reason": "Confirmed against the treaty text."}},
+        headers=_h(second),
+    )
+    assert done.status_code == 200 and done.json()["status"] == "approved"
+    shown = client.get(url, headers=_h(tokens["auditor"])).json()["approval"]
+    assert [g["by"] for g in shown["given"]] == ["approver@a.example", "approver2@a.example"]
+    up = client.put(f"{url}/evidence/records.csv", content=b"a,b\n", headers=_h(tokens["intake"]))
+    receipt = client.post(
+        f"{url}/disclosures",
+        json={"files": [up.json()["id"]], "recipient": {"name": "MoJ"}},
+        headers=_h(tokens["intake"]),
+    )
+    assert receipt.status_code == 201
+    assert receipt.json()["manifest"]["legal_basis"] == [f"instrument:{basis['citation']}"]
+    rescreened = client.post(f"{url}/screenings", json={}, headers=_h(tokens["reviewer"]))
+    assert rescreened.status_code == 201
+    after = client.get(url, headers=_h(tokens["reviewer"])).json()
+    assert after["status"] == "in_review" and after["approval"]["given"] == []
+    assert client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()["ok"]
+
+
+def test_a_proceed_case_is_approved_without_an_override_and_refuses_one(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    url = _reviewed(client, tokens, _doc())
+    needless = client.post(
+        f"{url}/approvals",
+        json={"override": {"kind": "domestic_law", "citation": "CPA s. 12", "reason": "r"}},
+        headers=_h(tokens["approver"]),
+    )
+    assert needless.status_code == 422 and "only for a screening that blocks" in needless.text
+    ok = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    assert ok.json()["status"] == "approved"
+    assert ok.json()["approval"]["given"][0]["basis"] == {
+        "kind": "convention",
+        "citation": "uncc:art-42",
+    }
+
+
+def test_disclosure_of_a_file_changed_on_disk_is_refused_and_audited(
+    api: tuple[TestClient, dict[str, str]], tmp_path: Path
+) -> None:
+    import os
+
+    from sqlalchemy import select
+
+    from rogatory.audit.models import AuditEvent
+    from rogatory.evidence.models import Disclosure
+
+    client, tokens = api
+    url = _reviewed(client, tokens, _doc())
+    client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))
+    up = client.put(
+        f"{url}/evidence/records.csv", content=b"a,b\n1,2\n", headers=_h(tokens["intake"])
+    )
+    stored = next((tmp_path / "evidence").rglob("*records.csv"))
+    os.chmod(stored, 0o644)
+    stored.write_bytes(b"a,b\n1,3\n")
+    refused = client.post(
+        f"{url}/disclosures",
+        json={"files": [up.json()["id"]], "recipient": {"name": "MoJ"}},
+        headers=_h(tokens["intake"]),
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["code"] == "evidence.tampered" and "records.csv" in problem["detail"]
+    assert problem["errors"][0]["recorded_sha256"] == up.json()["sha256"]
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions() as s:
+        assert s.execute(select(Disclosure)).first() is None
+        kept = s.execute(
+            select(AuditEvent).where(AuditEvent.action == "evidence.disclosure_refused")
+        ).scalar_one()
+        assert kept.summary["changed"][0]["file"] == up.json()["id"]
+    assert client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()["ok"]
+
+
+def test_an_admin_cuts_off_access_over_http(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    admin = _h(tokens["admin"])
+    listed = client.get("/api/v1/users", headers=admin)
+    assert listed.status_code == 200
+    users = {u["email"]: u for u in listed.json()["items"]}
+    assert "admin@b.example" not in users  # another organisation's people are not listed
+    assert users["reviewer@a.example"]["roles"] == ["reviewer"]
+    assert users["reviewer@a.example"]["active"] is True
+    [token] = users["reviewer@a.example"]["tokens"]
+    assert token["revoked_at"] is None and "secret" not in json.dumps(token)
+    reviewer = _h(tokens["reviewer"])
+    assert client.get("/api/v1/cases", headers=reviewer).status_code == 200
+    roles = client.put(
+        "/api/v1/users/reviewer@a.example/roles", json={"roles": ["auditor"]}, headers=admin
+    )
+    assert roles.status_code == 200 and roles.json()["roles"] == ["auditor"]
+    assert _create(client, tokens["reviewer"]).status_code == 403  # the new roles, at once
+    gone = client.post("/api/v1/users/reviewer@a.example/deactivate", headers=admin)
+    assert gone.status_code == 200 and gone.json()["active"] is False
+    assert gone.json()["tokens"][0]["revoked_at"] is not None
+    cut = client.get("/api/v1/cases", headers=reviewer)
+    assert cut.status_code == 401 and cut.json()["code"] == "auth.invalid_token"
+    revoked = client.post(f"/api/v1/tokens/{tokens['intake'].split('_')[1]}/revoke", headers=admin)
+    assert revoked.status_code == 200 and revoked.json()["user"] == "intake@a.example"
+    assert client.get("/api/v1/cases", headers=_h(tokens["intake"])).status_code == 401
+    for method, path, body, status, code in (
+        ("post", "/api/v1/users/admin@a.example/deactivate", None, 409, "user.last_admin"),
+        (
+            "put",
+            "/api/v1/users/admin@a.example/roles",
+            {"roles": ["auditor"]},
+            409,
+            "user.last_admin",
+        ),
+        ("post", "/api/v1/users/admin@b.example/deactivate", None, 404, "user.not_found"),
+        (
+            "put",
+            "/api/v1/users/nobody@a.example/roles",
+            {"roles": ["intake"]},
+            404,
+            "user.not_found",
+        ),
+        ("put", "/api/v1/users/auditor@a.example/roles", {"roles": []}, 422, "request.invalid"),
+        (
+            "put",
+            "/api/v1/users/auditor@a.example/roles",
+            {"roles": ["judge"]},
+            422,
+            "request.invalid",
+        ),
+        (
+            "post",
+            f"/api/v1/tokens/{tokens['other-org'].split('_')[1]}/revoke",
+            None,
+            404,
+            "token.not_found",
+        ),
+    ):
+        answer = client.request(method, path, json=body, headers=admin)
+        assert (answer.status_code, answer.json()["code"]) == (status, code), (path, answer.text)
+    assert (
+        "last active admin"
+        in client.post("/api/v1/users/admin@a.example/deactivate", headers=admin).json()["detail"]
+    )
+    assert client.get("/api/v1/cases", headers=_h(tokens["other-org"])).status_code == 200
+    no_scope = client.get("/api/v1/users", headers=_h(tokens["read-only"]))
+    assert no_scope.status_code == 403 and no_scope.json()["code"] == "auth.forbidden"
+    assert client.get("/api/v1/audit/verify", headers=admin).json()["ok"]

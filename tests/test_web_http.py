@@ -4,6 +4,7 @@ a refused form. The browser flows are in tests/web."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,9 +18,10 @@ from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import service as accounts
-from rogatory.accounts.models import BrowserSession
+from rogatory.accounts.models import BrowserSession, User
 from rogatory.api.deps import Services
 from rogatory.audit import service as audit
+from rogatory.audit.models import AuditEvent
 from rogatory.db import engine as dbe
 from rogatory.demo import seed
 from rogatory.errors import RogatoryError
@@ -99,6 +101,17 @@ def _case(web: Web, **changes: Any) -> str:
     with web.sessions.begin() as s:
         actor = flows.Actor("intake@a.example", "org-a", frozenset({Role.INTAKE}))
         return flows.intake(s, actor, doc, web.services.screener)[0].id
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
+
+
+def _example(name: str = "preservation-fraud.json", **changes: Any) -> dict[str, Any]:
+    """A shipped example request between XAA and XAB, made today (it screens ``proceed``
+    for preservation-fraud.json)."""
+    doc: dict[str, Any] = json.loads((EXAMPLES / name).read_text())
+    doc.update(requesting_state="XAA", requested_state="XAB", submitted_on=date.today().isoformat())
+    return {**doc, **changes}
 
 
 def _cases(web: Web) -> int:
@@ -394,7 +407,7 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
     from rogatory.evidence import service as evidence
     from rogatory.evidence.models import EvidenceFile
 
-    case_id = _case(web)
+    case_id = _case(web, **_example())  # screened proceed: approvable without an override
     client, csrf = signed_in(web, "intake@a.example")
     content = b"subscriber,registered\nacct-1,2025-01-01\n"
     plain = client.post(
@@ -642,3 +655,149 @@ def test_treaty_pages_show_each_verification_level(web: Web) -> None:
     assert "unverified (secondary)" in art28 and "unverified (recollection)" in art28
     assert "verified (text)" in client.get("/treaty/2").text
     assert "verified (depositary)" in client.get("/treaty/65").text
+
+
+def _approvers(web: Web) -> None:
+    with web.sessions.begin() as s:
+        for email in ("approver1@a.example", "approver2@a.example"):
+            accounts.add_user(
+                s, org="org-a", email=email, name=email, password=PASSWORD, roles=["approver"]
+            )
+
+
+def _reviewed_in_web(web: Web, doc: dict[str, Any]) -> str:
+    case_id = _case(web, **doc)
+    reviewer = flows.Actor("reviewer@a.example", "org-a", frozenset({Role.REVIEWER}))
+    with web.sessions.begin() as s:
+        flows.transition(s, reviewer, case_id, Status.IN_REVIEW, web.services.lifecycle)
+        for rule in flows.state_of(s, s.get(Case, case_id)).review_findings:
+            flows.acknowledge(s, reviewer, case_id, rule, "checked")
+    return case_id
+
+
+def test_a_blocked_case_is_approved_from_the_case_page_only_through_an_override(web: Web) -> None:
+    _approvers(web)
+    case_id = _reviewed_in_web(web, _example("preservation-outside-scope.json"))
+    first, csrf = signed_in(web, "approver1@a.example")
+    page = first.get(f"/cases/{case_id}").text
+    assert 'class="stack decision-form override-form"' in page and 'name="override_kind"' in page
+    assert "Approve with override" in page and ">Approve</button>" not in page
+    plain = first.post(f"/cases/{case_id}/approve", data={"csrf_token": csrf})
+    assert plain.status_code == 422 and "needs an override" in plain.text
+    empty = first.post(
+        f"/cases/{case_id}/approve",
+        data={"csrf_token": csrf, "override_kind": "instrument", "override_citation": "T, art 5"},
+    )
+    assert empty.status_code == 422 and "field override.reason" in empty.text
+    citation = "Treaty between XAA and XAB on mutual legal assistance (2019), art. 5"
+    given = first.post(
+        f"/cases/{case_id}/approve",
+        data={
+            "csrf_token": csrf,
+            "override_kind": "instrument",
+            "override_citation": citation,
+            "override_reason": "The bilateral treaty obliges us.",
+        },
+    )
+    assert given.status_code == 303
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "in_review"  # one approver is not enough
+    second, csrf2 = signed_in(web, "approver2@a.example")
+    page = second.get(f"/cases/{case_id}").text
+    assert "Override approved by approver1@a.example" in page and "Confirm the override" in page
+    assert f'name="override_citation" maxlength="500" required value="{citation}"' in page
+    confirmed = second.post(
+        f"/cases/{case_id}/approve",
+        data={
+            "csrf_token": csrf2,
+            "override_kind": "instrument",
+            "override_citation": citation,
+            "override_reason": "Checked the treaty text.",
+        },
+    )
+    assert confirmed.status_code == 303
+    with web.sessions() as s:
+        assert s.get(Case, case_id).status == "approved"
+    assert "case.override_approved" in second.get(f"/cases/{case_id}").text
+
+
+def test_a_changed_file_is_refused_at_disclosure_from_the_case_page(web: Web) -> None:
+    import os
+
+    from rogatory.evidence.models import Disclosure, EvidenceFile
+
+    _approvers(web)
+    case_id = _reviewed_in_web(web, _example())
+    approver, csrf = signed_in(web, "approver1@a.example")
+    assert approver.post(f"/cases/{case_id}/approve", data={"csrf_token": csrf}).status_code == 303
+    intake, csrf = signed_in(web, "intake@a.example")
+    intake.post(
+        f"/cases/{case_id}/evidence",
+        data={"csrf_token": csrf},
+        files={"file": ("records.csv", b"a,b\n1,2\n", "text/csv")},
+    )
+    with web.sessions() as s:
+        row = s.execute(select(EvidenceFile)).scalar_one()
+    os.chmod(row.stored_path, 0o644)
+    Path(row.stored_path).write_bytes(b"a,b\n1,9\n")
+    refused = intake.post(
+        f"/cases/{case_id}/disclose",
+        data={"csrf_token": csrf, "recipient_name": "Unit", "files": row.id},
+    )
+    assert refused.status_code == 409 and "changed or went missing on disk" in refused.text
+    with web.sessions() as s:
+        assert s.execute(select(Disclosure)).first() is None
+        actions = s.execute(select(AuditEvent.action)).scalars().all()
+        assert actions[-1] == "evidence.disclosure_refused"
+        assert audit.verify(s).ok
+
+
+def test_an_admin_cuts_off_access_from_the_people_page(web: Web) -> None:
+    with web.sessions.begin() as s:
+        accounts.add_user(
+            s, org="org-a", email="admin@a.example", name="Ada", password=PASSWORD, roles=["admin"]
+        )
+        reviewer = s.execute(select(User).where(User.email == "reviewer@a.example")).scalar_one()
+        raw = accounts.create_token(s, reviewer, name="portal", scopes=["cases:read"])[1]
+    token_id = raw.split("_")[1]
+    victim, _ = signed_in(web, "reviewer@a.example")
+    assert victim.get("/queue").status_code == 200
+    api = web.client()
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+    assert victim.get("/people").status_code == 403
+    assert 'href="/people"' not in victim.get("/queue").text
+    admin, csrf = signed_in(web, "admin@a.example")
+    page = admin.get("/people")
+    assert page.status_code == 200 and 'href="/people"' in page.text
+    assert "reviewer@a.example" in page.text and f"<code>{token_id}</code>" in page.text
+    assert "reviewer@b.example" not in page.text  # only this organisation's people
+    forged = admin.post("/people/deactivate", data={"email": "reviewer@a.example"})
+    assert forged.status_code == 403
+    last = admin.post("/people/deactivate", data={"email": "admin@a.example", "csrf_token": csrf})
+    assert last.status_code == 409 and "last active admin" in last.text
+    demote = admin.post(
+        "/people/roles", data={"email": "admin@a.example", "roles": "auditor", "csrf_token": csrf}
+    )
+    assert demote.status_code == 409
+    roles = admin.post(
+        "/people/roles",
+        data={"email": "intake@a.example", "roles": ["intake", "reviewer"], "csrf_token": csrf},
+    )
+    assert roles.status_code == 303
+    revoked = admin.post(f"/people/tokens/{token_id}/revoke", data={"csrf_token": csrf})
+    assert revoked.status_code == 303
+    assert api.get("/api/v1/cases", headers={"Authorization": f"Bearer {raw}"}).status_code == 401
+    gone = admin.post(
+        "/people/deactivate", data={"email": "reviewer@a.example", "csrf_token": csrf}
+    )
+    assert gone.status_code == 303
+    cut = victim.get("/queue")  # the same browser, the very next request
+    assert cut.status_code == 303 and cut.headers["location"].startswith("/login")
+    page = admin.get("/people").text
+    assert "deactivated" in page and "revoked" in page
+    with web.sessions() as s:
+        actions = set(s.execute(select(AuditEvent.action)).scalars())
+        assert {"user.deactivated", "user.roles_changed", "token.revoked"} <= actions
+        intake = s.execute(select(User).where(User.email == "intake@a.example")).scalar_one()
+        assert intake.roles == ["intake", "reviewer"]
+        assert audit.verify(s).ok

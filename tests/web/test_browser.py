@@ -23,6 +23,7 @@ REVIEWER = "reviewer@nimbus.example"
 APPROVER = "approver@nimbus.example"
 APPROVER2 = "approver2@nimbus.example"
 AUDITOR = "auditor@nimbus.example"
+ADMIN = "admin@nimbus.example"
 OTHER = "reviewer@ca-xac.example"
 
 
@@ -242,6 +243,7 @@ SCREENS = {
     "article": (REVIEWER, "/treaty/42"),
     "states": (REVIEWER, "/states"),
     "audit": (AUDITOR, "/audit"),
+    "people": (ADMIN, "/people"),
 }
 
 

@@ -33,6 +33,7 @@ class Scope(StrEnum):
     CASES_READ = "cases:read"
     CASES_WRITE = "cases:write"
     AUDIT_READ = "audit:read"
+    USERS_ADMIN = "users:admin"  # people and tokens of the organisation (admins only)
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Principal:
     scopes: frozenset[Scope]
 
 
-def _roles(values: list[str]) -> frozenset[Role]:
+def parse_roles(values: list[str]) -> frozenset[Role]:
     try:
         return frozenset(Role(v) for v in values)
     except ValueError:
@@ -68,7 +69,7 @@ def add_user(
         email=email.lower(),
         name=name,
         password_hash=_hasher.hash(password),
-        roles=sorted(r.value for r in _roles(roles)),
+        roles=sorted(r.value for r in parse_roles(roles)),
         active=True,
         created_at=datetime.now(UTC),
     )
@@ -124,13 +125,19 @@ def create_token(
     return row, f"{PREFIX}_{token_id}_{secret}"
 
 
-def revoke(session: Session, token_id: str, org: str) -> None:
+def revoke(session: Session, token_id: str, org: str) -> tuple[ApiToken, bool]:
+    """Revoke an organisation's token; returns it and whether it was live until now (a token
+    revoked again keeps the time it was first revoked)."""
     row = session.execute(
         select(ApiToken).where(ApiToken.id == token_id, ApiToken.org_id == org)
     ).scalar_one_or_none()
     if row is None:
-        raise RogatoryError("token.not_found", f"no token {token_id!r}")
+        raise RogatoryError("token.not_found", f"no token {token_id!r} in this organisation")
+    if row.revoked_at is not None:
+        return row, False
     row.revoked_at = datetime.now(UTC)
+    session.flush()
+    return row, True
 
 
 def authenticate(session: Session, raw: str, now: datetime | None = None) -> Principal:
@@ -158,7 +165,7 @@ def authenticate(session: Session, raw: str, now: datetime | None = None) -> Pri
 
 
 def roles_of(user: User) -> frozenset[Role]:
-    return _roles(user.roles)
+    return parse_roles(user.roles)
 
 
 def members(session: Session, org: str) -> list[User]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, problems
+from rogatory.api import audit, cases, evidence, people, problems
 from rogatory.api.deps import Services
 
 
@@ -22,4 +22,5 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(cases.queue)
     app.include_router(audit.router)
     app.include_router(evidence.router)
+    app.include_router(people.router)
     return app

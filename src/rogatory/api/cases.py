@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,8 +18,9 @@ from rogatory.api.deps import Db, Svc, needs
 from rogatory.errors import RogatoryError
 from rogatory.requests import custody, deadlines, flows
 from rogatory.requests import queue as queue_
+from rogatory.requests.basis import CITATION_MAX, REASON_MAX, BasisKind, Override, blocks
 from rogatory.requests.models import Case
-from rogatory.requests.transitions import Ground, Status
+from rogatory.requests.transitions import Ground, Status, approvals_needed
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Reader = Annotated[flows.Actor, Depends(needs(Scope.CASES_READ))]
@@ -46,10 +47,101 @@ class AcknowledgementIn(BaseModel):
     note: str = Field(min_length=1)
 
 
+class OverrideIn(BaseModel):
+    """Another legal basis for a case whose screening blocks approval, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["instrument", "domestic_law"] = Field(
+        description="another instrument in force between the States, or domestic law"
+    )
+    citation: str = Field(
+        min_length=1,
+        max_length=CITATION_MAX,
+        examples=["Treaty on Mutual Legal Assistance between XAA and XAB (2019), art. 5"],
+    )
+    reason: str = Field(min_length=1, max_length=REASON_MAX)
+
+
 class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str | None = None
     partial: bool = False
+    override: OverrideIn | None = Field(
+        default=None,
+        description="required when the latest screening is neither proceed nor review; "
+        "both approvers cite the same basis",
+    )
+
+
+class BasisOut(BaseModel):
+    kind: BasisKind
+    citation: str
+
+
+class GivenApprovalOut(BaseModel):
+    by: str
+    at: datetime
+    note: str | None
+    basis: BasisOut
+    override_reason: str | None
+
+
+class ApprovalStateOut(BaseModel):
+    """The approvals that count now: those given on the latest screening in this round."""
+
+    screening: int
+    outcome: str
+    override_needed: bool
+    needed: int
+    given: list[GivenApprovalOut]
+
+
+class ScreeningSummaryOut(BaseModel):
+    seq: int
+    outcome: str
+    as_of: date
+    bundle_revision: str
+
+
+class CaseSummaryOut(BaseModel):
+    id: str
+    reference: str | None
+    measure: str
+    requesting_state: str
+    requested_state: str
+    status: Status
+    assigned_to: str | None
+    urgent: bool
+    intrusive: bool
+    received_at: datetime
+    due_at: datetime
+    standing: str
+    screening: ScreeningSummaryOut
+
+
+class ApprovedCaseOut(CaseSummaryOut):
+    approval: ApprovalStateOut
+
+
+def approval_state(db: Session, case: Case) -> ApprovalStateOut:
+    screening = flows.latest_screening(db, case)
+    state = flows.state_of(db, case)
+    return ApprovalStateOut(
+        screening=screening.seq,
+        outcome=screening.outcome,
+        override_needed=blocks(state.outcome),
+        needed=approvals_needed(state),
+        given=[
+            GivenApprovalOut(
+                by=a.by,
+                at=a.at,
+                note=a.note,
+                basis=BasisOut(kind=BasisKind(a.basis_kind), citation=a.basis_citation),
+                override_reason=a.override_reason,
+            )
+            for a in flows.standing_approvals(db, case, screening)
+        ],
+    )
 
 
 def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
@@ -77,6 +169,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
     if full:
         out["request"] = case.request
         out["screening"]["decision"] = screening.decision
+        out["approval"] = approval_state(db, case).model_dump(mode="json")
     return out
 
 
@@ -172,10 +265,24 @@ def acknowledge(case_id: str, body: AcknowledgementIn, actor: Writer, db: Db) ->
 
 
 @router.post("/{case_id}/approvals", operation_id="approveCase")
-def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
-    """Approve a case; intrusive measures need two different approvers."""
-    case = flows.approve(db, actor, case_id, svc.lifecycle, note=body.note, partial=body.partial)
-    return case_json(db, case)
+def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> ApprovedCaseOut:
+    """Approve a case on its latest screening; intrusive measures need two different
+    approvers. A screening other than proceed or review is approved only with an
+    ``override`` (another basis and a reason) given by two different approvers."""
+    given = body.override
+    override = Override.of(given.kind, given.citation, given.reason) if given else None
+    case = flows.approve(
+        db,
+        actor,
+        case_id,
+        svc.lifecycle,
+        note=body.note,
+        partial=body.partial,
+        override=override,
+    )
+    return ApprovedCaseOut.model_validate(
+        {**case_json(db, case), "approval": approval_state(db, case)}
+    )
 
 
 @router.put("/{case_id}/request", operation_id="amendRequest")

@@ -9,12 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Db, Services, Svc, needs
+from rogatory.api.problems import problem, status_for
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
@@ -102,10 +103,23 @@ async def upload(
         return file_json(store_spooled(db, actor, case_id, name, path, svc))
 
 
-@router.post("/cases/{case_id}/disclosures", operation_id="discloseEvidence", status_code=201)
-def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[str, Any]:
-    """Hand evidence of an approved case over; returns the signed custody receipt."""
-    row = evidence.hand_over(db, actor, case_id, body.files, body.recipient.model_dump())
+@router.post(
+    "/cases/{case_id}/disclosures",
+    operation_id="discloseEvidence",
+    status_code=201,
+    response_model=None,
+)
+def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[str, Any] | Response:
+    """Hand evidence of an approved case over; returns the signed custody receipt. A file
+    that changed on disk since upload refuses the whole disclosure (409
+    ``evidence.tampered``); the refused attempt is kept in the audit log."""
+    try:
+        with db.begin_nested():
+            row = evidence.hand_over(db, actor, case_id, body.files, body.recipient.model_dump())
+    except evidence.Tampered as exc:
+        evidence.record_refused(db, actor, case_id, exc)  # answered, not raised: committed
+        changed = [{"code": exc.code, "field": "files", **c} for c in exc.changed]
+        return problem(status_for(exc.code), exc.code, exc.message, errors=changed, help=exc.help)
     return row.receipt
 
 

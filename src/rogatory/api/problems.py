@@ -24,6 +24,10 @@ MEDIA = "application/problem+json"
 STATUS_BY_PREFIX = (
     ("case.not_found", 404),
     ("token.not_found", 404),
+    ("user.not_found", 404),
+    ("user.last_admin", 409),
+    ("user.forbidden", 403),
+    ("user.", 422),
     ("case.invalid_transition", 409),
     ("case.idempotency_conflict", 409),
     ("hold.not_active", 409),
@@ -34,6 +38,7 @@ STATUS_BY_PREFIX = (
     ("hold.", 422),
     ("case.not_approved", 409),
     ("evidence.too_large", 413),
+    ("evidence.tampered", 409),
     ("evidence.not_found", 422),
     ("evidence.", 422),
     ("case.forbidden", 403),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -201,7 +201,8 @@ def create_token(
     email: Annotated[str, typer.Argument(help="The user the token acts for.")],
     name: Annotated[str, typer.Option("--name", help="What the token is for.")],
     scope: Annotated[
-        list[str], typer.Option("--scope", help="cases:read, cases:write, audit:read")
+        list[str],
+        typer.Option("--scope", help="cases:read, cases:write, audit:read, users:admin"),
     ],
     days: Annotated[int, typer.Option("--days", min=1, max=366)] = 90,
     as_json: JsonFlag = False,
@@ -231,6 +232,103 @@ def create_token(
     else:
         console.print(
             f"token {row.id} (expires {row.expires_at:%Y-%m-%d}); shown once:\n{raw}", markup=False
+        )
+
+
+def _operator() -> str:
+    """How the audit log names whoever runs these commands: ``cli:`` and the login."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no login name in this environment
+        return "cli"
+
+
+def _user_line(user: Any) -> str:
+    state = "active" if user.active else "deactivated"
+    return f"{user.email} ({state}): roles {', '.join(user.roles)}"
+
+
+@users_app.command("deactivate")
+@handles_errors
+def deactivate_user(
+    email: Annotated[str, typer.Argument(help="The user to cut off.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Deactivate a user: their browser sessions end and their API tokens are revoked now.
+    The last active admin of an organisation is not deactivated."""
+    from rogatory.accounts import people
+    from rogatory.db import engine as dbe
+
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine).begin() as session:
+        admin = people.operator_for(session, _operator(), email=email)
+        done = people.deactivate(session, admin, email)
+        line, tokens, ended = _user_line(done.user), done.tokens_revoked, done.sessions_ended
+    if as_json:
+        print_json(
+            {
+                "email": email.strip().lower(),
+                "active": False,
+                "tokens_revoked": tokens,
+                "sessions_ended": ended,
+            }
+        )
+    else:
+        console.print(
+            f"{line}; {len(tokens)} token(s) revoked, {ended} session(s) ended", markup=False
+        )
+
+
+@users_app.command("set-roles")
+@handles_errors
+def set_roles(
+    email: Annotated[str, typer.Argument(help="The user whose roles change.")],
+    role: Annotated[
+        list[str], typer.Option("--role", help="intake, reviewer, approver, auditor, admin")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Replace a user's roles with those given (repeat --role). The last active admin of an
+    organisation keeps the admin role."""
+    from rogatory.accounts import people
+    from rogatory.db import engine as dbe
+
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine).begin() as session:
+        admin = people.operator_for(session, _operator(), email=email)
+        user = people.set_roles(session, admin, email, role)
+        roles, line = list(user.roles), _user_line(user)
+    if as_json:
+        print_json({"email": email.strip().lower(), "roles": roles})
+    else:
+        console.print(line, markup=False)
+
+
+@tokens_app.command("revoke")
+@handles_errors
+def revoke_token(
+    token_id: Annotated[str, typer.Argument(help="The token's id (shown when it was created).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke an API token; it stops working on its next request."""
+    from rogatory.accounts import people
+    from rogatory.accounts.models import User
+    from rogatory.db import engine as dbe
+
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine).begin() as session:
+        admin = people.operator_for(session, _operator(), token=token_id)
+        row = people.revoke_token(session, admin, token_id)
+        owner = session.get(User, row.user_id)
+        email, revoked = (owner.email if owner else ""), row.revoked_at
+    assert revoked is not None
+    if as_json:
+        print_json({"id": token_id, "user": email, "revoked_at": revoked.isoformat()})
+    else:
+        console.print(
+            f"token {token_id} of {email} revoked at {revoked:%Y-%m-%d %H:%M} UTC", markup=False
         )
 
 

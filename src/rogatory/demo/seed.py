@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
 from rogatory.evidence import service as evidence
+from rogatory.law.decision import Outcome
 from rogatory.requests import custody, flows
+from rogatory.requests.basis import blocks
 from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Ground, Lifecycle, Role, Status
 from rogatory.safeguards.engine import Screener
@@ -310,7 +312,7 @@ def _progress(
         )
         return
     step(acknowledge_all)
-    if seen[0] == "refuse" or fate < 0.58:
+    if blocks(Outcome(seen[0])) or fate < 0.58:  # no override in the demo: refused
         step(
             lambda s: flows.transition(
                 s,

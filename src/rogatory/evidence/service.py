@@ -19,11 +19,24 @@ from rogatory.disclosure import keys, receipts
 from rogatory.errors import RogatoryError
 from rogatory.evidence.models import Disclosure, EvidenceFile, OrganisationKey
 from rogatory.requests import custody
-from rogatory.requests.flows import Actor, get_or_raise, record
-from rogatory.requests.transitions import Status
+from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
-DISCLOSABLE = frozenset({Status.APPROVED.value, Status.PARTIALLY_APPROVED.value})
+
+
+class Tampered(RogatoryError):
+    """A file on disk no longer matches the SHA-256 and size recorded at upload."""
+
+    def __init__(self, changed: list[dict[str, Any]]) -> None:
+        names = ", ".join(c["name"] for c in changed)
+        super().__init__(
+            "evidence.tampered",
+            f"field files: {names} changed or went missing on disk since upload (the "
+            "SHA-256 differs from the recorded one); nothing was disclosed",
+            details={"files": changed},
+            help="find out what changed the stored file; disclose only files that match",
+        )
+        self.changed = changed
 
 
 def _staff(actor: Actor) -> None:
@@ -114,14 +127,15 @@ def organisation_key(session: Session, org: str) -> OrganisationKey:
 def hand_over(
     session: Session, actor: Actor, case_id: str, file_ids: list[str], recipient: dict[str, Any]
 ) -> Disclosure:
-    """Hand files of an approved case over, with a receipt signed by the organisation's key."""
+    """Hand files of an approved case over, with a receipt signed by the organisation's key.
+
+    The receipt states the legal basis the approval recorded (the Convention article, or an
+    override's basis). Each file is hashed again from disk first: a file that changed since
+    upload is never handed over under a receipt claiming its recorded hash (``Tampered``,
+    raised before anything is written)."""
     _staff(actor)
     case = get_or_raise(session, actor, case_id)
-    if case.status not in DISCLOSABLE:
-        raise RogatoryError(
-            "case.not_approved",
-            f"a {case.status} case cannot disclose evidence; it must be approved first",
-        )
+    legal_basis = approval_basis(session, case)
     files = (
         session.execute(
             select(EvidenceFile).where(
@@ -136,6 +150,9 @@ def hand_over(
         raise RogatoryError(
             "evidence.not_found", f"field files: unknown evidence {missing or '(none given)'}"
         )
+    changed = [c for c in (_rehashed(f) for f in files) if c is not None]
+    if changed:
+        raise Tampered(changed)
     disclosure_id = str(uuid.uuid4())
     when = datetime.now(UTC)
     manifest = receipts.Manifest(
@@ -144,7 +161,7 @@ def hand_over(
         case_reference=case.reference or case.id,
         recipient=receipts.Recipient.model_validate(recipient),
         handed_over_at=when,
-        legal_basis=[f"uncc:art-{a}" for a in _articles(case.measure)],
+        legal_basis=legal_basis,
         files=[receipts.HandedOverFile(name=f.name, sha256=f.sha256, size=f.size) for f in files],
     )
     key = keys.load_private_pem(organisation_key(session, case.org_id).private_pem.encode("ascii"))
@@ -173,7 +190,23 @@ def hand_over(
     return row
 
 
-def _articles(measure: str) -> tuple[int, ...]:
-    from rogatory.treaty import catalogue
+def _rehashed(row: EvidenceFile) -> dict[str, Any] | None:
+    """What differs between a stored file and its upload record, or None if nothing does."""
+    path = Path(row.stored_path)
+    found: tuple[str, int] | None = receipts.sha256_file(path) if path.is_file() else None
+    if found == (row.sha256, row.size):
+        return None
+    return {
+        "file": row.id,
+        "name": row.name,
+        "recorded_sha256": row.sha256,
+        "found_sha256": found[0] if found else None,
+        "found_size": found[1] if found else None,
+    }
 
-    return tuple(catalogue.get().measures[measure].articles[:1])
+
+def record_refused(session: Session, actor: Actor, case_id: str, error: Tampered) -> None:
+    """Audit a disclosure refused because evidence changed on disk. The adapters call it
+    after the refused attempt was rolled back, so the record is all that is kept."""
+    case = get_or_raise(session, actor, case_id)
+    record(session, case, actor, "evidence.disclosure_refused", {"changed": error.changed})

@@ -20,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
+from rogatory.law.decision import Outcome
 from rogatory.requests import deadlines
+from rogatory.requests.basis import BasisKind, Override, convention_basis, receipt_basis
 from rogatory.requests.models import (
     Acknowledgement,
     Approval,
@@ -38,6 +40,8 @@ from rogatory.requests.transitions import (
     Move,
     Role,
     Status,
+    approvals_needed,
+    four_eyes,
     is_intrusive,
 )
 from rogatory.safeguards import request as requests_doc
@@ -45,6 +49,7 @@ from rogatory.safeguards.engine import Screener
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
 INTAKE_ROLES = frozenset({Role.INTAKE, Role.REVIEWER})
+APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
 
 
 @dataclass(frozen=True)
@@ -130,8 +135,24 @@ def latest_screening(session: Session, case: Case) -> Screening:
 
 
 def _screen(
-    session: Session, case: Case, actor: Actor, screener: Screener, on: date | None
+    session: Session,
+    case: Case,
+    actor: Actor,
+    screener: Screener,
+    on: date | None,
+    *,
+    why: str = "screened again",
 ) -> Screening:
+    """Screen the case's request and store the decision. Approvals given on the screening
+    it replaces stop counting (an approval applies to the decision it was given on); an
+    approved case returns to review, to be approved again on the new decision."""
+    previous = session.execute(
+        select(Screening)
+        .where(Screening.case_id == case.id)
+        .order_by(Screening.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    voided = standing_approvals(session, case, previous) if previous is not None else []
     decision = screener.screen(requests_doc.parse(case.request), on)
     seq = (
         session.execute(
@@ -163,6 +184,29 @@ def _screen(
             "bundle_revision": row.bundle_revision,
         },
     )
+    if voided and previous is not None:
+        record(
+            session,
+            case,
+            actor,
+            "case.approvals_voided",
+            {
+                "screening": previous.seq,
+                "replaced_by": seq,
+                "approvals": [a.by for a in voided],
+                "why": why,
+            },
+        )
+    if Status(case.status) in APPROVED:
+        _apply(
+            session,
+            case,
+            actor,
+            Status.IN_REVIEW,
+            note=f"{why}: the approval applied to the earlier screening",
+            grounds=(),
+            prepares=False,
+        )
     return row
 
 
@@ -261,7 +305,7 @@ def _take_in(
             "due_at": case.due_at.isoformat(),
         },
     )
-    _screen(session, case, actor, screener, None)
+    _screen(session, case, actor, screener, None, why="screened at intake")
     _apply(session, case, actor, Status.SCREENING, note="screened at intake", grounds=())
     return case, True
 
@@ -272,7 +316,8 @@ def rescreen(
     """Screen again (new law, new date, new parties); the earlier decisions are kept.
 
     The new decision replaces the old one for what follows: its review findings must be
-    acknowledged afresh before a decision, since they may have changed."""
+    acknowledged afresh before a decision, since they may have changed, and approvals given
+    on the old one no longer count (an approved case returns to review)."""
     if not ({Role.REVIEWER, Role.APPROVER} & actor.roles):
         raise RogatoryError(
             "case.forbidden", "screening a case again needs the reviewer or approver role"
@@ -280,7 +325,8 @@ def rescreen(
     case = get_or_raise(session, actor, case_id)
     if Status(case.status) not in OPEN:
         raise RogatoryError("case.not_open", f"a {case.status} case is not screened again")
-    return _screen(session, case, actor, screener, on)
+    with recorded_at_end(session):
+        return _screen(session, case, actor, screener, on)
 
 
 def screenings(session: Session, actor: Actor, case_id: str) -> list[Screening]:
@@ -304,6 +350,30 @@ def _round(session: Session, case: Case) -> int:
     )
 
 
+def standing_approvals(session: Session, case: Case, screening: Screening) -> list[Approval]:
+    """The approvals that count: given on this screening (the latest, for the case as it
+    stands), in the current review round."""
+    return list(
+        session.execute(
+            select(Approval)
+            .where(
+                Approval.case_id == case.id,
+                Approval.screening_id == screening.id,
+                Approval.round == _round(session, case),
+            )
+            .order_by(Approval.id)
+        ).scalars()
+    )
+
+
+def _override_of(approvals: Sequence[Approval]) -> Override | None:
+    """The override the approvals given so far rest on, if they rest on one."""
+    for a in approvals:
+        if a.override_reason is not None:
+            return Override(BasisKind(a.basis_kind), a.basis_citation, a.override_reason)
+    return None
+
+
 def state_of(session: Session, case: Case) -> CaseState:
     screening = latest_screening(session, case)
     reviews = frozenset(
@@ -314,20 +384,16 @@ def state_of(session: Session, case: Case) -> CaseState:
             select(Acknowledgement.rule).where(Acknowledgement.screening_id == screening.id)
         ).scalars()
     )
-    approvals = tuple(
-        session.execute(
-            select(Approval.by)
-            .where(Approval.case_id == case.id, Approval.round == _round(session, case))
-            .order_by(Approval.id)
-        ).scalars()
-    )
+    approvals = standing_approvals(session, case, screening)
     return CaseState(
         status=Status(case.status),
         intrusive=case.intrusive,
         review_findings=reviews,
         acknowledged=acknowledged,
-        approvals=approvals,
+        approvals=tuple(a.by for a in approvals),
         prepared_by=case.prepared_by,
+        outcome=Outcome(screening.outcome),
+        override=_override_of(approvals),
     )
 
 
@@ -339,10 +405,13 @@ def _apply(
     *,
     note: str | None,
     grounds: Sequence[Ground],
+    prepares: bool = True,
 ) -> None:
+    """Move the case and record it; moving it into review makes the actor its preparer,
+    unless the move is the system's (``prepares=False``: a rescreen voiding approvals)."""
     frm = case.status
     case.status = to.value
-    if to is Status.IN_REVIEW:
+    if to is Status.IN_REVIEW and prepares:
         case.prepared_by = actor.user
     session.add(
         Transition(
@@ -428,50 +497,83 @@ def approve(
     *,
     note: str | None = None,
     partial: bool = False,
+    override: Override | None = None,
 ) -> Case:
-    """Record an approval; the case moves once enough different people approved (four eyes
-    for intrusive measures). The first of two approvals is recorded and audited on its own."""
+    """Record an approval of the latest screening; the case moves once enough different
+    people approved (four eyes for intrusive measures and for an override of a screening
+    that blocks approval). The first of two approvals is recorded and audited on its own;
+    an override's approvals each name its basis and reason in the audit log."""
     case = get_or_raise(session, actor, case_id)
     to = Status.PARTIALLY_APPROVED if partial else Status.APPROVED
+    screening = latest_screening(session, case)
     state = state_of(session, case)
-    move = Move(to, actor.user, actor.roles, (), note)
-    if (
-        case.intrusive
+    move = Move(to, actor.user, actor.roles, (), note, override)
+    first_of_two = (
+        approvals_needed(state) == 2
         and not state.approvals
         and Role.APPROVER in actor.roles
         and state.status is Status.IN_REVIEW
         and actor.user != case.prepared_by
-    ):
-        lifecycle.check(
-            CaseState(
-                status=state.status,
-                intrusive=False,
-                review_findings=state.review_findings,
-                acknowledged=state.acknowledged,
-                prepared_by=state.prepared_by,
-            ),
-            move,
-        )  # every other guard must already pass for the first approval
-        session.add(
-            Approval(
-                case_id=case.id, by=actor.user, at=_now(), note=note, round=_round(session, case)
-            )
-        )
-        session.flush()
-        record(
-            session,
-            case,
-            actor,
-            "case.approval_recorded",
-            {"approvals": 1, "needed": 2, "note": note},
-        )
-        return case
-    lifecycle.check(state, move)
-    session.add(
-        Approval(case_id=case.id, by=actor.user, at=_now(), note=note, round=_round(session, case))
     )
-    _apply(session, case, actor, to, note=note, grounds=())
+    # every other guard must already pass for the first of two approvals
+    lifecycle.check(state, move, waive=(four_eyes,) if first_of_two else ())
+    session.add(
+        Approval(
+            case_id=case.id,
+            by=actor.user,
+            at=_now(),
+            note=note,
+            round=_round(session, case),
+            screening_id=screening.id,
+            basis_kind=override.kind.value if override else BasisKind.CONVENTION.value,
+            basis_citation=override.citation if override else convention_basis(case.measure),
+            override_reason=override.reason if override else None,
+        )
+    )
+    session.flush()
+    summary: dict[str, Any] = {
+        "approvals": len(state.approvals) + 1,
+        "needed": approvals_needed(state),
+        "note": note,
+        "screening": screening.seq,
+    }
+    with recorded_at_end(session):
+        if override is not None:
+            record(
+                session,
+                case,
+                actor,
+                "case.override_approved",
+                {
+                    **summary,
+                    "outcome": screening.outcome,
+                    "basis": {"kind": override.kind.value, "citation": override.citation},
+                    "reason": override.reason,
+                },
+            )
+        elif first_of_two:
+            record(session, case, actor, "case.approval_recorded", summary)
+        if not first_of_two:
+            _apply(session, case, actor, to, note=note, grounds=())
     return case
+
+
+def approval_basis(session: Session, case: Case) -> list[str]:
+    """The legal basis the case's standing approval rests on, as a custody receipt states
+    it: the Convention article, or the override's basis."""
+    if Status(case.status) not in APPROVED:
+        raise RogatoryError(
+            "case.not_approved",
+            f"a {case.status} case cannot disclose evidence; it must be approved first",
+        )
+    given = standing_approvals(session, case, latest_screening(session, case))
+    if not given:  # approved before approvals were tied to screenings, then screened again
+        raise RogatoryError(
+            "case.not_approved",
+            "the case's approvals were given on an earlier screening, not on its latest",
+            help="screen it again to return it to review, and approve it on that screening",
+        )
+    return receipt_basis(given[-1].basis_kind, given[-1].basis_citation)
 
 
 FIXED = ("measure", "requesting_state", "requested_state")  # another value is another request
@@ -540,5 +642,5 @@ def amend(
         _apply(
             session, case, actor, Status.SCREENING, note=note or "information received", grounds=()
         )
-        _screen(session, case, actor, screener, None)
+        _screen(session, case, actor, screener, None, why="request amended")
     return case

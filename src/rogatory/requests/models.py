@@ -78,6 +78,13 @@ class Acknowledgement(Base):
 
 
 class Approval(Base):
+    """One approver's approval, of one screening, on one legal basis.
+
+    It counts only while that screening is the case's latest and the case is in the same
+    review round: screening again or amending the request voids it. ``basis_kind`` is
+    ``convention`` (``basis_citation`` then names the article) or, for an override of a
+    screening that blocks approval, ``instrument`` or ``domestic_law`` with the reason."""
+
     __tablename__ = "approvals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -86,6 +93,10 @@ class Approval(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     round: Mapped[int] = mapped_column(Integer, nullable=False)  # which in_review period
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screenings.id"), nullable=False)
+    basis_kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    basis_citation: Mapped[str] = mapped_column(String(500), nullable=False)
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Transition(Base):

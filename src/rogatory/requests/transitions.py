@@ -11,7 +11,10 @@ Guards, from the brief and the Convention:
 - every ``review`` finding of the latest screening is acknowledged with a note before any
   decision, so no engaged safeguard is decided over in silence;
 - approving disclosure of content data, interception or real-time collection needs two
-  different people (four eyes), neither of them the reviewer who prepared it.
+  different people (four eyes), neither of them the reviewer who prepared it;
+- a case whose latest screening is anything but ``proceed`` or ``review`` is approved only
+  through an override (``requests.basis``): another legal basis, a reason, and two different
+  approvers, neither the preparer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rogatory.errors import Problem, ProblemList, RogatoryError
+from rogatory.law.decision import Outcome
+from rogatory.requests.basis import Override, blocks
 
 
 class Status(StrEnum):
@@ -73,8 +78,10 @@ class CaseState:
     intrusive: bool  # content data, interception or real-time collection
     review_findings: frozenset[str]  # rule ids of the latest screening's review findings
     acknowledged: frozenset[str] = frozenset()
-    approvals: Sequence[str] = ()  # user ids, in order
+    approvals: Sequence[str] = ()  # user ids, in order, given on the latest screening
     prepared_by: str | None = None  # the reviewer who moved it to in_review
+    outcome: Outcome = Outcome.PROCEED  # of the latest screening
+    override: Override | None = None  # the basis an earlier approval overrode it on
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,7 @@ class Move:
     roles: frozenset[Role]
     grounds: Sequence[Ground] = ()
     note: str | None = None
+    override: Override | None = None  # an approval on another basis than the Convention
 
 
 Guard = Callable[[CaseState, Move], str | None]
@@ -113,18 +121,58 @@ def reviews_acknowledged(state: CaseState, move: Move) -> str | None:
     return None
 
 
+def approvals_needed(state: CaseState) -> int:
+    """Two different approvers for intrusive measures and for an override, else one."""
+    return 2 if state.intrusive or blocks(state.outcome) else 1
+
+
 def four_eyes(state: CaseState, move: Move) -> str | None:
-    """Two different approvers for intrusive measures, neither the preparing reviewer."""
+    """Enough different approvers (see ``approvals_needed``), none the preparing reviewer."""
     approvers = list(dict.fromkeys([*state.approvals, move.actor]))
     if state.prepared_by in approvers:
         return "the reviewer who prepared the case cannot approve it"
-    needed = 2 if state.intrusive else 1
-    if len(approvers) < needed:
-        return (
-            "approving content data, interception or real-time collection needs two "
-            f"different approvers (four eyes); approved so far by {approvers}"
+    if len(approvers) < approvals_needed(state):
+        what = (
+            f"approving over a screening that is {state.outcome.value} (an override)"
+            if blocks(state.outcome)
+            else "approving content data, interception or real-time collection"
         )
+        return f"{what} needs two different approvers (four eyes); approved so far by {approvers}"
     return None
+
+
+def _override_stated(known: Callable[[str], bool]) -> Guard:
+    """A blocking screening is approved only on another basis, the same for both approvers;
+    a screening that does not block is approved on the Convention, without an override."""
+
+    def guard(state: CaseState, move: Move) -> str | None:
+        outcome, given = state.outcome.value, move.override
+        if not blocks(state.outcome):
+            if given is not None:
+                return (
+                    f"the screening is {outcome}: approve on the Convention; an override is "
+                    "only for a screening that blocks approval"
+                )
+            return None
+        if given is None:
+            return (
+                f"the screening is {outcome}: approving needs an override citing another "
+                "legal basis (an instrument in force between the States, or domestic law), "
+                "a reason, and two different approvers"
+            )
+        if known(given.citation):
+            return (
+                f"an override rests on another basis than the Convention; {given.citation} "
+                "is a provision of the Convention"
+            )
+        if state.override is not None and not state.override.same_basis(given):
+            return (
+                f"the override already approved rests on {state.override.describe()}; the "
+                f"second approval must cite the same basis, not {given.describe()}"
+            )
+        return None
+
+    return guard
 
 
 def note_required(state: CaseState, move: Move) -> str | None:
@@ -147,14 +195,15 @@ class Lifecycle:
     def __post_init__(self) -> None:
         s, r = Status, Role
         decide = (reviews_acknowledged,)
+        approve = (*decide, _override_stated(self.provision_known), four_eyes)
         self.table = {
             (s.RECEIVED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
             (s.SCREENING, s.IN_REVIEW): Rule(frozenset({r.REVIEWER})),
             (s.IN_REVIEW, s.INFO_REQUESTED): Rule(frozenset({r.REVIEWER}), (note_required,)),
             (s.INFO_REQUESTED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
-            (s.IN_REVIEW, s.APPROVED): Rule(frozenset({r.APPROVER}), (*decide, four_eyes)),
+            (s.IN_REVIEW, s.APPROVED): Rule(frozenset({r.APPROVER}), approve),
             (s.IN_REVIEW, s.PARTIALLY_APPROVED): Rule(
-                frozenset({r.APPROVER}), (*decide, four_eyes, note_required)
+                frozenset({r.APPROVER}), (*approve, note_required)
             ),
             (s.IN_REVIEW, s.REFUSED): Rule(
                 frozenset({r.REVIEWER, r.APPROVER}), (*decide, _ground_cited(self.provision_known))
@@ -175,9 +224,10 @@ class Lifecycle:
     def allowed(self, status: Status) -> list[Status]:
         return sorted({to for (frm, to) in self.table if frm is status})
 
-    def check(self, state: CaseState, move: Move) -> None:
+    def check(self, state: CaseState, move: Move, *, waive: Collection[Guard] = ()) -> None:
         """Refuse the move unless the table allows it, the actor's role may make it, and every
-        guard passes; every failed guard is reported."""
+        guard passes; every failed guard is reported. ``waive`` names guards not checked
+        (the count of approvers, for the first of two approvals)."""
         rule = self.table.get((state.status, move.to))
         if rule is None:
             allowed = ", ".join(self.allowed(state.status)) or "none"
@@ -196,7 +246,7 @@ class Lifecycle:
         problems = [
             Problem("case.guard_failed", message)
             for guard in rule.guards
-            if (message := guard(state, move)) is not None
+            if guard not in waive and (message := guard(state, move)) is not None
         ]
         if problems:
             raise ProblemList("case.guard_failed", f"{state.status} to {move.to}", problems)

@@ -49,6 +49,7 @@ NAV = (
     ("/treaty", "Treaty", None),
     ("/states", "States", None),
     ("/audit", "Audit", frozenset({Role.AUDITOR, Role.ADMIN})),
+    ("/people", "People", frozenset({Role.ADMIN})),
 )
 
 

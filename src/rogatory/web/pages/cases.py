@@ -29,8 +29,9 @@ from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import custody, flows
+from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
-from rogatory.requests.transitions import OPEN, Ground, Role, Status
+from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
 from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
 
@@ -117,7 +118,9 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
             .limit(1)
         ).scalar_one_or_none(),
         "members": accounts.members(db, case.org_id),
-        "needed_approvals": 2 if case.intrusive else 1,
+        "needed_approvals": approvals_needed(state),
+        "blocked": blocks(state.outcome),
+        "basis_kinds": OVERRIDE_KINDS,
         "request_json": json.dumps(case.request, indent=2, ensure_ascii=False),
         "today": date.today(),
         "errors": {},
@@ -157,8 +160,10 @@ def _act(
     case_id: str,
     panel: str,
     action: Callable[[], object],
+    refused: Callable[[RogatoryError], None] | None = None,
 ) -> Response:
-    """Run one action in a savepoint; on a refusal, the page with the reason in its panel."""
+    """Run one action in a savepoint; on a refusal, the page with the reason in its panel.
+    ``refused`` may keep a record of the refusal, written after the savepoint rolled back."""
     flows.get_or_raise(db, actor(who), case_id)  # another organisation's case: not found
     try:
         with db.begin_nested():
@@ -166,6 +171,8 @@ def _act(
     except RogatoryError as exc:
         if exc.code == "case.not_found":
             raise
+        if refused is not None:
+            refused(exc)
         return _page(request, db, svc, who, case_id, status_for(exc.code), {panel: _messages(exc)})
     return RedirectResponse(f"/cases/{case_id}#{panel}", status_code=303)
 
@@ -218,23 +225,27 @@ async def move(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) ->
 
 @router.post("/cases/{case_id}/approve")
 async def approve(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+    """An approval; with the override fields, an approval over a screening that blocks."""
     f = await _form(request)
-    return _act(
-        request,
-        db,
-        svc,
-        who,
-        case_id,
-        "decision",
-        lambda: flows.approve(
+
+    def run() -> None:
+        kind = f.get("override_kind", "")
+        override = (
+            Override.of(kind, f.get("override_citation", ""), f.get("override_reason", ""))
+            if kind
+            else None
+        )
+        flows.approve(
             db,
             actor(who),
             case_id,
             svc.lifecycle,
             note=f.get("note") or None,
             partial=f.get("partial") == "yes",
-        ),
-    )
+            override=override,
+        )
+
+    return _act(request, db, svc, who, case_id, "decision", run)
 
 
 @router.post("/cases/{case_id}/rescreen")
@@ -385,7 +396,11 @@ async def disclose(request: Request, case_id: str, who: Poster, db: Db, svc: Svc
             raise RogatoryError("evidence.no_recipient", "field recipient_name: who receives it")
         evidence.hand_over(db, actor(who), case_id, files, recipient)
 
-    return _act(request, db, svc, who, case_id, "evidence", run)
+    def refused(exc: RogatoryError) -> None:
+        if isinstance(exc, evidence.Tampered):
+            evidence.record_refused(db, actor(who), case_id, exc)
+
+    return _act(request, db, svc, who, case_id, "evidence", run, refused)
 
 
 @router.get("/cases/{case_id}/disclosures/{disclosure_id}/receipt.json")
