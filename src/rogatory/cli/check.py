@@ -74,6 +74,14 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
     head = f"[{style}]{decision.outcome.value.upper()}[/{style}]"
     where = f"{escape(label)}: " if label else ""
     console.print(f"{where}{head} as of {decision.as_of} (bundle {decision.bundle_revision[:19]}…)")
+    bases = [
+        b["instrument"] + (" (governs the request)" if b.get("governs") else "")
+        for b in decision.legal_bases
+    ]
+    console.print(
+        "Legal bases in force between the States: " + ("; ".join(bases) or "none known"),
+        markup=False,
+    )
     human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
     for f in human_rights:
         console.print(
@@ -84,7 +92,8 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
         table.add_column(col, overflow="fold")
     for f in decision.findings:
         cites = ", ".join(
-            c.label.removeprefix("UNCC ") + ("" if c.verified else " †") for c in f.cites
+            c.label.removeprefix("UNCC ") + ("" if c.verified else f" † {c.verification.value}")
+            for c in f.cites
         )
         flags = "".join(f" [{flag.value}]" for flag in f.flags)
         st = RESULT_STYLE[f.result]
@@ -92,7 +101,8 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
     console.print(table)
     if decision.unverified_provisions:
         console.print(
-            "[yellow]† UNVERIFIED[/yellow] (check against the authentic text): "
+            "[yellow]† UNVERIFIED[/yellow] (the level follows the mark: model, secondary or "
+            "recollection; check against the authentic text): "
             + ", ".join(decision.unverified_provisions)
         )
 
@@ -151,8 +161,15 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                decision = screener.screen(request.load(file), when)
-                rows.append({"file": file.name, "decision": decision.to_json()})
+                screened = request.load(file)
+                decision = screener.screen(screened, when)
+                rows.append(
+                    {
+                        "file": file.name,
+                        "measure": screened.measure.value,
+                        "decision": decision.to_json(),
+                    }
+                )
             except RogatoryError as exc:
                 unusable += 1
                 report(exc)
@@ -178,8 +195,7 @@ def check(
             d = row["decision"]
             counts[d["outcome"]] = counts.get(d["outcome"], 0) + 1
             flags = sorted({fl for f in d["findings"] for fl in f["flags"]})
-            duty = next(f for f in d["findings"] if f["rule"] == "duty.assist")
-            measure = duty["reason"].split(":")[0]
+            measure = row["measure"]
             style = OUTCOME_STYLE[Outcome(d["outcome"])]
             table.add_row(
                 row["file"],

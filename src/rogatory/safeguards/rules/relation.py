@@ -64,7 +64,7 @@ def _other_bases(ctx: Context) -> str:
         else ("a bilateral or regional treaty between them, if any (--agreements)")
     )
     return (
-        f"other legal bases may apply: {treaties}, {req.requested_state}'s domestic law on "
+        f"Other legal bases may apply: {treaties}, {req.requested_state}'s domestic law on "
         "mutual assistance, or reciprocity"
     )
 
@@ -178,7 +178,8 @@ def scope(ctx: Context) -> Verdict:
         Result.FAIL,
         f"outside the Convention: for a serious crime that is not a Convention offence "
         f"({why}), only electronic evidence is in scope, and this request seeks "
-        f"{req.assistance_kind.value.replace('_', ' ')}; the Convention imposes no obligation "
+        f"assistance of another kind ({req.assistance_kind.value.replace('_', ' ')}); the "
+        "Convention imposes no obligation "
         f"to assist. {_other_bases(ctx)}",
         read,
     )
