@@ -18,15 +18,16 @@ import tracemalloc
 from datetime import date, timedelta
 from typing import Any
 
+from rogatory.law.citation import Level
 from rogatory.law.decision import Outcome
-from rogatory.parties import service
+from rogatory.parties import service, states
 from rogatory.parties.instruments import Instrument, Kind
 from rogatory.parties.register import Status
 from rogatory.parties.scenarios import generated_codes
 from rogatory.safeguards import engine, request
 from rogatory.safeguards.context import Law
 from rogatory.safeguards.domestic import DomesticLaw
-from rogatory.safeguards.request import Category, Measure, Request, Role
+from rogatory.safeguards.request import AssistanceKind, Category, Measure, Request, Role
 from rogatory.treaty import catalogue
 
 ON = date(2026, 9, 1)
@@ -139,13 +140,31 @@ def floor(req: Request, on: date, law: Law) -> Outcome:
     ]
     groups = set().union(*scans[:2])
     review = False
-    # scope (Art 35, Art 2(h))
-    if off.treaty_articles or off.penalty_more_serious:
-        scope_fail = False
-    elif off.max_penalty_years is None:
-        scope_fail, review = False, True
-    else:
-        scope_fail = off.max_penalty_years < 4
+    # scope (Art 35, Art 2(h)): by measure
+    facts = law.bundle.measures[m.value]
+    articles_named = (
+        off.requested_state_articles
+        if off.requested_state_articles is not None
+        else off.treaty_articles
+    )
+    evidence = facts.evidence or req.assistance_kind is AssistanceKind.ELECTRONIC_EVIDENCE
+    scope_fail = False
+    if not articles_named:
+        if off.penalty_more_serious:
+            serious: bool | None = True
+        elif off.max_penalty_years is None:
+            serious = None
+        else:
+            serious = off.max_penalty_years >= 4
+        if serious is False:
+            scope_fail = True
+        elif serious is None:
+            review = True
+        elif not evidence:
+            if req.assistance_kind is None:
+                review = True
+            else:
+                scope_fail = True
     # completeness (Arts 40-42, 45, 46, 41 with 2(o))
     name = _text(req.requesting_authority.name)
     invalid = False
@@ -191,26 +210,34 @@ def floor(req: Request, on: date, law: Law) -> Outcome:
     }.get(m)
     if allowed is not None and cats and cats - allowed:
         invalid = True
-    # dual criminality and the Art 40(21) grounds
+    if facts.step_of is not None:
+        invalid = True
+    # grounds for refusal, as far as the measure's list allows them
+    grounds = set(facts.grounds)
     dom = law.domestic.get(req.requested_state)
-    if m is not Measure.PRESERVATION and (
+    if "refusal.dual_criminality" in grounds and (
         dom is None or not off.treaty_articles or not dom.offences_for(off.treaty_articles)
     ):
         review = True
-    if dom is not None and (m in dom.prohibited_measures or m in dom.unavailable_measures):
-        review = True
-    if (
-        "essential_interests" in groups
-        or "essential_interests" in scans[2]
-        or any(p.nationality == req.requested_state for p in req.persons)
+    if dom is not None and (
+        ("refusal.domestic_prohibition" in grounds and m in dom.prohibited_measures)
+        or ("refusal.legal_system" in grounds and m in dom.unavailable_measures)
     ):
         review = True
-    # persecution (Art 40(22), Art 6(2))
-    if any(g.startswith("persecution.") for g in groups):
+    if "essential_interests" in groups or "essential_interests" in scans[2]:
+        review = True
+    if "refusal.political_offence" in grounds and "political_offence" in groups:
+        review = True
+    # persecution (Art 40(22), Art 6(2)): lifts the review above an invalid request
+    human_rights = any(g.startswith("persecution.") for g in groups)
+    # where the data is (model: Budapest 29(1), 31(1))
+    located = states.find(data.location.strip()) if data.location else None
+    if located is not None and located.code != req.requested_state:
         review = True
     # Art 24 safeguards
     real_time = m in (Measure.REALTIME_TRAFFIC, Measure.INTERCEPTION)
-    if (Category.CONTENT in cats or real_time) and not (
+    intrusive = facts.intrusive or any(c.value in facts.intrusive_categories for c in cats)
+    if intrusive and not (
         req.authorisation and req.authorisation.issuer and req.authorisation.issuer.strip()
     ):
         review = True
@@ -259,7 +286,9 @@ def floor(req: Request, on: date, law: Law) -> Outcome:
     if not bound:
         return Outcome.NOT_IN_FORCE
     if scope_fail:
-        return Outcome.REFUSE
+        return Outcome.OUTSIDE_SCOPE
+    if human_rights:
+        return Outcome.REVIEW
     if invalid:
         return Outcome.INVALID
     return Outcome.REVIEW if review else Outcome.PROCEED
@@ -270,7 +299,12 @@ def main() -> None:
     bundle = catalogue.get()
     instruments = [
         Instrument(
-            c, Kind.RATIFICATION, date(2026, 1, 5) + timedelta(days=i), "bench", False, "bench"
+            c,
+            Kind.RATIFICATION,
+            date(2026, 1, 5) + timedelta(days=i),
+            "bench",
+            Level.RECOLLECTION,
+            "bench",
         )
         for i, c in enumerate(PARTIES)
     ]

@@ -75,3 +75,22 @@ def test_bad_values_are_reported_beside_their_field(field: str, value: str, expe
     )
     assert check.request is None and not check.complete
     assert any(expected in m for m in check.field_errors.get(field, [])), check.field_errors
+
+
+def test_the_form_asks_what_the_scope_rule_reads() -> None:
+    from rogatory.safeguards.request import Measure
+    from rogatory.web import intake_form
+
+    mla = {f.name for f in intake_form.fields_for(Measure.MLA)}
+    assert {"assistance_kind", "offence.form", "language"} <= mla
+    assert "assistance_kind" not in {f.name for f in intake_form.fields_for(Measure.PRESERVATION)}
+    doc = intake_form.document(
+        Measure.MLA,
+        {"assistance_kind": ["witness_statement"], "offence.form": ["attempt"], "language": ["fr"]},
+    )
+    assert doc["assistance_kind"] == "witness_statement" and doc["language"] == "fr"
+    assert doc["offence"]["form"] == "attempt"
+    # left at its default, the form adds nothing to the document
+    assert "form" not in intake_form.document(Measure.MLA, {"offence.form": [""]}).get(
+        "offence", {}
+    )

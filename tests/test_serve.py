@@ -63,15 +63,17 @@ def serving(env: dict[str, str], *args: str, ready: str = "/openapi.json") -> It
     )
     served = Served(f"http://127.0.0.1:{port}")
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 120  # generous: several workers on a loaded machine
+        while time.monotonic() < deadline and server.poll() is None:
             try:
                 if httpx.get(f"{served.base}{ready}", timeout=2).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
         else:
-            pytest.fail("the server did not start")
+            server.terminate()
+            _, err = server.communicate(timeout=30)
+            pytest.fail(f"the server did not start: {err[-2000:]}")
         yield served
     finally:
         server.terminate()

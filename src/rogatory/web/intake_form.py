@@ -16,7 +16,7 @@ from typing import Any
 
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.safeguards import request as requests_doc
-from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.request import AssistanceKind, Measure, OffenceForm, Request
 from rogatory.safeguards.rules import completeness
 
 ALL = frozenset(Measure)
@@ -71,6 +71,12 @@ CATEGORIES = (
     ("content", "content data"),
 )
 ARTICLES = tuple((str(n), f"Art {n}") for n in range(7, 18))
+FORMS = (("", "commission"),) + tuple(
+    (f.value, f.value) for f in OffenceForm if f is not OffenceForm.COMMISSION
+)
+ASSISTANCE_KINDS = (("", "not stated"),) + tuple(
+    (k.value, k.value.replace("_", " ")) for k in AssistanceKind
+)
 
 SECTIONS = (
     Section(
@@ -89,6 +95,7 @@ SECTIONS = (
                 "requesting_authority.role", "Capacity of the authority", "choice", choices=ROLES
             ),
             Field("requesting_authority.reference", "The authority's reference"),
+            Field("language", "Language of the request", hint="e.g. English, French"),
         ),
     ),
     Section(
@@ -100,6 +107,13 @@ SECTIONS = (
                 "Offences of the Convention the conduct falls under",
                 "choices",
                 choices=ARTICLES,
+            ),
+            Field(
+                "offence.form",
+                "Form of the offence",
+                "choice",
+                choices=FORMS,
+                hint="participation, attempt or preparation of the offence above (Art 19)",
             ),
             Field("offence.domestic_provision", "Domestic provision of the requesting State"),
             Field(
@@ -115,6 +129,15 @@ SECTIONS = (
                 "textarea",
                 ALL - {Measure.EMERGENCY},
                 hint="for preservation: why the data would otherwise be lost",
+            ),
+            Field(
+                "assistance_kind",
+                "Kind of assistance",
+                "choice",
+                frozenset({Measure.MLA}),
+                hint="for a serious crime that is no Convention offence, only electronic "
+                "evidence is within the Convention (Art 35)",
+                choices=ASSISTANCE_KINDS,
             ),
             Field(
                 "assistance_sought",
