@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, problems
+from rogatory.api import audit, cases, evidence, guard, problems
 from rogatory.api.deps import Services
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) -> FastAPI:
+    """The API; ``streamed`` names the other routes (method, path) whose bodies stream under
+    their own limit, past the body limit every other request has."""
     app = FastAPI(
         title="rogatory",
         version=__version__,
@@ -22,4 +26,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(cases.queue)
     app.include_router(audit.router)
     app.include_router(evidence.router)
+    app.add_middleware(
+        guard.Guard,
+        max_body_bytes=services.max_body_bytes,
+        streamed=(*evidence.STREAMED, *streamed),
+    )
     return app

@@ -76,6 +76,7 @@ def build_app(instruments: Path | None, ignore_shipped: bool, demo: bool) -> Fas
             config.evidence_dir,
             config.max_evidence_bytes,
             secure_cookies=config.environment != "development",
+            max_body_bytes=config.max_body_bytes,
         )
     )
 

@@ -46,7 +46,7 @@ def error_page(request: Request, status: int, code: str, message: str) -> Respon
 
 
 def create_app(services: Services) -> FastAPI:
-    app = api_app.create_app(services)
+    app = api_app.create_app(services, streamed=cases.STREAMED)
     app.state.page = error_page  # the API's error handlers answer pages with it
     app.mount("/static", StaticFiles(directory=templating.STATIC), name="static")
     for module in (login, queue, intake, cases, treaty, states, audit):
