@@ -7,6 +7,7 @@ the same models run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -72,10 +73,8 @@ def fold(value: str | None) -> str | None:
     if value is None:
         return None
     if "\\u" in value:
-        try:
+        with contextlib.suppress(ValueError):  # not JSON: fold the text as it is
             value = json.dumps(json.loads(value), ensure_ascii=False)
-        except ValueError:
-            pass  # not JSON: fold the text as it is
     return value.lower()
 
 
