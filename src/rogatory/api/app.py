@@ -19,6 +19,10 @@ def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) 
         version=__version__,
         description="Cases under the UN Convention against Cybercrime: intake with "
         "screening, review, four-eyes approval and a tamper-evident record.",
+        # FastAPI's pages load Swagger UI and ReDoc from a CDN; the web application serves
+        # /docs from the package instead (rogatory.web.pages.docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     problems.install(app)
