@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -450,3 +451,51 @@ def test_the_limits_cover_what_is_stored_today(site: Site, api: TestClient) -> N
         document.update(requesting_state="XAA", requested_state="XAB", submitted_on="2026-09-01")
         answer = api.post("/api/v1/cases", json=document, headers=site.auth)
         assert answer.status_code == 201, (path.name, answer.text)
+
+
+def test_bodies_that_cannot_be_read_as_json_answer_422(site: Site, api: TestClient) -> None:
+    document = json.dumps(_doc()).encode()
+    for body, words in (
+        (b"[" * 300_000, "nested too deeply"),  # past the decoder's own depth: was a 500
+        (document[:-1] + b', "x": ' + b"[" * 40 + b"]" * 40 + b"}", "nested deeper than 32"),
+        (b'{"facts": "\xff\xfe"}', "not UTF-8"),
+        (document.replace(b'"2026-09-01"', b"9" * 5000), "cannot be read"),
+    ):
+        answer = api.post(
+            "/api/v1/cases", content=body, headers={**site.auth, "Content-Type": "application/json"}
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["code"] == "request.invalid_json" and words in answer.json()["detail"]
+    assert site.cases() == 0
+
+
+def test_the_cli_refuses_json_nested_too_deeply(cli: Any, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    result: CliResult = cli("check", str(deep))
+    assert result.code == 2, result.err
+    assert result.err.startswith(f"error[request.invalid_json]: {deep}: not readable JSON: nested")
+
+
+def test_rogatory_serve_takes_the_body_limit_from_the_environment(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.test_serve import _run, serving
+
+    env = {
+        **os.environ,
+        "ROGATORY_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+        "ROGATORY_MAX_BODY_BYTES": "2000",
+    }
+    assert _run(env, "db", "upgrade").returncode == 0
+    with serving(env) as served:
+        answer = httpx.post(
+            f"{served.base}/api/v1/cases",
+            content=b"{" + b" " * 3000 + b"}",
+            timeout=10,
+            headers={"Content-Type": "application/json"},
+        )
+        assert answer.status_code == 413 and "2000 bytes" in answer.json()["detail"]
+        assert answer.headers["cache-control"] == "no-store"
+        small = httpx.post(f"{served.base}/api/v1/cases", json={}, timeout=10)
+        assert small.status_code == 401  # under the limit: on to authentication

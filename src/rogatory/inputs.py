@@ -32,6 +32,7 @@ MAX_IDENTIFIERS = 1_000  # identifiers in one request or hold
 MAX_PERSONS = 1_000  # persons named in one request
 MAX_ITEMS = 100  # entries of any other list (categories, articles, risks, grounds)
 MAX_ROW_ID = 2**31 - 1  # the largest id an integer column holds on every database
+MAX_DEPTH = 32  # nesting of a JSON body (a request document is four levels deep)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -73,14 +74,16 @@ def as_utc(value: datetime) -> datetime:
 UTCInstant = Annotated[datetime, AfterValidator(as_utc)]
 
 
-Bad = tuple[str, str, str]  # (dotted path, "text" or "number", reason)
+Bad = tuple[str, str, str]  # (dotted path, "text", "number" or "json", reason)
 
 
 def bad_values(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[Bad]:
     """Every string (key or value) that cannot be stored and every non-finite number in a
     decoded JSON document."""
     where = ".".join(str(p) for p in path)
-    if isinstance(value, str):
+    if len(path) > MAX_DEPTH:
+        yield where, "json", f"nested deeper than {MAX_DEPTH} levels"
+    elif isinstance(value, str):
         reason = unstorable(value)
         if reason is not None:
             yield where, "text", reason

@@ -49,12 +49,23 @@ def _body_problems(content_type: str, body: bytes) -> Iterator[inputs.Bad]:
     if media == "application/json" or media.endswith("+json"):
         try:
             document = json.loads(body)
-        except ValueError:
-            return  # not JSON: the route's own parsing says so
+        except json.JSONDecodeError:
+            return  # not JSON: the route's own parsing says where
+        except (ValueError, RecursionError) as exc:  # not UTF-8, a 5,000-digit number, ...
+            yield "body", "json", _unreadable(exc)
+            return
         for where, kind, reason in inputs.bad_values(document):
             yield f"body.{where}" if where else "body", kind, reason
     elif media == "application/x-www-form-urlencoded":
         yield from _fields("form", body.decode("utf-8", "replace"))
+
+
+def _unreadable(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "the JSON is nested too deeply to read"
+    if isinstance(exc, UnicodeDecodeError):
+        return "the body is not UTF-8"
+    return f"the JSON cannot be read: {exc}"
 
 
 class Guard:

@@ -329,7 +329,7 @@ def import_cases(
             rows.append(
                 {"file": path.name, "case": case.id, "created": created, "outcome": outcome}
             )
-        except (RogatoryError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (RogatoryError, ValueError, RecursionError) as exc:  # ValueError: not JSON
             skipped += 1
             message = exc.message if isinstance(exc, RogatoryError) else f"not JSON: {exc}"
             rows.append({"file": path.name, "error": message})

@@ -259,4 +259,11 @@ def load(path: Path) -> Request:
                 )
             ],
         ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ProblemList(
+            "request.invalid",
+            label,
+            [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
+        ) from None
     return parse(data, file=label)
