@@ -15,22 +15,32 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# Without npm the browser tests are skipped (pytest says so in one line at the end).
 $(NODE_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $(NODE_STAMP)
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+	  echo "npm not found: skipping npm ci, so the browser tests will be skipped" \
+	    "(install Debian's chromium and npm, or run .ci/run)"; \
+	fi
 
 install: $(STAMP)
 
 # The main job: check the shipped law data, migrate the embedded SQLite database, load the
-# demo into it if it is empty, and serve the web application on http://127.0.0.1:8000.
+# demo into it if it is empty, list its organisations and people, say how to call the CLI,
+# and serve the web application on http://127.0.0.1:8000.
 run: $(STAMP)
 	$(BIN)/rogatory rules validate
 	$(BIN)/rogatory db upgrade
 	$(BIN)/rogatory demo --if-empty
+	$(BIN)/rogatory users list
+	@echo "The command line: . $(BIN)/activate, then rogatory --help (or run $(BIN)/rogatory directly)."
+	@echo "An API token for a demo user: $(BIN)/rogatory tokens create reviewer@nimbus.example --name me --scope cases:read"
 	$(BIN)/rogatory serve --demo
 
 # The whole suite: SQLite and a throwaway PostgreSQL, and the browser tests in Debian's
-# Chromium (/usr/bin/chromium; .ci/run installs it).
+# Chromium (/usr/bin/chromium; .ci/run installs it). Without Chromium or npm the browser
+# tests are skipped with one line saying so; ROGATORY_REQUIRE_BROWSER=1 makes that a failure.
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -20,8 +21,31 @@ from rogatory.parties.instruments import Instrument, Kind
 from rogatory.parties.register import Register
 from rogatory.parties.scenarios import generated_codes
 from rogatory.treaty import catalogue
+from tests import browser_gate
 
 RULES = catalogue.rules_root()
+WEB_TESTS = Path(__file__).resolve().parent / "web"
+_SKIPPED_BROWSER = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the browser tests where Chromium or axe-core is missing, unless they are required
+    (then the ``browser`` fixture fails them, saying what is missing)."""
+    gate = browser_gate.current()
+    if gate.runs or gate.required:
+        return
+    browser = [item for item in items if WEB_TESTS in item.path.parents]
+    for item in browser:
+        item.add_marker(pytest.mark.skip(reason=gate.message()))
+    config.stash[_SKIPPED_BROWSER] = len(browser)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """The one loud line that says the browser tests did not run, and how to run them."""
+    skipped = config.stash.get(_SKIPPED_BROWSER, 0)
+    if skipped:
+        message = browser_gate.current().message()
+        terminalreporter.write_line(f"{skipped} {message}", yellow=True, bold=True)
 
 
 @pytest.fixture(scope="session")

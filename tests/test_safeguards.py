@@ -193,7 +193,9 @@ def test_the_schema_is_json_schema_with_the_documented_names() -> None:
 # ---- properties ---------------------------------------------------------------------------
 
 STATES = [*PARTIES[:6], "XZZ", "EU", "FRA"]
-text = st.one_of(st.none(), st.text(min_size=0, max_size=40))
+# Any text a database can store: not NUL, not a lone surrogate (those are refused, below).
+storable = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+text = st.one_of(st.none(), st.text(storable, min_size=0, max_size=40))
 requests = st.fixed_dictionaries(
     {
         "measure": st.sampled_from([m.value for m in request.Measure]),
@@ -231,7 +233,7 @@ requests = st.fixed_dictionaries(
                 "categories": st.lists(
                     st.sampled_from(["subscriber", "traffic", "content"]), max_size=3, unique=True
                 ),
-                "identifiers": st.lists(st.text(min_size=1, max_size=8), max_size=15),
+                "identifiers": st.lists(st.text(storable, min_size=1, max_size=8), max_size=15),
                 "relation_to_offence": text,
                 "custodian": text,
                 "location": st.one_of(text, st.sampled_from(STATES)),

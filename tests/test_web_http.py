@@ -464,6 +464,7 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
     assert link
     download = client.get(link.group(1))
     assert download.headers["content-disposition"].startswith("attachment")
+    assert download.headers["cache-control"] == "no-store"  # a receipt stays in no cache
     receipt = receipts.Receipt.model_validate(download.json())
     with web.sessions() as s:
         public = evidence.organisation_key(s, "org-a").public_key
@@ -801,3 +802,30 @@ def test_an_admin_cuts_off_access_from_the_people_page(web: Web) -> None:
         intake = s.execute(select(User).where(User.email == "intake@a.example")).scalar_one()
         assert intake.roles == ["intake", "reviewer"]
         assert audit.verify(s).ok
+
+
+def test_case_data_and_api_answers_are_never_cached(web: Web) -> None:
+    case_id = _case(web)
+    client, _ = signed_in(web, "reviewer@a.example")
+    for path in (f"/cases/{case_id}", "/queue", "/login", "/no-such-page", "/api/v1/cases"):
+        assert client.get(path).headers["cache-control"] == "no-store", path
+    token = client.post("/api/v1/cases", json={})  # refused (no token): still not cached
+    assert token.status_code == 401 and token.headers["cache-control"] == "no-store"
+    assert "no-store" not in client.get("/static/app.css").headers.get("cache-control", "")
+
+
+def test_the_api_reference_is_served_from_the_package_under_the_sites_policy(web: Web) -> None:
+    client = web.client()
+    page = client.get("/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert "<script>" not in page.text and " style=" not in page.text  # nothing inline
+    urls = re.findall(r'(?:src|href|data-openapi)="([^"]*)"', page.text)
+    assert urls and all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+    assert "/openapi.json" in urls
+    for url in urls:
+        served = client.get(url)
+        assert served.status_code == 200 and served.content, url
+    assert "SwaggerUIBundle" in client.get("/static/swagger-ui/swagger-ui-bundle.js").text
+    assert "Apache License" in client.get("/static/swagger-ui/LICENSE").text
+    assert client.get("/redoc").status_code == 404  # FastAPI's CDN page is gone too

@@ -7,13 +7,18 @@ the same models run on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -45,6 +50,42 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class folded(GenericFunction[str]):  # noqa: N801 - an SQL function, named as SQL names them
+    """Text lower-cased for searching, in every script, the same way on both databases.
+
+    SQLite's own ``lower()`` and ``LIKE`` fold ASCII letters only, and its JSON column keeps
+    other characters as ``\\u`` escapes; PostgreSQL's ``lower()`` follows the database's
+    locale, which may be ``C``. So SQLite calls :func:`fold` (registered on each connection by
+    ``db.engine``), and PostgreSQL lowers under the ICU root collation, whatever the locale.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+SQLITE_FOLD = "rogatory_fold"
+
+
+def fold(value: str | None) -> str | None:
+    """SQLite's ``rogatory_fold``: JSON text with its escapes undone, then lower-cased."""
+    if value is None:
+        return None
+    if "\\u" in value:
+        with contextlib.suppress(ValueError):  # not JSON: fold the text as it is
+            value = json.dumps(json.loads(value), ensure_ascii=False)
+    return value.lower()
+
+
+@compiles(folded, "sqlite")
+def _fold_sqlite(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{SQLITE_FOLD}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(folded, "postgresql")
+def _fold_postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'lower(CAST({compiler.process(element.clauses, **kw)} AS TEXT) COLLATE "und-x-icu")'
 
 
 class Base(DeclarativeBase):

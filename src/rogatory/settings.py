@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rogatory import inputs
 from rogatory.errors import RogatoryError
 
 PLACEHOLDER = "change-me-development-only"
@@ -23,7 +24,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     secret_key: str = PLACEHOLDER
     evidence_dir: Path = Path("./evidence")
-    max_evidence_bytes: int = 2 * 1024**3
+    max_evidence_bytes: int = inputs.DEFAULT_MAX_EVIDENCE_BYTES
+    max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any request body but evidence
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

@@ -3,7 +3,8 @@
 The server runs the whole application (uvicorn in a thread, the same app ``rogatory serve``
 builds) on a SQLite file seeded by the real demo, so the browser sees what a user of
 ``make run`` sees. Chromium is Debian's (``.ci/run`` installs it); Playwright's own browser
-download is never used.
+download is never used. Without Chromium or axe-core the tests are skipped, or fail when
+``ROGATORY_REQUIRE_BROWSER=1`` (``tests/browser_gate.py``).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from rogatory.requests.transitions import Lifecycle
 from rogatory.safeguards import engine as screening
 from rogatory.treaty import catalogue
 from rogatory.web.app import create_app
+from tests import browser_gate
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE = browser_gate.AXE
 SHOTS = ROOT / "screenshots"
 PASSWORD = seed.PASSWORD
 CHROMIUM_ARGS = [
@@ -87,8 +88,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
+    gate = browser_gate.current()
+    if not gate.runs:  # only reached when required: otherwise the tests were skipped
+        pytest.fail(gate.message(), pytrace=False)
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = p.chromium.launch(executable_path=str(gate.chromium), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
 

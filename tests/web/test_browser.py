@@ -266,3 +266,16 @@ def test_main_screens_have_no_serious_accessibility_violations(page: Page, site:
         if who:
             sign_out(page)
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_the_api_reference_renders_under_the_sites_policy(page: Page) -> None:
+    """/docs draws every operation from the package's own Swagger UI; the page fixture fails
+    the test if anything is fetched from elsewhere, and the policy refuses nothing."""
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    page.goto("/docs")
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.locator(".opblock").count() >= 15
+    expect(page.get_by_text("/api/v1/cases/{case_id}/transitions")).to_be_visible()
+    assert refused == []
+    shoot(page, "docs")

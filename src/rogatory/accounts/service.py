@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from rogatory.accounts.models import ApiToken, User
 from rogatory.errors import RogatoryError
+from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Role
 
 PREFIX = "rgt"
@@ -175,3 +176,21 @@ def members(session: Session, org: str) -> list[User]:
             select(User).where(User.org_id == org, User.active.is_(True)).order_by(User.name)
         ).scalars()
     )
+
+
+def directory(session: Session, org: str | None = None) -> list[tuple[User, Organisation]]:
+    """Every user (active or not) with their organisation, by organisation then email; only
+    ``org``'s if given, which must exist (a newcomer's typo is told the ids there are)."""
+    if org is not None and session.get(Organisation, org) is None:
+        known = ", ".join(
+            session.execute(select(Organisation.id).order_by(Organisation.id)).scalars()
+        )
+        raise RogatoryError(
+            "organisation.not_found",
+            f"no organisation {org!r}",
+            help=f"the organisations are: {known or '(none yet)'}",
+        )
+    query = select(User, Organisation).join(Organisation, Organisation.id == User.org_id)
+    if org is not None:
+        query = query.where(User.org_id == org)
+    return [(u, o) for u, o in session.execute(query.order_by(Organisation.id, User.email))]

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, people, problems
+from rogatory.api import audit, cases, evidence, guard, people, problems
 from rogatory.api.deps import Services
 
 
-def create_app(services: Services) -> FastAPI:
+def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) -> FastAPI:
+    """The API; ``streamed`` names the other routes (method, path) whose bodies stream under
+    their own limit, past the body limit every other request has."""
     app = FastAPI(
         title="rogatory",
         version=__version__,
         description="Cases under the UN Convention against Cybercrime: intake with "
         "screening, review, four-eyes approval and a tamper-evident record.",
+        # FastAPI's pages load Swagger UI and ReDoc from a CDN; the web application serves
+        # /docs from the package instead (rogatory.web.pages.docs).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     problems.install(app)
@@ -23,4 +31,9 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(audit.router)
     app.include_router(evidence.router)
     app.include_router(people.router)
+    app.add_middleware(
+        guard.Guard,
+        max_body_bytes=services.max_body_bytes,
+        streamed=(*evidence.STREAMED, *streamed),
+    )
     return app

@@ -12,10 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import and_, or_
 from sqlalchemy.orm import Session
 
+from rogatory import inputs
 from rogatory.accounts import assignment
 from rogatory.accounts.service import Scope
-from rogatory.api.deps import Db, Svc, needs
+from rogatory.api.deps import Db, HoldId, Svc, needs
 from rogatory.errors import RogatoryError
+from rogatory.inputs import Identifier, LongText, ShortText, UTCInstant
 from rogatory.requests import custody, deadlines, flows
 from rogatory.requests import queue as queue_
 from rogatory.requests.basis import CITATION_MAX, REASON_MAX, BasisKind, Override, blocks
@@ -30,21 +32,21 @@ POLICY = deadlines.Policy()
 
 class GroundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1)
-    provision: str = Field(min_length=1, examples=["uncc:art-40:para-21"])
+    reason: LongText = Field(min_length=1)
+    provision: ShortText = Field(min_length=1, examples=["uncc:art-40:para-21"])
 
 
 class TransitionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: Status
-    note: str | None = None
-    grounds: list[GroundIn] = Field(default_factory=list)
+    note: LongText | None = None
+    grounds: list[GroundIn] = Field(default_factory=list, max_length=inputs.MAX_ITEMS)
 
 
 class AcknowledgementIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rule: str = Field(min_length=1)
-    note: str = Field(min_length=1)
+    rule: ShortText = Field(min_length=1)
+    note: LongText = Field(min_length=1)
 
 
 class OverrideIn(BaseModel):
@@ -64,7 +66,7 @@ class OverrideIn(BaseModel):
 
 class ApprovalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: str | None = None
+    note: LongText | None = None
     partial: bool = False
     override: OverrideIn | None = Field(
         default=None,
@@ -179,9 +181,14 @@ def _cursor(case: Case) -> str:
 
 
 def _decode(cursor: str) -> tuple[datetime, str]:
+    """The position a cursor of ``_cursor`` holds; anything else is refused, whatever it
+    decodes to (another shape, a time without its offset, a time past the calendar)."""
     try:
         due, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(due), str(case_id)
+        when = datetime.fromisoformat(due)
+        if when.tzinfo is None or not isinstance(case_id, str) or inputs.unstorable(case_id):
+            raise ValueError("not a cursor of this API")
+        return inputs.as_utc(when), case_id
     except (ValueError, TypeError):
         raise RogatoryError(
             "request.invalid_cursor", "field cursor: not a cursor returned by this API"
@@ -217,10 +224,10 @@ def list_cases(
     status: Annotated[Status | None, Query()] = None,
     measure: Annotated[str | None, Query()] = None,
     requesting_state: Annotated[str | None, Query(min_length=2, max_length=3)] = None,
-    due_before: Annotated[datetime | None, Query()] = None,
+    due_before: Annotated[UTCInstant | None, Query()] = None,
     assignee: Annotated[str | None, Query(max_length=254)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    cursor: Annotated[str | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=1000)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Cases of the caller's organisation by deadline, with filters and a cursor.
@@ -294,7 +301,7 @@ def amend_request(
     document: Annotated[
         dict[str, Any], Body(description="The amended request document (see /schema/request)")
     ],
-    note: Annotated[str | None, Query(max_length=2000)] = None,
+    note: Annotated[LongText | None, Query()] = None,
 ) -> dict[str, Any]:
     """Supply the information an ``info_requested`` case waits for: the amended document
     replaces the current one (kept as a version), and the case is screened again."""
@@ -334,7 +341,7 @@ def list_screenings(case_id: str, actor: Reader, db: Db) -> dict[str, Any]:
 
 class AssignmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    assignee: str | None = Field(default=None, description="an email; null to unassign")
+    assignee: ShortText | None = Field(default=None, description="an email; null to unassign")
 
 
 @router.put("/{case_id}/assignment", operation_id="assignCase")
@@ -345,7 +352,7 @@ def assign(case_id: str, body: AssignmentIn, actor: Writer, db: Db) -> dict[str,
 
 class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    identifiers: list[str] = Field(min_length=1)
+    identifiers: list[Identifier] = Field(min_length=1, max_length=inputs.MAX_IDENTIFIERS)
     days: int = Field(ge=1, le=3650)
     start: date | None = None
 
@@ -394,14 +401,14 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
 
 @router.post("/{case_id}/holds/{hold_id}/extension", operation_id="extendHold")
 def extend_hold(
-    case_id: str, hold_id: int, body: ExtensionIn, actor: Writer, db: Db
+    case_id: str, hold_id: HoldId, body: ExtensionIn, actor: Writer, db: Db
 ) -> dict[str, Any]:
     """Extend an active hold to a later expiry."""
     return hold_json(custody.extend_hold(db, actor, case_id, hold_id, body.expiry, date.today()))
 
 
 @router.post("/{case_id}/holds/{hold_id}/release", operation_id="releaseHold")
-def release_hold(case_id: str, hold_id: int, actor: Writer, db: Db) -> dict[str, Any]:
+def release_hold(case_id: str, hold_id: HoldId, actor: Writer, db: Db) -> dict[str, Any]:
     """Release an active hold."""
     return hold_json(custody.release_hold(db, actor, case_id, hold_id, date.today()))
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi import Path as PathParam
 from sqlalchemy.orm import Session, sessionmaker
 
+from rogatory import inputs
 from rogatory.accounts import service as accounts
 from rogatory.accounts.service import Principal, Scope
 from rogatory.errors import RogatoryError
@@ -24,8 +26,9 @@ class Services:
     screener: Screener
     lifecycle: Lifecycle
     evidence_dir: Path = Path("./evidence")
-    max_evidence_bytes: int = 2 * 1024**3
+    max_evidence_bytes: int = inputs.DEFAULT_MAX_EVIDENCE_BYTES
     secure_cookies: bool = False  # always on outside development; on https in any case
+    max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any body but an evidence upload
 
 
 def services(request: Request) -> Services:
@@ -34,6 +37,9 @@ def services(request: Request) -> Services:
 
 
 Svc = Annotated[Services, Depends(services)]
+# A row id in a path: beyond what an integer column holds it names no row, and must not
+# reach the database (which would fail on it rather than find nothing).
+HoldId = Annotated[int, PathParam(ge=1, le=inputs.MAX_ROW_ID)]
 
 
 def session(svc: Svc) -> Iterator[Session]:

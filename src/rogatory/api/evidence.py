@@ -19,24 +19,28 @@ from rogatory.api.problems import problem, status_for
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
+from rogatory.inputs import ShortText
 from rogatory.requests.flows import Actor
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 Writer = Annotated[Actor, Depends(needs(Scope.CASES_WRITE))]
 Reader = Annotated[Actor, Depends(needs(Scope.CASES_READ))]
 CHUNK = 1 << 20
+MAX_FILES = 10_000  # files handed over in one disclosure
+UPLOAD = "/cases/{case_id}/evidence/{name}"
+STREAMED = (("PUT", router.prefix + UPLOAD),)  # past the body limit: see api.guard
 
 
 class RecipientIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1)
-    authority: str | None = None
-    reference: str | None = None
+    name: ShortText = Field(min_length=1)
+    authority: ShortText | None = None
+    reference: ShortText | None = None
 
 
 class DisclosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    files: list[str] = Field(min_length=1)
+    files: list[ShortText] = Field(min_length=1, max_length=MAX_FILES)
     recipient: RecipientIn
 
 
@@ -94,7 +98,7 @@ def file_json(row: EvidenceFile) -> dict[str, Any]:
     }
 
 
-@router.put("/cases/{case_id}/evidence/{name}", operation_id="uploadEvidence", status_code=201)
+@router.put(UPLOAD, operation_id="uploadEvidence", status_code=201)
 async def upload(
     case_id: str, name: str, request: Request, actor: Writer, db: Db, svc: Svc
 ) -> dict[str, Any]:

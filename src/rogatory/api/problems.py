@@ -46,6 +46,7 @@ STATUS_BY_PREFIX = (
     ("auth.csrf", 403),
     ("auth.throttled", 429),
     ("auth.", 401),
+    ("request.too_large", 413),
     ("request.", 422),
     ("case.", 422),
     ("input.", 422),
@@ -82,7 +83,7 @@ def problem(
 PageRenderer = Callable[[Request, int, str, str], Response]
 
 
-def _page(request: Request) -> PageRenderer | None:
+def page_for(request: Request) -> PageRenderer | None:
     """The web application's error page, for a request that is not to the API."""
     page: PageRenderer | None = getattr(request.app.state, "page", None)
     return None if request.url.path.startswith("/api/") else page
@@ -91,7 +92,7 @@ def _page(request: Request) -> PageRenderer | None:
 def install(app: FastAPI) -> None:
     @app.exception_handler(RogatoryError)
     async def rogatory_error(request: Request, exc: RogatoryError) -> Response:
-        if (page := _page(request)) is not None:
+        if (page := page_for(request)) is not None:
             return page(request, status_for(exc.code), exc.code, exc.message)
         errors = None
         if isinstance(exc, ProblemList):
@@ -112,7 +113,7 @@ def install(app: FastAPI) -> None:
             }
             for e in exc.errors()
         ]
-        if (page := _page(request)) is not None:
+        if (page := page_for(request)) is not None:
             listed = "; ".join(f"field {e['field']}: {e['detail']}" for e in errors)
             return page(request, 422, "request.invalid", listed)
         return problem(422, "request.invalid", f"{len(errors)} invalid field(s)", errors=errors)
@@ -122,7 +123,7 @@ def install(app: FastAPI) -> None:
         code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
             exc.status_code, "http.error"
         )
-        if (page := _page(request)) is not None:
+        if (page := page_for(request)) is not None:
             return page(request, exc.status_code, code, str(exc.detail))
         return problem(exc.status_code, code, str(exc.detail))
 
@@ -131,6 +132,6 @@ def install(app: FastAPI) -> None:
         request_id = uuid.uuid4().hex
         log.exception("unexpected error %s on %s %s", request_id, request.method, request.url.path)
         message = f"an unexpected error occurred (request id {request_id})"
-        if (page := _page(request)) is not None:
+        if (page := page_for(request)) is not None:
             return page(request, 500, "internal", message)
         return problem(500, "internal", message)

@@ -195,6 +195,55 @@ def add_user(
     )
 
 
+@users_app.command("list")
+@handles_errors
+def list_users(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The people of every organisation (or of --org), with their roles."""
+    from rich.table import Table
+
+    from rogatory.accounts import service as accounts
+    from rogatory.db import engine as dbe
+
+    engine = dbe.make_engine(settings.load().database_url)
+    with dbe.sessions(engine, read_only=True)() as session:
+        rows = accounts.directory(session, org)
+    organisations: dict[str, dict[str, str | int]] = {}
+    for _, o in rows:
+        organisations.setdefault(o.id, {"id": o.id, "name": o.name, "users": 0})
+        organisations[o.id]["users"] = int(organisations[o.id]["users"]) + 1
+    if as_json:
+        print_json(
+            {
+                "organisations": list(organisations.values()),
+                "users": [
+                    {
+                        "email": u.email,
+                        "name": u.name,
+                        "organisation": o.id,
+                        "roles": u.roles,
+                        "active": u.active,
+                    }
+                    for u, o in rows
+                ],
+            }
+        )
+        return
+    table = Table("organisation", "email", "name", "roles", "active")
+    for u, o in rows:
+        table.add_row(o.id, u.email, u.name, ", ".join(u.roles), "yes" if u.active else "no")
+    console.print(table)
+    listed = "; ".join(f"{o['id']} ({o['name']})" for o in organisations.values())
+    count = len(organisations)
+    console.print(
+        f"{len(rows)} users in {count} organisation{'s' if count != 1 else ''}"
+        + (f": {listed}" if listed else ""),
+        markup=False,
+    )
+
+
 @tokens_app.command("create")
 @handles_errors
 def create_token(
@@ -378,7 +427,7 @@ def import_cases(
             rows.append(
                 {"file": path.name, "case": case.id, "created": created, "outcome": outcome}
             )
-        except (RogatoryError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except (RogatoryError, ValueError, RecursionError) as exc:  # ValueError: not JSON
             skipped += 1
             message = exc.message if isinstance(exc, RogatoryError) else f"not JSON: {exc}"
             rows.append({"file": path.name, "error": message})

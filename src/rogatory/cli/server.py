@@ -82,6 +82,7 @@ def build_app(
             config.evidence_dir,
             config.max_evidence_bytes,
             secure_cookies=config.environment != "development",
+            max_body_bytes=config.max_body_bytes,
         )
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from rogatory import orm
 from rogatory.errors import RogatoryError
 
 READ_ONLY = "rogatory_read_only"
@@ -51,6 +52,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            dbapi_connection.create_function(orm.SQLITE_FOLD, 1, orm.fold, deterministic=True)
 
         # Writers of this process queue on a lock rather than in SQLite's busy handler, which
         # sleeps in growing steps (up to 100 ms) and made the slowest intake take a second.

@@ -21,7 +21,10 @@ from rogatory.evidence.models import Disclosure, EvidenceFile, OrganisationKey
 from rogatory.requests import custody
 from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
 
-SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
+# A plain file name: it becomes part of a path on disk and of a signed receipt, so no
+# separators, no control characters (a trailing newline included), and nothing at the end
+# that a file system would drop or show differently (a space, a dot).
+SAFE_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._ -]{0,198}[A-Za-z0-9_-])?")
 
 
 class Tampered(RogatoryError):
@@ -59,11 +62,13 @@ def store(
     """Stream a file to disk while hashing it; refuse it past ``max_bytes``; never overwrite."""
     _staff(actor)
     case = get_or_raise(session, actor, case_id)
-    if not SAFE_NAME.match(name) or name in (".", ".."):
+    if not SAFE_NAME.fullmatch(name):
+        shown = repr(name) if len(name) <= 240 else f"{name[:240]!r}..."
         raise RogatoryError(
             "evidence.invalid_name",
-            f"field name: {name!r} is not a plain file "
-            "name (letters, digits, dot, dash, underscore, space)",
+            f"field name: {shown} is not a plain file name: at most 200 letters, digits, "
+            "dots, dashes, underscores and spaces, beginning with a letter or digit and not "
+            "ending with a space or dot",
         )
     folder = base_dir / case.org_id / case.id
     folder.mkdir(parents=True, exist_ok=True)

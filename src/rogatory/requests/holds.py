@@ -51,7 +51,14 @@ def place(identifiers: Sequence[str], start: date, days: int, *, minimum_days: i
             f"a hold on request lasts at least {minimum_days} days (Art 42); {days} were asked",
             help=f"place it for {minimum_days} days or more",
         )
-    return Hold(tuple(identifiers), start, start + timedelta(days=days))
+    try:
+        expiry = start + timedelta(days=days)
+    except OverflowError:
+        raise RogatoryError(
+            "hold.out_of_range",
+            f"field days: a hold of {days} days from {start} would end after 9999-12-31",
+        ) from None
+    return Hold(tuple(identifiers), start, expiry)
 
 
 def extend(hold: Hold, new_expiry: date, on: date) -> Hold:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import Select, String, cast, func, literal, or_, select
 
+from rogatory.orm import folded
 from rogatory.requests.flows import Actor
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import OPEN, Status
@@ -31,7 +32,7 @@ class Filters:
 
 
 def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
@@ -54,12 +55,14 @@ def select_cases(actor: Actor, filters: Filters) -> Select[Case]:
     elif filters.assignee:
         query = query.where(Case.assigned_to == filters.assignee.lower())
     if filters.text and filters.text.strip():
-        pattern = _like(filters.text.strip())
+        # Both sides folded by the database, the same way, so that "MINISTÈRE" finds
+        # "Ministère" and "ПОЛЬЗОВАТЕЛЬ" finds "пользователь" on SQLite and PostgreSQL.
+        pattern = folded(literal(_like(filters.text.strip()), String))
         query = query.where(
             or_(
-                func.lower(Case.reference).like(pattern, escape="\\"),
-                func.lower(Case.id).like(pattern, escape="\\"),
-                func.lower(cast(Case.request, String)).like(pattern, escape="\\"),
+                folded(Case.reference).like(pattern, escape="\\"),
+                folded(Case.id).like(pattern, escape="\\"),
+                folded(cast(Case.request, String)).like(pattern, escape="\\"),
             )
         )
     return query.order_by(Case.due_at, Case.id)

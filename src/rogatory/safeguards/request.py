@@ -26,7 +26,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from rogatory import inputs
 from rogatory.errors import Problem, ProblemList, RogatoryError
+from rogatory.inputs import Identifier, LongText, Reference, ShortText
 from rogatory.law.loader import key_path
 from rogatory.parties import states
 
@@ -60,11 +62,14 @@ def _state_code(value: str) -> str:
     return state.code
 
 
-StateCode = Annotated[str, AfterValidator(_state_code)]
+StateCode = Annotated[str, Field(max_length=100), AfterValidator(_state_code)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # No NaN or Infinity: they are not JSON, and a stored document must read back.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 class OffenceForm(StrEnum):
@@ -89,15 +94,16 @@ class AssistanceKind(StrEnum):
 
 
 class Authority(_Model):
-    name: str | None = None
+    name: ShortText | None = None
     role: Role | None = None
-    reference: str | None = None
+    reference: Reference | None = None
 
 
 class Offence(_Model):
-    description: str | None = None
+    description: LongText | None = None
     treaty_articles: list[Annotated[int, Field(ge=7, le=17)]] = Field(
         default_factory=list,
+        max_length=inputs.MAX_ITEMS,
         description="Articles 7-17 of the Convention the conduct falls under; may be empty",
     )
     form: OffenceForm = Field(
@@ -110,7 +116,7 @@ class Offence(_Model):
         description="the requested State's own characterisation of the conduct (Arts 7-17); "
         "an empty list means it finds no Convention offence; null: not characterised yet",
     )
-    domestic_provision: str | None = None
+    domestic_provision: ShortText | None = None
     max_penalty_years: float | None = Field(
         default=None, ge=0, description="statutory maximum in the requesting State; null if unknown"
     )
@@ -133,30 +139,32 @@ class Period(_Model):
 
 
 class Data(_Model):
-    categories: list[Category] = Field(default_factory=list)
-    identifiers: list[str] = Field(default_factory=list)
-    relation_to_offence: str | None = None
-    custodian: str | None = None
-    location: str | None = None
+    categories: list[Category] = Field(default_factory=list, max_length=inputs.MAX_ITEMS)
+    identifiers: list[Identifier] = Field(default_factory=list, max_length=inputs.MAX_IDENTIFIERS)
+    relation_to_offence: LongText | None = None
+    custodian: ShortText | None = None
+    location: ShortText | None = None
     period: Period | None = None
 
 
 class Authorisation(_Model):
-    issuer: str | None = None
+    issuer: ShortText | None = None
     date: dt.date | None = None
-    reference: str | None = None
+    reference: ShortText | None = None
 
 
 class Person(_Model):
-    name: str | None = None
+    name: ShortText | None = None
     nationality: StateCode | None = None
 
 
 class Emergency(_Model):
     """The facts that make the situation an emergency in the sense of Art 2(o)."""
 
-    description: str | None = None
-    risk_to: list[str] = Field(default_factory=list, description="life, safety")
+    description: LongText | None = None
+    risk_to: list[ShortText] = Field(
+        default_factory=list, max_length=inputs.MAX_ITEMS, description="life, safety"
+    )
     imminent: bool | None = None
     significant: bool | None = None
 
@@ -168,13 +176,13 @@ class Request(_Model):
     submitted_on: date
     requesting_authority: Authority = Field(default_factory=Authority)
     offence: Offence = Field(default_factory=Offence)
-    facts: str | None = None
-    necessity: str | None = None
-    assistance_sought: str | None = None
+    facts: LongText | None = None
+    necessity: LongText | None = None
+    assistance_sought: LongText | None = None
     assistance_kind: AssistanceKind | None = Field(
         default=None, description="for an 'mla' request: what kind of assistance it asks for"
     )
-    language: str | None = Field(
+    language: ShortText | None = Field(
         default=None, description="the language the request is written in, e.g. 'en', 'fr'"
     )
     mla_to_follow: bool | None = None
@@ -183,7 +191,7 @@ class Request(_Model):
     duration_days: int | None = Field(default=None, ge=1)
     confidentiality_requested: bool = False
     authorisation: Authorisation | None = None
-    persons: list[Person] = Field(default_factory=list)
+    persons: list[Person] = Field(default_factory=list, max_length=inputs.MAX_PERSONS)
     emergency: Emergency | None = None
 
     @model_validator(mode="after")
@@ -210,7 +218,13 @@ _CODES = {
     "same_state": "request.same_state",
     "period_order": "request.invalid_period",
     "json_invalid": "request.invalid_json",
+    "string_too_long": "request.too_long",
+    "too_long": "request.too_many",
+    "text_unstorable": "request.invalid_text",
+    "string_unicode": "request.invalid_text",
+    "finite_number": "request.invalid_number",
 }
+MAX_PROBLEMS = 50  # a document wrong everywhere is reported by its first problems
 
 
 def _code(error_type: str) -> str:
@@ -226,13 +240,17 @@ def _code(error_type: str) -> str:
 def problems_of(exc: ValidationError, *, file: str | None) -> list[Problem]:
     """One problem per bad field, naming the field, in the ``error[code]`` scheme."""
     out = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    for err in errors[:MAX_PROBLEMS]:
         loc = [p for p in err["loc"] if isinstance(p, int | str)]
         field_name = key_path(loc) if loc else "(document)"
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             message = "unknown field (not part of the request document)"
         out.append(Problem(_code(err["type"]), f"field {field_name}: {message}", file))
+    if len(errors) > MAX_PROBLEMS:
+        more = len(errors) - MAX_PROBLEMS
+        out.append(Problem("request.invalid", f"and {more} more problems not listed", file))
     return out
 
 
@@ -277,5 +295,12 @@ def load(path: Path) -> Request:
                     f"line {exc.lineno} column {exc.colno}",
                 )
             ],
+        ) from None
+    except (ValueError, RecursionError) as exc:  # a 5,000-digit number, nesting too deep
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ProblemList(
+            "request.invalid",
+            label,
+            [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
         ) from None
     return parse(data, file=label)

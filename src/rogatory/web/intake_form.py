@@ -71,11 +71,13 @@ CATEGORIES = (
     ("content", "content data"),
 )
 ARTICLES = tuple((str(n), f"Art {n}") for n in range(7, 18))
-FORMS = (("", "commission"),) + tuple(
-    (f.value, f.value) for f in OffenceForm if f is not OffenceForm.COMMISSION
+FORMS = (
+    ("", "commission"),
+    *((f.value, f.value) for f in OffenceForm if f is not OffenceForm.COMMISSION),
 )
-ASSISTANCE_KINDS = (("", "not stated"),) + tuple(
-    (k.value, k.value.replace("_", " ")) for k in AssistanceKind
+ASSISTANCE_KINDS = (
+    ("", "not stated"),
+    *((k.value, k.value.replace("_", " ")) for k in AssistanceKind),
 )
 
 SECTIONS = (

@@ -22,7 +22,7 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api import evidence as evidence_api
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Db, Services, Svc
+from rogatory.api.deps import Db, HoldId, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.audit.models import AuditEvent
 from rogatory.errors import ProblemList, RogatoryError
@@ -36,6 +36,8 @@ from rogatory.web import templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
+UPLOAD = "/cases/{case_id}/evidence"
+STREAMED = (("POST", UPLOAD),)  # past the body limit: see api.guard
 
 
 def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[Status]:
@@ -304,7 +306,7 @@ async def place_hold(request: Request, case_id: str, who: Poster, db: Db, svc: S
 
 @router.post("/cases/{case_id}/holds/{hold_id}/extend")
 async def extend_hold(
-    request: Request, case_id: str, hold_id: int, who: Poster, db: Db, svc: Svc
+    request: Request, case_id: str, hold_id: HoldId, who: Poster, db: Db, svc: Svc
 ) -> Response:
     f = await _form(request)
     return _act(
@@ -322,7 +324,7 @@ async def extend_hold(
 
 @router.post("/cases/{case_id}/holds/{hold_id}/release")
 async def release_hold(
-    request: Request, case_id: str, hold_id: int, who: Poster, db: Db, svc: Svc
+    request: Request, case_id: str, hold_id: HoldId, who: Poster, db: Db, svc: Svc
 ) -> Response:
     return _act(
         request,
@@ -335,7 +337,7 @@ async def release_hold(
     )
 
 
-@router.post("/cases/{case_id}/evidence")
+@router.post(UPLOAD)
 async def upload(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
     """The file as the raw body (the page's script, with a progress bar), or as a
     multipart form field ``file`` (without JavaScript)."""
