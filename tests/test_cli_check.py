@@ -161,3 +161,73 @@ def test_explain_and_schema(cli: Cli) -> None:
     assert missing.code == 2 and missing.err.startswith("error[rules.unknown_rule]")
     schema = json.loads(cli("schema", "request").out)
     assert schema["title"] == "rogatory request" and "measure" in schema["properties"]
+
+
+AGREEMENTS = str(ROOT / "examples" / "agreements.csv")
+ROBBERY = str(ROOT / "examples" / "mla-witness-robbery.json")
+
+
+def test_check_with_agreements_lists_every_legal_basis_and_names_them_outside_scope(
+    cli: Cli,
+) -> None:
+    result = cli(
+        "check", ROBBERY, "--instruments", WHAT_IF, "--agreements", AGREEMENTS, "--format", "json"
+    )
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["outcome"] == "outside_scope"
+    bases = [b["instrument"] for b in data["legal_bases"]]
+    assert bases[0] == "UNCC" and bases[1].startswith("Treaty between XAA and XAB")
+    assert data["legal_bases"][1]["governs"] is True
+    scope = next(f for f in data["findings"] if f["rule"] == "scope.offence_or_serious_crime")
+    assert "Treaty between XAA and XAB" in scope["reason"]
+    text = cli("check", ROBBERY, "--instruments", WHAT_IF, "--agreements", AGREEMENTS)
+    assert "OUTSIDE_SCOPE" in text.out and "(governs the request)" in text.out
+    # Without the file the Convention is the only basis known, and the finding says so.
+    bare = json.loads(cli("check", ROBBERY, "--instruments", WHAT_IF, "--format", "json").out)
+    assert [b["instrument"] for b in bare["legal_bases"]] == ["UNCC"]
+
+
+def test_a_bad_agreements_file_names_each_row_and_field(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "agreements.csv"
+    bad.write_text(
+        "state_a,state_b,instrument,in_force_from,in_force_until,uses_convention_paragraphs\n"
+        "XAA,QQQ,Treaty A,2009-01-01,,no\n"
+        "XAA,XAB,Treaty B,2009-02-30,,no\n"
+        "XAA,XAB,Treaty C,2009-01-01,2008-01-01,perhaps\n"
+        "XAA,XAA,Treaty D,2009-01-01,,no\n"
+        "XAA,XAB,Treaty E,2009-01-01,,yes\n"
+        "XAB,XAA,Treaty E,2010-01-01,,yes\n",
+        encoding="utf-8",
+    )
+    result = cli("check", ROBBERY, "--agreements", str(bad))
+    assert result.code == 2
+    err = result.err
+    assert "error[agreement.unknown_state]" in err and "row 2: field state_b" in err
+    assert "error[agreement.invalid_date]" in err and "row 3: field in_force_from" in err
+    assert "error[agreement.invalid_period]" in err and "row 4" in err
+    assert "error[agreement.invalid_value]" in err and "field uses_convention_paragraphs" in err
+    assert "error[agreement.same_state]" in err and "row 5" in err
+    assert "error[agreement.duplicate]" in err and "row 7" in err
+    missing = tmp_path / "few.csv"
+    missing.write_text("state_a,state_b,instrument\nXAA,XAB,T\n", encoding="utf-8")
+    few = cli("check", ROBBERY, "--agreements", str(missing))
+    assert few.code == 2 and "in_force_from" in few.err
+
+
+def test_serve_screens_with_the_agreements_it_is_given(tmp_path: Path) -> None:
+    import pytest
+
+    from rogatory.cli import server
+    from rogatory.errors import ProblemList
+
+    screener = server._screener(None, False, True, Path(AGREEMENTS))
+    assert [a.instrument for a in screener.law.agreements][1].startswith("Regional Convention")
+    bad = tmp_path / "a.csv"
+    bad.write_text(
+        "state_a,state_b,instrument,in_force_from,uses_convention_paragraphs\nXAA,XAB,T,soon,no\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProblemList) as info:
+        server._screener(None, False, False, bad)
+    assert [p.code for p in info.value.problems] == ["agreement.invalid_date"]
