@@ -229,7 +229,8 @@ def test_an_amendment_keeps_the_earlier_document_and_starts_the_review_over(
             flows.amend(s, OTHER_ORG, case_id, amended, screener, LIFE)
         assert other_org.value.code == "case.not_found"
         case = flows.amend(s, INTAKE, case_id, amended, screener, LIFE, note="custodian named")
-        assert case.status == "screening" and case.intrusive  # content data now: four eyes
+        # preserving content discloses nothing: not intrusive (the measures table), no four eyes
+        assert case.status == "screening" and not case.intrusive
     with dbe.sessions(engine)() as s:
         versions = s.execute(select(RequestVersion)).scalars().all()
         assert [(v.seq, v.superseded_by, v.note) for v in versions] == [

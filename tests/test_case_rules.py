@@ -135,9 +135,12 @@ def test_four_eyes_for_intrusive_measures() -> None:
 
 
 def test_which_measures_are_intrusive() -> None:
-    assert is_intrusive(["subscriber", "content"], "stored_data")
-    assert is_intrusive(["traffic"], "realtime_traffic") and is_intrusive([], "interception")
-    assert not is_intrusive(["subscriber", "traffic"], "stored_data")
+    m = catalogue.get().measures
+    assert is_intrusive(["subscriber", "content"], m["stored_data"])
+    assert is_intrusive(["traffic"], m["realtime_traffic"]) and is_intrusive([], m["interception"])
+    assert not is_intrusive(["subscriber", "traffic"], m["stored_data"])
+    # Preserving content discloses nothing: it is not intrusive in the sense of four eyes.
+    assert not is_intrusive(["content"], m["preservation"])
 
 
 def test_deadlines_due_at_risk_and_overdue() -> None:

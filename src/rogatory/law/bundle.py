@@ -10,6 +10,7 @@ never marked verified, and the article count matches what the instrument declare
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -140,6 +141,12 @@ class MeasureFacts(BaseModel):
         description="'may only be refused' on these grounds: no other ground applies"
     )
     grounds_cite: Citation
+
+    def intrusive_because(self, categories: Iterable[str]) -> list[str]:
+        """Why a request for this measure asking for ``categories`` is intrusive (empty if it
+        is not): the one definition the screening's safeguards and the four-eyes guard share."""
+        why = [f"{c} data" for c in categories if c in self.intrusive_categories]
+        return [*why, self.title.lower()] if self.intrusive else why
 
 
 class MeasuresFile(BaseModel):

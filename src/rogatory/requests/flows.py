@@ -276,7 +276,9 @@ def _take_in(
         requested_state=req.requested_state,
         status=Status.RECEIVED.value,
         urgent=urgent,
-        intrusive=is_intrusive([c.value for c in req.data.categories], req.measure.value),
+        intrusive=is_intrusive(
+            [c.value for c in req.data.categories], screener.law.measure(req.measure)
+        ),
         received_at=when,
         due_at=policy.due(when, req.measure.value, urgent=urgent),
         request=stored,
@@ -633,7 +635,9 @@ def amend(
     changed = sorted(k for k in {*stored, *case.request} if stored.get(k) != case.request.get(k))
     case.request = stored
     case.reference = req.requesting_authority.reference
-    case.intrusive = is_intrusive([c.value for c in req.data.categories], req.measure.value)
+    case.intrusive = is_intrusive(
+        [c.value for c in req.data.categories], screener.law.measure(req.measure)
+    )
     session.flush()
     with recorded_at_end(session):
         record(

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from rogatory.errors import Problem, ProblemList, RogatoryError
+from rogatory.law.bundle import MeasureFacts
 from rogatory.law.decision import Outcome
 from rogatory.requests.basis import Override, blocks
 
@@ -252,5 +253,6 @@ class Lifecycle:
             raise ProblemList("case.guard_failed", f"{state.status} to {move.to}", problems)
 
 
-def is_intrusive(categories: Collection[str], measure: str) -> bool:
-    return "content" in categories or measure in ("interception", "realtime_traffic")
+def is_intrusive(categories: Collection[str], facts: MeasureFacts) -> bool:
+    """Whether four eyes apply: the measures table's one definition of intrusive."""
+    return bool(facts.intrusive_because(categories))

@@ -20,11 +20,7 @@ def intrusive(ctx: Context) -> list[str]:
     """Why a request is intrusive, from the measures table: the measure itself, or a data
     category it asks for."""
     req = ctx.request
-    facts = ctx.law.measure(req.measure)
-    why = [f"{c.value} data" for c in req.data.categories if c.value in facts.intrusive_categories]
-    if facts.intrusive:
-        why.append(facts.title.lower())
-    return why
+    return ctx.law.measure(req.measure).intrusive_because(c.value for c in req.data.categories)
 
 
 @REGISTRY.rule(
