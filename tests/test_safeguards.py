@@ -411,3 +411,14 @@ def test_a_batch_gives_the_same_decisions_as_one_by_one(screener: engine.Screene
     assert gc.isenabled()
     assert [d.findings for d in batch] == [screener.screen(r).findings for r in reqs]
     assert len({d.evaluated_at for d in batch}) == 1
+
+
+def test_rule_statements_read_their_numbers_from_the_constants() -> None:
+    bundle = catalogue.get()
+    scope = REGISTRY.get("scope.offence_or_serious_crime")
+    assert "{serious_crime.min_statutory_max_years}" in scope.statement
+    assert "at least 4 years" in engine.statement(scope, bundle)
+    period = REGISTRY.get("preservation.period")
+    assert "not less than 60 days" in engine.statement(period, bundle)
+    # a different value in the data changes the statement, not the rule's text
+    assert "at least 7 years" in scope.stated(lambda name: 7)

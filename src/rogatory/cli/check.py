@@ -216,7 +216,7 @@ def explain(
     as_json: JsonFlag = False,
 ) -> None:
     """A rule in plain words: what it says, what it cites, how sure we are, what tests it."""
-    from rogatory.safeguards import scenarios
+    from rogatory.safeguards import engine, scenarios
     from rogatory.safeguards.engine import registry
 
     rules = registry()
@@ -226,7 +226,7 @@ def explain(
     tests = scenarios.scenarios_testing(bundle, rule_id)
     data = {
         "id": rule.id,
-        "statement": rule.statement,
+        "statement": engine.statement(rule, bundle),
         "kind": rule.kind.value,
         "discretion": rule.discretion.value,
         "overrides": rule.overrides,
@@ -247,7 +247,7 @@ def explain(
         + (f", overrides {rule.overrides}" if rule.overrides else "")
         + ")"
     )
-    console.print(rule.statement, markup=False)
+    console.print(data["statement"], markup=False)
     console.print(f"A failure means: {rule.on_fail.value}")
     for c in cites:
         console.print(

@@ -19,6 +19,7 @@ Modelled on Cedar's ``Response {decision, diagnostics}`` and Catala's declared p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -109,6 +110,13 @@ class Rule(Generic[C]):
     func: Callable[[C], Verdict]
     overrides: str | None = None
 
+    def stated(self, value: Callable[[str], object]) -> str:
+        """The statement with each ``{constant}`` it names replaced by the law's value, so a
+        number a rule rests on is written once, in the data, never again in the rule's text."""
+        return _PLACEHOLDER.sub(lambda m: str(value(m.group(1))), self.statement)
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
 
 _RESULT_OUTCOME = {
     Result.REVIEW: Outcome.REVIEW,

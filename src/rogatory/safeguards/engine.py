@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from rogatory.errors import ProblemCollector, RogatoryError
+from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation, Level, parse_provision_id
 from rogatory.law.decision import (
     Finding,
@@ -179,12 +180,25 @@ class Screener:
                 gc.enable()
 
 
+def statement(rule: Rule[Context], bundle: Bundle, on: date | None = None) -> str:
+    """A rule's statement with the numbers it names read from the bundle as of ``on``."""
+    when = on or date.today()
+
+    def value(name: str) -> object:
+        found = bundle.constant(name, when)
+        return found.value if found.known else f"[{name}: no value on {when}]"
+
+    return rule.stated(value)
+
+
 def _check_measures(law: Law) -> None:
     """The bundle's measures table covers every measure a request can name, and every ground
     it lists is a registered ground for refusal: checked once, when the law is loaded."""
     table = law.bundle.measures
     missing = [m.value for m in Measure if m.value not in table]
     unknown = [name for name in table if name not in Measure.__members__.values()]
+    for rule in REGISTRY.rules:
+        statement(rule, law.bundle)  # every constant a statement names must exist
     grounds = {r.id for r in REGISTRY.rules if r.kind is Kind.REFUSAL_GROUND}
     bad = sorted({g for facts in table.values() for g in facts.grounds} - grounds)
     if missing or unknown or bad:

@@ -304,8 +304,9 @@ def fit_to_measure(ctx: Context) -> Verdict:
     )
 )
 def preservation_period(ctx: Context) -> Verdict:
-    """Data preserved on request is kept for not less than sixty days, and the preservation
-    continues while the request for mutual legal assistance is decided."""
+    """Data preserved on request is kept for not less than {preservation.mla_min_days} days,
+    and the preservation continues while the request for mutual legal assistance is
+    decided."""
     req = ctx.request
     if req.measure is not Measure.PRESERVATION:
         return Verdict(Result.NOT_APPLICABLE, "not a preservation request")

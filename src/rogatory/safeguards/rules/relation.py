@@ -104,7 +104,8 @@ def _offence_articles(ctx: Context) -> tuple[tuple[int, ...], str]:
 def scope(ctx: Context) -> Verdict:
     """Every form of cooperation is in scope for an offence established in accordance with the
     Convention (Arts 7-17, including participation and attempt); for any other serious crime (a
-    maximum deprivation of liberty of at least four years, or a more serious penalty) only
+    maximum deprivation of liberty of at least {serious_crime.min_statutory_max_years} years, or
+    a more serious penalty) only
     collecting, obtaining, preserving and sharing evidence in electronic form is."""
     req = ctx.request
     offence = req.offence

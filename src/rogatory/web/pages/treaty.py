@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from rogatory.api.deps import Svc
 from rogatory.errors import RogatoryError
 from rogatory.law.citation import parse_provision_id
+from rogatory.safeguards import engine
 from rogatory.safeguards.context import REGISTRY
-from rogatory.treaty import lookup
+from rogatory.treaty import catalogue, lookup
 from rogatory.web import templating
 from rogatory.web.auth import Viewer
 
@@ -28,7 +29,7 @@ def citing(article: int) -> list[tuple[str, str, list[str]]]:
             if a == article
         ]
         if paras:
-            out.append((rule.id, rule.statement, paras))
+            out.append((rule.id, engine.statement(rule, catalogue.get()), paras))
     return out
 
 
