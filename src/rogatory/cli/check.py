@@ -222,7 +222,7 @@ def explain(
     rules = registry()
     rule = rules.get(rule_id)
     bundle = catalogue.get()
-    cites = [bundle.citation(*_split(p)) for p in rule.cites]
+    cites = [bundle.citation(*_split(p)) for p in bundle.screening.get(rule.id, ())]
     tests = scenarios.scenarios_testing(bundle, rule_id)
     data = {
         "id": rule.id,

@@ -2,7 +2,8 @@
 
 ``bundle.yaml`` names the instrument, its sources and its final clauses; ``provisions.yaml``
 holds chapters and articles; ``constants.yaml`` the dated values the product computes with;
-``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure.
+``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure;
+``screening.yaml`` the screening rules the instrument applies, each with what it cites there.
 Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
 at a provision that exists and a source that is listed, a source that is only a recollection is
 never marked verified, and the article count matches what the instrument declares.
@@ -155,6 +156,20 @@ class MeasuresFile(BaseModel):
     measures: dict[str, MeasureFacts] = Field(min_length=1)
 
 
+class RuleCites(BaseModel):
+    """One screening rule as this treaty applies it: the provisions it rests on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cites: list[str] = Field(min_length=1)
+
+
+class ScreeningFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rules: dict[str, RuleCites] = Field(min_length=1)
+
+
 class ConstantsFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -180,6 +195,7 @@ class Bundle:
     articles: tuple[Article, ...]
     constants: dict[str, DatedValue]
     measures: dict[str, MeasureFacts]
+    screening: dict[str, tuple[str, ...]]
 
     @property
     def id(self) -> str:
@@ -467,6 +483,17 @@ def load_bundle(root: Path) -> Bundle:
         if (root / "measures.yaml").exists()
         else None
     )
+    screening_file = f"{label}/screening.yaml"
+    screening = (
+        validate(
+            ScreeningFile,
+            read_yaml(root / "screening.yaml", problems, label=screening_file),
+            problems,
+            file=screening_file,
+        )
+        if (root / "screening.yaml").exists()
+        else None
+    )
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
@@ -499,6 +526,29 @@ def load_bundle(root: Path) -> Bundle:
                     file=measures_file,
                     location=f"measures.{name}.step_of",
                 )
+        for rule_id, rule in (screening.rules if screening else {}).items():
+            for i, pid in enumerate(rule.cites):
+                try:
+                    instrument, article, paragraph = parse_provision_id(pid)
+                except ValueError as exc:
+                    problems.add(
+                        "rules.invalid_value",
+                        str(exc),
+                        file=screening_file,
+                        location=f"rules.{rule_id}.cites[{i}]",
+                    )
+                    continue
+                known = instrument == manifest.id and (
+                    article in articles
+                    and (paragraph is None or articles[article].find(paragraph.split(".")))
+                )
+                if not known:
+                    problems.add(
+                        "rules.unknown_provision",
+                        f"rule {rule_id} cites {pid!r}, which is not encoded in {manifest.id}",
+                        file=screening_file,
+                        location=f"rules.{rule_id}.cites[{i}]",
+                    )
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
@@ -519,4 +569,5 @@ def load_bundle(root: Path) -> Bundle:
         tuple(provisions.articles),
         dict(constants.constants),
         dict(measures.measures) if measures else {},
+        {rule_id: tuple(r.cites) for rule_id, r in screening.rules.items()} if screening else {},
     )

@@ -105,7 +105,6 @@ class Rule(Generic[C]):
     statement: str
     kind: Kind
     discretion: Discretion
-    cites: tuple[str, ...]
     on_fail: Outcome
     func: Callable[[C], Verdict]
     overrides: str | None = None
@@ -199,11 +198,13 @@ class Registry(Generic[C]):
         id: str,
         kind: Kind,
         discretion: Discretion,
-        cites: Sequence[str],
         on_fail: Outcome = Outcome.REVIEW,
         overrides: str | None = None,
     ) -> Callable[[Callable[[C], Verdict]], Callable[[C], Verdict]]:
-        """Register a function as a rule; its docstring is the rule's plain-words statement."""
+        """Register a function as a rule; its docstring is the rule's plain-words statement.
+
+        What the rule cites is each treaty's own (its bundle's ``screening.yaml``): one rule
+        function serves every treaty whose provisions say the same thing."""
 
         def register(func: Callable[[C], Verdict]) -> Callable[[C], Verdict]:
             if any(r.id == id for r in self.rules):
@@ -211,11 +212,7 @@ class Registry(Generic[C]):
             statement = " ".join((func.__doc__ or "").split())
             if not statement:
                 raise RogatoryError("rules.statement_missing", f"rule {id!r} has no docstring")
-            if not cites:
-                raise RogatoryError("rules.citation_missing", f"rule {id!r} cites no provision")
-            self.rules.append(
-                Rule(id, statement, kind, discretion, tuple(cites), on_fail, func, overrides)
-            )
+            self.rules.append(Rule(id, statement, kind, discretion, on_fail, func, overrides))
             return func
 
         return register

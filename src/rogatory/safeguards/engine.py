@@ -111,8 +111,19 @@ class Screener:
         REGISTRY.check()
         _check_measures(law)
         self.law = law
+        applied = law.bundle.screening
+        unknown = sorted(set(applied) - {r.id for r in REGISTRY.rules})
+        if not applied or unknown:
+            raise RogatoryError(
+                "rules.screening_rules",
+                f"{law.bundle.id}/screening.yaml: "
+                + (f"unknown rules {unknown}" if unknown else "no screening rules"),
+                help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
+            )
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
-            (rule, tuple(self._cite(p) for p in rule.cites)) for rule in REGISTRY.rules
+            (rule, tuple(self._cite(p) for p in applied[rule.id]))
+            for rule in REGISTRY.rules
+            if rule.id in applied
         )
         self._rule_list = tuple(rule for rule, _ in self.rules)
 
@@ -198,7 +209,8 @@ def _check_measures(law: Law) -> None:
     missing = [m.value for m in Measure if m.value not in table]
     unknown = [name for name in table if name not in Measure.__members__.values()]
     for rule in REGISTRY.rules:
-        statement(rule, law.bundle)  # every constant a statement names must exist
+        if rule.id in law.bundle.screening:
+            statement(rule, law.bundle)  # every constant a statement names must exist
     grounds = {r.id for r in REGISTRY.rules if r.kind is Kind.REFUSAL_GROUND}
     bad = sorted({g for facts in table.values() for g in facts.grounds} - grounds)
     if missing or unknown or bad:

@@ -25,7 +25,6 @@ ROLE_NAMES = {
     id="channel.requesting_authority",
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
-    cites=["uncc:art-40", "uncc:art-41"],
 )
 @memoised(
     lambda ctx: (

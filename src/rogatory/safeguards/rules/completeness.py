@@ -181,7 +181,6 @@ def _verdict(missing: list[tuple[str, str]], what: str) -> Verdict:
     id="completeness.preservation",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-42"],
     on_fail=Outcome.INVALID,
 )
 def preservation_request(ctx: Context) -> Verdict:
@@ -208,7 +207,6 @@ def preservation_request(ctx: Context) -> Verdict:
     id="completeness.mla_request",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-40"],
     on_fail=Outcome.INVALID,
 )
 def mla_request(ctx: Context) -> Verdict:
@@ -232,7 +230,6 @@ def mla_request(ctx: Context) -> Verdict:
     id="completeness.emergency",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-41", "uncc:art-2:para-o"],
     on_fail=Outcome.INVALID,
 )
 def emergency_request(ctx: Context) -> Verdict:
@@ -264,7 +261,6 @@ FIT: dict[Measure, tuple[frozenset[Category], str]] = {
     id="data.fit_to_measure",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-2:para-c", "uncc:art-2:para-d", "uncc:art-43", "uncc:art-45", "uncc:art-46"],
     on_fail=Outcome.INVALID,
 )
 def fit_to_measure(ctx: Context) -> Verdict:
@@ -293,7 +289,6 @@ def fit_to_measure(ctx: Context) -> Verdict:
     id="preservation.period",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-42", "uncc:art-25"],
 )
 @memoised(
     lambda ctx: (

@@ -23,7 +23,6 @@ from rogatory.safeguards.context import REGISTRY, Context, memoised
     id="territory.data_location",
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
-    cites=["uncc:art-42", "uncc:art-44"],
 )
 @memoised(lambda ctx: (ctx.request.data.location, ctx.request.requested_state))
 def data_location(ctx: Context) -> Verdict:
@@ -60,7 +59,6 @@ def data_location(ctx: Context) -> Verdict:
     id="channel.language",
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
-    cites=["uncc:art-40"],
 )
 @memoised(lambda ctx: (ctx.request.language, ctx.request.requested_state, ctx.on))
 def language(ctx: Context) -> Verdict:
@@ -102,7 +100,6 @@ def language(ctx: Context) -> Verdict:
     id="confidentiality.requested",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-40"],
 )
 @memoised(lambda ctx: (ctx.request.confidentiality_requested, ctx.request.requested_state))
 def confidentiality(ctx: Context) -> Verdict:

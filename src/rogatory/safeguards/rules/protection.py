@@ -27,7 +27,6 @@ def intrusive(ctx: Context) -> list[str]:
     id="safeguards.authorisation",
     kind=Kind.SAFEGUARD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-24"],
 )
 def authorisation(ctx: Context) -> Verdict:
     """Intrusive powers are subject to judicial or other independent review, as appropriate in
@@ -63,7 +62,6 @@ def authorisation(ctx: Context) -> Verdict:
     id="safeguards.proportionality",
     kind=Kind.SAFEGUARD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-24"],
 )
 def proportionality(ctx: Context) -> Verdict:
     """Powers and procedures incorporate the principle of proportionality: a request broader
@@ -117,7 +115,6 @@ def proportionality(ctx: Context) -> Verdict:
     id="safeguards.domestic_law_measure",
     kind=Kind.SAFEGUARD,
     discretion=Discretion.MAY,
-    cites=["uncc:art-45", "uncc:art-46"],
 )
 @memoised(lambda ctx: (ctx.request.measure, ctx.request.requested_state))
 def domestic_law_measure(ctx: Context) -> Verdict:
@@ -139,7 +136,6 @@ def domestic_law_measure(ctx: Context) -> Verdict:
     id="data_protection.transfer",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-36"],
 )
 def transfer(ctx: Context) -> Verdict:
     """Personal data is transferred subject to the transferring State's law; it may impose

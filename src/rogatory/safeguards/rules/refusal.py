@@ -58,7 +58,7 @@ RuleFunction = Callable[[Context], Verdict]
 
 
 def refusal_ground(
-    rule_id: str, cites: list[str], *, governed: bool = True
+    rule_id: str, *, governed: bool = True
 ) -> Callable[[RuleFunction], RuleFunction]:
     """Register a ground for refusal that overrides the duty to assist.
 
@@ -91,7 +91,6 @@ def refusal_ground(
             id=rule_id,
             kind=Kind.REFUSAL_GROUND,
             discretion=Discretion.MAY,
-            cites=cites,
             on_fail=Outcome.REFUSE,
             overrides="duty.assist",
         )(gated)
@@ -118,7 +117,7 @@ def _established(ctx: Context, rule_id: str, reason: str, read: Read = ()) -> Ve
     return Verdict(Result.REVIEW, reason, read)
 
 
-@refusal_ground("refusal.dual_criminality", ["uncc:art-40", "uncc:art-35", "uncc:art-42"])
+@refusal_ground("refusal.dual_criminality")
 @memoised(
     lambda ctx: (
         ctx.request.measure,
@@ -179,7 +178,7 @@ def dual_criminality(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.essential_interests", ["uncc:art-40:para-21"])
+@refusal_ground("refusal.essential_interests")
 def essential_interests(ctx: Context) -> Verdict:
     """Assistance may be refused if executing the request is likely to prejudice the
     sovereignty, security, ordre public or other essential interests of the requested State.
@@ -205,7 +204,7 @@ def essential_interests(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.political_offence", ["uncc:art-42", "uncc:art-43"])
+@refusal_ground("refusal.political_offence")
 def political_offence(ctx: Context) -> Verdict:
     """A request for preservation, or the disclosure of preserved traffic data, may be refused
     where the request concerns an offence the requested State considers a political offence or
@@ -228,7 +227,7 @@ def political_offence(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.domestic_prohibition", ["uncc:art-40:para-21"])
+@refusal_ground("refusal.domestic_prohibition")
 @memoised(lambda ctx: (ctx.request.requested_state, ctx.request.measure))
 def domestic_prohibition(ctx: Context) -> Verdict:
     """Assistance may be refused if the requested State's authorities would be prohibited by
@@ -251,7 +250,7 @@ def domestic_prohibition(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.legal_system", ["uncc:art-40:para-21"])
+@refusal_ground("refusal.legal_system")
 @memoised(lambda ctx: (ctx.request.requested_state, ctx.request.measure))
 def legal_system(ctx: Context) -> Verdict:
     """Assistance may be refused if granting the request would be contrary to the legal system
@@ -272,7 +271,7 @@ def legal_system(ctx: Context) -> Verdict:
     )
 
 
-@refusal_ground("refusal.persecution", ["uncc:art-40:para-22", "uncc:art-6:para-2"], governed=False)
+@refusal_ground("refusal.persecution", governed=False)
 def persecution(ctx: Context) -> Verdict:
     """There is no obligation to assist where there are substantial grounds for believing that
     the request aims at prosecuting or punishing a person on account of sex, race, language,
@@ -300,9 +299,7 @@ def persecution(ctx: Context) -> Verdict:
     return Verdict(Result.PASS, "no signal of persecution in the offence description or facts")
 
 
-@REGISTRY.rule(
-    id="not_grounds.fiscal", kind=Kind.RECORD, discretion=Discretion.MUST, cites=["uncc:art-40"]
-)
+@REGISTRY.rule(id="not_grounds.fiscal", kind=Kind.RECORD, discretion=Discretion.MUST)
 def fiscal(ctx: Context) -> Verdict:
     """A request may not be refused on the sole ground that the offence is also considered to
     involve fiscal matters."""
@@ -324,7 +321,6 @@ def fiscal(ctx: Context) -> Verdict:
     id="not_grounds.bank_secrecy",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
-    cites=["uncc:art-40"],
 )
 def bank_secrecy(ctx: Context) -> Verdict:
     """Mutual legal assistance may not be declined on the ground of bank secrecy."""

@@ -28,7 +28,6 @@ from rogatory.safeguards.request import AssistanceKind, OffenceForm
     id="relation.in_force",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-65:para-1"],
     on_fail=Outcome.NOT_IN_FORCE,
 )
 @memoised(lambda ctx: (ctx.request.requesting_state, ctx.request.requested_state, ctx.on))
@@ -37,9 +36,7 @@ def in_force_between(ctx: Context) -> Verdict:
     date of the request."""
     req = ctx.request
     between = ctx.law.register.in_force_between(req.requesting_state, req.requested_state, ctx.on)
-    cites = tuple(
-        c for p in between.parties for c in p.cites if c.article != 65 or c.paragraph != "1"
-    )
+    cites = tuple(c for p in between.parties for c in p.cites)
     read = tuple((f"status[{p.state.code}]", p.status.value) for p in between.parties)
     if between.in_force:
         return Verdict(
@@ -82,7 +79,6 @@ def _offence_articles(ctx: Context) -> tuple[tuple[int, ...], str]:
     id="scope.offence_or_serious_crime",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-35", "uncc:art-2:para-h", "uncc:art-3:para-b", "uncc:art-19"],
     on_fail=Outcome.OUTSIDE_SCOPE,
 )
 @memoised(
@@ -190,7 +186,6 @@ def scope(ctx: Context) -> Verdict:
     id="scope.measure_requested_alone",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-43", "uncc:art-42"],
     on_fail=Outcome.INVALID,
 )
 @memoised(lambda ctx: ctx.request.measure)
@@ -215,7 +210,6 @@ def measure_requested_alone(ctx: Context) -> Verdict:
     id="basis.governing_treaty",
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
-    cites=["uncc:art-40"],
 )
 @memoised(
     lambda ctx: (
@@ -265,7 +259,7 @@ def governing_treaty(ctx: Context) -> Verdict:
     )
 
 
-@REGISTRY.rule(id="duty.assist", kind=Kind.DUTY, discretion=Discretion.MUST, cites=["uncc:art-40"])
+@REGISTRY.rule(id="duty.assist", kind=Kind.DUTY, discretion=Discretion.MUST)
 @memoised(lambda ctx: ctx.request.measure)
 def duty_to_assist(ctx: Context) -> Verdict:
     """Within scope and in force, the requested State shall afford the assistance, subject to

@@ -25,7 +25,6 @@ GENERAL = (35, 40)
     id="reservations.requested_state",
     kind=Kind.CONDITION,
     discretion=Discretion.MAY,
-    cites=["uncc:art-23", "uncc:art-42"],
 )
 @memoised(
     lambda ctx: (

@@ -22,14 +22,15 @@ router = APIRouter(include_in_schema=False)
 def citing(article: int) -> list[tuple[str, str, list[str]]]:
     """The registered rules citing ``article``: (rule id, statement, paragraphs cited)."""
     out = []
+    bundle = catalogue.get()
     for rule in REGISTRY.rules:
         paras = [
             p or "(whole article)"
-            for _, a, p in (parse_provision_id(c) for c in rule.cites)
+            for _, a, p in (parse_provision_id(c) for c in bundle.screening.get(rule.id, ()))
             if a == article
         ]
         if paras:
-            out.append((rule.id, engine.statement(rule, catalogue.get()), paras))
+            out.append((rule.id, engine.statement(rule, bundle), paras))
     return out
 
 
