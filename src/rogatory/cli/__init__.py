@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rogatory.cli import check, parties, records, rules, server, treaty
+from rogatory.cli import basis, check, parties, records, rules, server, treaty
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -35,6 +35,7 @@ app.command("serve")(server.serve)
 app.command("demo")(server.demo)
 app.command("check")(check.check)
 app.command("explain")(check.explain)
+app.command("basis")(basis.basis)
 
 
 def main() -> None:
