@@ -174,6 +174,8 @@ def test_db_upgrade_and_audit_verify_commands(
         "broken_chain": None,
         "broken_seq": None,
         "reason": None,
+        "checkpoints": [],
+        "warnings": [],
     }
     _tamper(engine, "UPDATE audit_events SET action = 'case.refused' WHERE seq = 2")
     broken = cli("audit", "verify")

@@ -1,4 +1,5 @@
-"""Storing evidence files and handing them over with a signed custody receipt."""
+"""Storing evidence files and handing them over with a custody receipt signed by the
+organisation's current key and carrying its audit chain head at the hand-over."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rogatory.disclosure import keys, receipts
+from rogatory.audit import service as audit
+from rogatory.disclosure import receipts
 from rogatory.errors import RogatoryError
-from rogatory.evidence.models import Disclosure, EvidenceFile, OrganisationKey
+from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import custody
 from rogatory.requests.flows import Actor, get_or_raise, record
 from rogatory.requests.transitions import Status
+from rogatory.signing import keyring
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,200}$")
 DISCLOSABLE = frozenset({Status.APPROVED.value, Status.PARTIALLY_APPROVED.value})
@@ -95,22 +98,6 @@ def store(
     return row
 
 
-def organisation_key(session: Session, org: str) -> OrganisationKey:
-    """The organisation's signing key, created on first use."""
-    row = session.get(OrganisationKey, org)
-    if row is None:
-        key = keys.generate()
-        row = OrganisationKey(
-            org_id=org,
-            private_pem=keys.private_pem(key).decode("ascii"),
-            public_key=keys.public_b64(key.public_key()),
-            created_at=datetime.now(UTC),
-        )
-        session.add(row)
-        session.flush()
-    return row
-
-
 def hand_over(
     session: Session, actor: Actor, case_id: str, file_ids: list[str], recipient: dict[str, Any]
 ) -> Disclosure:
@@ -137,6 +124,8 @@ def hand_over(
             "evidence.not_found", f"field files: unknown evidence {missing or '(none given)'}"
         )
     disclosure_id = str(uuid.uuid4())
+    key_row, key = keyring.current(session, case.org_id)
+    seq, head_hash = audit.head(session, case.org_id)
     when = datetime.now(UTC)
     manifest = receipts.Manifest(
         receipt_id=disclosure_id,
@@ -146,8 +135,8 @@ def hand_over(
         handed_over_at=when,
         legal_basis=[f"uncc:art-{a}" for a in _articles(case.measure)],
         files=[receipts.HandedOverFile(name=f.name, sha256=f.sha256, size=f.size) for f in files],
+        audit_head=receipts.AuditHead(chain=case.org_id, seq=seq, hash=head_hash),
     )
-    key = keys.load_private_pem(organisation_key(session, case.org_id).private_pem.encode("ascii"))
     receipt = receipts.sign(manifest, key)
     row = Disclosure(
         id=disclosure_id,
@@ -166,6 +155,7 @@ def hand_over(
         {
             "receipt": disclosure_id,
             "manifest_sha256": receipt.manifest_sha256,
+            "key": key_row.id,
             "files": [f.sha256 for f in files],
             "recipient": manifest.recipient.name,
         },
