@@ -17,6 +17,8 @@ from rogatory.cli.common import JsonFlag, console, err_console, handles_errors, 
 from rogatory.errors import RogatoryError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from rogatory.signing.checkpoints import Claim, Report
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -261,13 +263,27 @@ def encrypt() -> None:
     console.print(seal_plaintext(engine), markup=False)
 
 
-def seal_plaintext(engine: Any) -> str:
+def _vacuum(engine: Engine) -> None:
+    """Rewrite a SQLite file without its free pages and empty its write-ahead log, where the
+    plaintext that was just replaced would otherwise linger (VACUUM runs outside any
+    transaction, so on the driver's connection)."""
+    conn = engine.raw_connection()
+    try:
+        conn.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+        conn.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        conn.close()
+
+
+def seal_plaintext(engine: Engine) -> str:
     """Seal the plaintext keys; say how many. Shared by ``keys encrypt`` and ``db upgrade``."""
     from rogatory.db import engine as dbe
     from rogatory.signing import keyring
 
     with dbe.sessions(engine).begin() as session:
         sealed = keyring.encrypt_plaintext(session)
+    if sealed and engine.dialect.name == "sqlite":
+        _vacuum(engine)
     if not sealed:
         return "no signing key is stored in plaintext"
     listed = ", ".join(f"{k.org_id} {k.id}" for k in sealed)
