@@ -322,3 +322,32 @@ def test_receipts_issued_before_a_rotation_verify_after_it_and_name_their_key(
     messages = {n: m for n, ok, m in receipts.verify(late, published=published).checks if not ok}
     assert list(messages) == ["public_key"]
     assert messages["public_key"].startswith(f"key {old_key} was not the organisation's signing")
+
+
+def test_a_receipt_carries_the_audit_head_and_serves_as_a_checkpoint(
+    engine: Engine, screener: screening.Screener, tmp_path: Path, url: str, cli: Cli
+) -> None:
+    from rogatory.audit import service as audit
+    from tests.test_audit import _tamper
+
+    receipt = _disclose(engine, screener, tmp_path / "evidence")
+    head = receipt.manifest.audit_head
+    assert head is not None and head.chain == "org-a"
+    with dbe.sessions(engine)() as s:
+        events = list(audit.stream(s, chain="org-a"))
+    assert events[head.seq - 1].hash == head.hash  # the head just before the hand-over...
+    assert events[head.seq].payload["action"] == "evidence.disclosed"  # ...which follows it
+    path = tmp_path / "receipt.json"
+    path.write_text(json.dumps(receipt.model_dump(mode="json")))
+    shown = cli("receipt", "verify", str(path), "--json")
+    assert json.loads(shown.out)["audit_head"] == head.model_dump()
+    assert any(
+        c["check"] == "audit_head" and c["message"].startswith(f"issued at event {head.seq} of")
+        for c in json.loads(shown.out)["checks"]
+    )
+    assert cli("audit", "verify", "--checkpoint", str(path)).code == 0
+    _tamper(engine, f"DELETE FROM audit_events WHERE seq >= {head.seq}")
+    _tamper(engine, "DELETE FROM audit_checkpoints")
+    caught = cli("audit", "verify", "--checkpoint", str(path))
+    assert caught.code == 1
+    assert f"the chain ends at event {head.seq - 1}, the checkpoint saw {head.seq}" in caught.out

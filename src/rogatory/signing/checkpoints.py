@@ -188,7 +188,7 @@ def _stored_claims(session: Session, chain: str | None) -> list[Claim]:
     if chain is not None:
         query = query.where(AuditCheckpoint.chain == chain)
     found = []
-    for row, public in session.execute(query).tuples():
+    for row, public in session.execute(query).all():
         head = checkpoint.Head(chain=row.chain, seq=row.seq, hash=row.head_hash, at=row.at)
         if public is None:
             missing = f"its key {row.key_id} is not in the database: the key was deleted"
