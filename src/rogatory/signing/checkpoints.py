@@ -17,6 +17,8 @@ a genuine key's of that organisation, valid at the checkpoint's time (else it is
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -74,6 +76,17 @@ def take(session: Session, chain: str, kek: envelope.Kek | None = None) -> check
     return signed
 
 
+@functools.lru_cache(maxsize=8)
+def _every(raw: str | None) -> int:
+    return settings.load().checkpoint_every
+
+
+def checkpoint_every() -> int:
+    """The setting, validated once per value: loading every setting costs a quarter of a
+    millisecond, too much to pay on every commit that appends."""
+    return _every(os.environ.get("ROGATORY_CHECKPOINT_EVERY"))
+
+
 def take_due(session: Session) -> None:
     """Before a commit: checkpoint each organisation chain this transaction appended to whose
     head is now ``checkpoint_every`` events past its last checkpoint. Chains that are not an
@@ -81,7 +94,7 @@ def take_due(session: Session) -> None:
     appended = audit.take_appended(session)
     if not appended:
         return
-    every = settings.load().checkpoint_every
+    every = checkpoint_every()
     for chain in sorted(appended):
         seq, _ = audit.head(session, chain)
         last = session.execute(
