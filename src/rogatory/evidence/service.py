@@ -124,8 +124,8 @@ def hand_over(
             "evidence.not_found", f"field files: unknown evidence {missing or '(none given)'}"
         )
     disclosure_id = str(uuid.uuid4())
+    seq, head_hash = audit.head(session, case.org_id)  # the chain's lock, then the key's
     key_row, key = keyring.current(session, case.org_id)
-    seq, head_hash = audit.head(session, case.org_id)
     when = datetime.now(UTC)
     manifest = receipts.Manifest(
         receipt_id=disclosure_id,

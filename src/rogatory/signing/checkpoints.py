@@ -47,8 +47,8 @@ def document(row: AuditCheckpoint, key: SigningKey) -> checkpoint.Checkpoint:
 
 def take(session: Session, chain: str, kek: envelope.Kek | None = None) -> checkpoint.Checkpoint:
     """Sign and store the chain's head now; at a head already checkpointed, the stored one."""
+    seq, digest = audit.head(session, chain)  # the chain's lock first, as every writer
     key_row, key = keyring.current(session, chain, kek)
-    seq, digest = audit.head(session, chain)
     if seq == 0:
         raise RogatoryError(
             "audit.empty_chain", f"the audit chain of {chain!r} has no events to checkpoint"

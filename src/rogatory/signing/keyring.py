@@ -36,7 +36,9 @@ def _current_row(session: Session, org: str) -> SigningKey | None:
 
 def _lock_organisation(session: Session, org: str) -> None:
     """Serialise key creation and rotation per organisation (a row lock on PostgreSQL; SQLite
-    has one writer), so an organisation never ends up with two current keys."""
+    has one writer), so an organisation never ends up with two current keys. Callers that
+    also append to the organisation's audit chain take the chain's lock first (PostgreSQL
+    would otherwise be free to deadlock a rotation against a checkpoint)."""
     if session.get(Organisation, org, with_for_update=True) is None:
         raise RogatoryError("keys.unknown_organisation", f"no organisation {org!r}")
 
@@ -120,6 +122,7 @@ def rotate(
     the signing key. The old key is opened first, so a wrong KEK fails before anything
     changes. Recorded on the organisation's audit chain."""
     kek = kek or envelope.configured()
+    audit.head(session, org)  # the chain's lock before the organisation's row, as every writer
     _lock_organisation(session, org)
     check_kek(session, kek)
     old = _current_row(session, org)
