@@ -338,7 +338,12 @@ def test_review_and_four_eyes_over_http(api: tuple[TestClient, dict[str, str]]) 
     skip = client.post(f"{url}/transitions", json={"to": "closed"}, headers=_h(tokens["reviewer"]))
     assert skip.status_code == 409 and skip.json()["code"] == "case.invalid_transition"
     audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
-    assert audit["ok"] is True and audit["events"] >= 6
+    assert (
+        audit["ok"]
+        and audit["warnings"] == []
+        and all(c["ok"] for c in audit["checkpoints"]) is True
+        and audit["events"] >= 6
+    )
 
 
 def test_pagination_and_filters(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -466,7 +471,11 @@ def test_a_case_waiting_for_information_is_amended_and_screened_again(
     history = client.get(f"{url}/screenings", headers=_h(tokens["reviewer"])).json()["items"]
     assert len(history) == 2 and history[0]["outcome"] == "invalid"
     audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
-    assert audit["ok"] is True
+    assert (
+        audit["ok"]
+        and audit["warnings"] == []
+        and all(c["ok"] for c in audit["checkpoints"]) is True
+    )
 
 
 def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]) -> None:
@@ -631,8 +640,11 @@ def test_evidence_upload_and_a_verifiable_disclosure(
         headers=_h(tokens["reviewer"]),
     )
     assert receipt.status_code == 201, receipt.text
-    public = client.get("/api/v1/organisation/public-key", headers=_h(tokens["auditor"])).json()[
-        "public_key"
+    published = client.get("/api/v1/organisation/public-key", headers=_h(tokens["auditor"])).json()
+    public = published["public_key"]
+    assert published["key_id"] == receipt.json()["key_id"]
+    assert [(k["key_id"], k["valid_until"]) for k in published["keys"]] == [
+        (published["key_id"], None)
     ]
     received = tmp_path / "received"
     received.mkdir()
@@ -645,7 +657,7 @@ def test_evidence_upload_and_a_verifiable_disclosure(
     assert len(stored) == 1 and stored[0].stat().st_mode & 0o222 == 0  # read-only once stored
     assert not list((tmp_path / "evidence").rglob(".incoming-*"))
     audit = client.get("/api/v1/audit/verify", headers=_h(tokens["auditor"])).json()
-    assert audit["ok"]
+    assert audit["ok"] and audit["warnings"] == [] and all(c["ok"] for c in audit["checkpoints"])
 
 
 def _reviewed(client: TestClient, tokens: dict[str, str], doc: dict[str, Any]) -> str:

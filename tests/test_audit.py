@@ -37,16 +37,22 @@ def _verify(engine: Engine) -> chains.ChainReport:
         return service.verify(s)
 
 
+GUARDED = ("audit_events", "audit_checkpoints")
+
+
 def _tamper(engine: Engine, sql: str) -> None:
-    """Change rows the way an attacker with database access would: around the guard."""
+    """Change rows the way an attacker with database access would: around the guards."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.exec_driver_sql("ALTER TABLE audit_events DISABLE TRIGGER USER")
+            for table in GUARDED:
+                conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER USER")
             conn.exec_driver_sql(sql)
-            conn.exec_driver_sql("ALTER TABLE audit_events ENABLE TRIGGER USER")
+            for table in GUARDED:
+                conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER USER")
         else:
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_update")
-            conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_events_no_delete")
+            for table in GUARDED:
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_no_delete")
             conn.exec_driver_sql(sql)
 
 
@@ -174,6 +180,8 @@ def test_db_upgrade_and_audit_verify_commands(
         "broken_chain": None,
         "broken_seq": None,
         "reason": None,
+        "checkpoints": [],
+        "warnings": [],
     }
     _tamper(engine, "UPDATE audit_events SET action = 'case.refused' WHERE seq = 2")
     broken = cli("audit", "verify")

@@ -49,6 +49,7 @@ def test_a_signed_receipt_verifies_with_the_public_key_and_the_files(tmp_path: P
     assert [name for name, _, _ in result.checks] == [
         "manifest_sha256",
         "signature",
+        "key_id",
         "public_key",
         "file:subscriber.csv",
         "file:traffic.log",

@@ -404,8 +404,8 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
     import hashlib
 
     from rogatory.disclosure import keys, receipts
-    from rogatory.evidence import service as evidence
     from rogatory.evidence.models import EvidenceFile
+    from rogatory.signing import keyring
 
     case_id = _case(web, **_example())  # screened proceed: approvable without an override
     client, csrf = signed_in(web, "intake@a.example")
@@ -467,7 +467,7 @@ def test_evidence_upload_without_javascript_and_the_receipt_download(web: Web) -
     assert download.headers["cache-control"] == "no-store"  # a receipt stays in no cache
     receipt = receipts.Receipt.model_validate(download.json())
     with web.sessions() as s:
-        public = evidence.organisation_key(s, "org-a").public_key
+        public = keyring.current(s, "org-a")[0].public_key
     assert receipts.verify(receipt, expected_key=keys.parse_public(public)).ok
     assert {f.name for f in receipt.manifest.files} == {"records.csv", "more.csv"}
 

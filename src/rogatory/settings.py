@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rogatory import inputs
@@ -26,6 +27,13 @@ class Settings(BaseSettings):
     evidence_dir: Path = Path("./evidence")
     max_evidence_bytes: int = inputs.DEFAULT_MAX_EVIDENCE_BYTES
     max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any request body but evidence
+    # The key-encryption key of the organisations' signing keys: read from this file when it
+    # is set (the better choice: it can live outside the database host's backups), otherwise
+    # derived from secret_key. See rogatory.signing.envelope.
+    key_file: Path | None = None
+    # A signed checkpoint of an organisation's audit chain head is stored whenever the head is
+    # this many events past the last one (see rogatory.signing.checkpoints).
+    checkpoint_every: int = Field(default=100, ge=1)
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

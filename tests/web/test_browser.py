@@ -12,10 +12,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from rogatory.disclosure import keys, receipts
-from rogatory.evidence import service as evidence
 from rogatory.requests import flows
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Role, Status
+from rogatory.signing import keyring
 from tests.web.conftest import Site, axe_violations, shoot, sign_in, sign_out
 
 INTAKE = "intake@nimbus.example"
@@ -166,7 +166,7 @@ def test_review_four_eyes_evidence_and_receipt(page: Page, site: Site) -> None:
         page.get_by_role("link", name=re.compile("download receipt")).click()
     receipt = receipts.Receipt.model_validate(json.loads(info.value.path().read_bytes()))
     with site.sessions() as s:
-        public = evidence.organisation_key(s, "nimbus").public_key
+        public = keyring.current(s, "nimbus")[0].public_key
         status = s.execute(select(Case.status).where(Case.id == case_id)).scalar_one()
     checks = receipts.verify(receipt, expected_key=keys.parse_public(public))
     assert checks.ok, checks.checks

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Db, needs
-from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Role
+from rogatory.signing import checkpoints
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
@@ -21,15 +21,22 @@ def verify(
     actor: Annotated[Actor, Depends(needs(Scope.AUDIT_READ))],
     db: Db,
 ) -> dict[str, Any]:
-    """Recompute the organisation's audit chain and name the first broken link, if any."""
+    """Recompute the organisation's audit chain, name the first broken link, and hold the
+    chain against its stored signed checkpoints (events deleted from its end, or the chain
+    rewritten, show there)."""
     if not ({Role.AUDITOR, Role.ADMIN} & actor.roles):
         raise RogatoryError(
             "auth.forbidden", "verifying the audit chain needs the auditor or admin role"
         )
-    report = audit.verify(db, chain=actor.org)
+    report = checkpoints.verify(db, chain=actor.org)
     return {
         "ok": report.ok,
-        "events": report.events,
-        "broken_seq": report.broken_seq,
-        "reason": report.reason,
+        "events": report.chain.events,
+        "broken_seq": report.chain.broken_seq,
+        "reason": report.chain.reason,
+        "checkpoints": [
+            {"seq": f.claim.seq, "at": f.claim.at.isoformat(), "ok": f.ok, "problem": f.problem}
+            for f in report.findings
+        ],
+        "warnings": report.warnings,
     }

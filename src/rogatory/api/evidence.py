@@ -21,6 +21,7 @@ from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
 from rogatory.inputs import ShortText
 from rogatory.requests.flows import Actor
+from rogatory.signing import keyring
 
 router = APIRouter(prefix="/api/v1", tags=["evidence"])
 Writer = Annotated[Actor, Depends(needs(Scope.CASES_WRITE))]
@@ -128,10 +129,17 @@ def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[st
 
 
 @router.get("/organisation/public-key", operation_id="getPublicKey")
-def public_key(actor: Reader, db: Db) -> dict[str, str]:
-    """The key anyone uses to verify this organisation's custody receipts."""
+def public_key(actor: Reader, db: Db) -> dict[str, Any]:
+    """The organisation's signing keys, to verify its custody receipts and audit checkpoints:
+    the current one (``public_key``, ``key_id``) and every key it ever signed with, each with
+    its validity period. Save the answer and pass it to ``rogatory receipt verify --keys``."""
+    current, _ = keyring.current(db, actor.org)
     return {
         "organisation": actor.org,
         "algorithm": "Ed25519",
-        "public_key": evidence.organisation_key(db, actor.org).public_key,
+        "key_id": current.id,
+        "public_key": current.public_key,
+        "keys": [
+            keyring.published(k).model_dump(mode="json") for k in keyring.all_keys(db, actor.org)
+        ],
     }

@@ -50,6 +50,10 @@ STATUS_BY_PREFIX = (
     ("request.", 422),
     ("case.", 422),
     ("input.", 422),
+    # The deployment's key-encryption key does not open the stored signing keys, or a key row
+    # was altered: a fault of the server, not of the request.
+    ("keys.wrong_kek", 500),
+    ("keys.tampered", 500),
 )
 
 

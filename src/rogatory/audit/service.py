@@ -25,6 +25,8 @@ from rogatory.audit.models import AuditEvent, event_payload
 # Where a session remembers the head of each chain it appended to, and in which (possibly
 # nested) transaction: valid only while that transaction is still open.
 _HEADS = "rogatory.audit.heads"
+# The chains a session appended to since it last handed them to a checkpoint taker.
+_APPENDED = "rogatory.audit.appended"
 
 
 def _lock(session: Session, chain: str) -> None:
@@ -53,6 +55,19 @@ def _head(session: Session, chain: str) -> tuple[int, str]:
         .limit(1)
     ).first()
     return (last[0], last[1]) if last else (0, chains.GENESIS)
+
+
+def head(session: Session, chain: str) -> tuple[int, str]:
+    """The chain's head (last seq and hash; 0 and the genesis hash when empty), read under the
+    chain's lock, so no writer can move it until the transaction ends."""
+    return _head(session, chain)
+
+
+def take_appended(session: Session) -> set[str]:
+    """The chains this session appended to since the last call: what a checkpoint taker
+    looks at before a commit."""
+    taken: set[str] = session.info.pop(_APPENDED, set())
+    return taken
 
 
 def append(
@@ -91,6 +106,7 @@ def append(
     session.flush()
     current = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_HEADS, {})[chain] = (seq, event.hash, current)
+    session.info.setdefault(_APPENDED, set()).add(chain)
     return event
 
 

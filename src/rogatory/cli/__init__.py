@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from rogatory.cli import basis, check, parties, records, rules, server, treaty
+from rogatory.cli import basis, check, integrity, parties, records, rules, server, treaty
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -25,8 +25,8 @@ app.add_typer(parties.app, name="parties")
 app.add_typer(rules.app, name="rules")
 app.add_typer(check.schema_app, name="schema")
 app.add_typer(records.db_app, name="db")
-app.add_typer(records.audit_app, name="audit")
-app.add_typer(records.keys_app, name="keys")
+app.add_typer(integrity.audit_app, name="audit")
+app.add_typer(integrity.keys_app, name="keys")
 app.add_typer(records.receipt_app, name="receipt")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.tokens_app, name="tokens")

@@ -1,4 +1,5 @@
-"""``rogatory db``, ``rogatory audit``, ``rogatory keys`` and ``rogatory receipt``.
+"""``rogatory db``, ``rogatory receipt``, ``rogatory users``, ``tokens`` and ``cases``
+(``rogatory audit`` and ``rogatory keys`` are in ``integrity``).
 
 The storage and cryptography libraries are imported inside the commands that use them, so
 that every other command starts quickly.
@@ -7,7 +8,6 @@ that every other command starts quickly.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +18,6 @@ from rogatory.cli.common import JsonFlag, console, err_console, handles_errors, 
 from rogatory.errors import RogatoryError
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
-keys_app = typer.Typer(help="Signing keys for custody receipts.", no_args_is_help=True)
 receipt_app = typer.Typer(help="Custody receipts: sign and verify.", no_args_is_help=True)
 
 
@@ -37,61 +35,11 @@ def upgrade() -> None:
         f"database at revision {migrate.current(engine)} ({engine.url.render_as_string()})",
         markup=False,
     )
+    from rogatory.cli.integrity import seal_plaintext
 
-
-@audit_app.command("verify")
-@handles_errors
-def verify(
-    chain: Annotated[str | None, typer.Option("--chain", help="Only this chain.")] = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Recompute the audit hash chain; name the first broken link. Exit 1 if broken."""
-    from rogatory.audit import service as audit
-    from rogatory.db import engine as dbe
-
-    engine = dbe.make_engine(settings.load().database_url)
-    with dbe.sessions(engine, read_only=True)() as session:
-        report = audit.verify(session, chain=chain)
-    if as_json:
-        print_json(
-            {
-                "ok": report.ok,
-                "events": report.events,
-                "chains": report.chains,
-                "broken_chain": report.broken_chain,
-                "broken_seq": report.broken_seq,
-                "reason": report.reason,
-            }
-        )
-    else:
-        style = "green" if report.ok else "bold red"
-        console.print(f"[{style}]{report.describe()}[/{style}]")
-    if not report.ok:
-        raise typer.Exit(1)
-
-
-@keys_app.command("generate")
-@handles_errors
-def generate(
-    folder: Annotated[Path, typer.Argument(help="Where to write receipt-signing.pem.")],
-    as_json: JsonFlag = False,
-) -> None:
-    """Create an Ed25519 signing key (PEM, readable by its owner only); print the public key."""
-    from rogatory.disclosure import keys
-
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "receipt-signing.pem"
-    if path.exists():
-        raise RogatoryError("keys.exists", f"{path} exists; refusing to overwrite a signing key")
-    key = keys.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(keys.private_pem(key))
-    public = keys.public_b64(key.public_key())
-    if as_json:
-        print_json({"private_key": str(path), "public_key": public})
-    else:
-        console.print(f"private key: {path}\npublic key:  {public}", markup=False)
+    sealed = seal_plaintext(engine)
+    if sealed.startswith("encrypted"):
+        console.print(sealed, markup=False)
 
 
 @receipt_app.command("sign")
@@ -127,6 +75,13 @@ def verify_receipt(
     public_key: Annotated[
         str | None, typer.Option("--public-key", help="The expected key (base64).")
     ] = None,
+    keys_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--keys",
+            help="The organisation's published keys (JSON of GET /api/v1/organisation/public-key).",
+        ),
+    ] = None,
     files: Annotated[
         Path | None, typer.Option("--files", help="Folder of the files received.")
     ] = None,
@@ -137,12 +92,23 @@ def verify_receipt(
 
     receipt = receipts.load(path)
     expected = keys.parse_public(public_key) if public_key else None
-    result = receipts.verify(receipt, expected_key=expected, files_dir=files)
+    published = None
+    if keys_file is not None:
+        data = receipts.read_json(keys_file, code="receipt.invalid_key", what="key list")
+        listed = data.get("keys") if isinstance(data, dict) else data
+        published = receipts.validated(
+            keys.PublishedKeys, listed, str(keys_file), code="receipt.invalid_key"
+        ).root
+    result = receipts.verify(receipt, expected_key=expected, published=published, files_dir=files)
     if as_json:
         print_json(
             {
                 "valid": result.ok,
                 "receipt_id": receipt.manifest.receipt_id,
+                "key_id": receipt.key_id,
+                "audit_head": receipt.manifest.audit_head.model_dump()
+                if receipt.manifest.audit_head
+                else None,
                 "checks": [{"check": n, "ok": ok, "message": m} for n, ok, m in result.checks],
             }
         )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory import orm
 from rogatory.errors import RogatoryError
+from rogatory.signing import checkpoints
 
 READ_ONLY = "rogatory_read_only"
 _HOLDS_WRITER = "rogatory_holds_writer"
@@ -90,5 +91,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def sessions(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions of the product. Before each commit, the audit chains the transaction appended
+    to are checkpointed when due (``signing.checkpoints.take_due``), in the same transaction:
+    every writer gets periodic checkpoints, whichever feature appended."""
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
-    return sessionmaker(bind, expire_on_commit=False)
+    maker = sessionmaker(bind, expire_on_commit=False)
+    if not read_only:
+        event.listen(maker, "before_commit", checkpoints.take_due)
+    return maker

@@ -9,6 +9,7 @@ from rogatory.audit import models as audit
 from rogatory.evidence import models as evidence
 from rogatory.orm import Base
 from rogatory.requests import models as requests
+from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, evidence, requests)
+FEATURES = (accounts, audit, evidence, requests, signing)
 metadata = Base.metadata

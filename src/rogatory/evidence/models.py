@@ -1,4 +1,4 @@
-"""Stored evidence files, organisation signing keys and disclosures (ORM only)."""
+"""Stored evidence files and disclosures (ORM only; the signing keys are in ``signing``)."""
 
 from __future__ import annotations
 
@@ -25,18 +25,6 @@ class EvidenceFile(Base):
     stored_path: Mapped[str] = mapped_column(Text, nullable=False)
     uploaded_by: Mapped[str] = mapped_column(String(200), nullable=False)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-
-
-class OrganisationKey(Base):
-    """The organisation's Ed25519 receipt-signing key. The private key is stored as PEM in the
-    database for now; a deployment that needs it should move it to a key store."""
-
-    __tablename__ = "organisation_keys"
-
-    org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
-    private_pem: Mapped[str] = mapped_column(Text, nullable=False)
-    public_key: Mapped[str] = mapped_column(String(64), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
 class Disclosure(Base):

@@ -1,4 +1,5 @@
-"""Storing evidence files and handing them over with a signed custody receipt."""
+"""Storing evidence files and handing them over with a custody receipt signed by the
+organisation's current key and carrying its audit chain head at the hand-over."""
 
 from __future__ import annotations
 
@@ -15,11 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rogatory.disclosure import keys, receipts
+from rogatory.audit import service as audit
+from rogatory.disclosure import receipts
 from rogatory.errors import RogatoryError
-from rogatory.evidence.models import Disclosure, EvidenceFile, OrganisationKey
+from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import custody
 from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
+from rogatory.signing import keyring
 
 # A plain file name: it becomes part of a path on disk and of a signed receipt, so no
 # separators, no control characters (a trailing newline included), and nothing at the end
@@ -113,22 +116,6 @@ def store(
     return row
 
 
-def organisation_key(session: Session, org: str) -> OrganisationKey:
-    """The organisation's signing key, created on first use."""
-    row = session.get(OrganisationKey, org)
-    if row is None:
-        key = keys.generate()
-        row = OrganisationKey(
-            org_id=org,
-            private_pem=keys.private_pem(key).decode("ascii"),
-            public_key=keys.public_b64(key.public_key()),
-            created_at=datetime.now(UTC),
-        )
-        session.add(row)
-        session.flush()
-    return row
-
-
 def hand_over(
     session: Session, actor: Actor, case_id: str, file_ids: list[str], recipient: dict[str, Any]
 ) -> Disclosure:
@@ -159,6 +146,8 @@ def hand_over(
     if changed:
         raise Tampered(changed)
     disclosure_id = str(uuid.uuid4())
+    seq, head_hash = audit.head(session, case.org_id)  # the chain's lock, then the key's
+    key_row, key = keyring.current(session, case.org_id)
     when = datetime.now(UTC)
     manifest = receipts.Manifest(
         receipt_id=disclosure_id,
@@ -168,8 +157,8 @@ def hand_over(
         handed_over_at=when,
         legal_basis=legal_basis,
         files=[receipts.HandedOverFile(name=f.name, sha256=f.sha256, size=f.size) for f in files],
+        audit_head=receipts.AuditHead(chain=case.org_id, seq=seq, hash=head_hash),
     )
-    key = keys.load_private_pem(organisation_key(session, case.org_id).private_pem.encode("ascii"))
     receipt = receipts.sign(manifest, key)
     row = Disclosure(
         id=disclosure_id,
@@ -188,6 +177,7 @@ def hand_over(
         {
             "receipt": disclosure_id,
             "manifest_sha256": receipt.manifest_sha256,
+            "key": key_row.id,
             "files": [f.sha256 for f in files],
             "recipient": manifest.recipient.name,
         },

@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import func, select
 
 from rogatory.api.deps import Db
-from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
 from rogatory.errors import RogatoryError
 from rogatory.requests.transitions import Role
+from rogatory.signing import checkpoints
 from rogatory.web import templating
 from rogatory.web.auth import Viewer
 
@@ -22,7 +22,7 @@ def audit_page(request: Request, who: Viewer, db: Db) -> Response:
     if not ({Role.AUDITOR, Role.ADMIN} & who.principal.roles):
         raise RogatoryError("auth.forbidden", "the audit page is for auditors and admins")
     org = who.principal.org
-    report = audit.verify(db, chain=org)
+    checked = checkpoints.verify(db, chain=org)
     recent = (
         db.execute(
             select(AuditEvent)
@@ -34,4 +34,12 @@ def audit_page(request: Request, who: Viewer, db: Db) -> Response:
         .all()
     )
     head = db.execute(select(func.max(AuditEvent.seq)).where(AuditEvent.chain == org)).scalar_one()
-    return templating.render(request, "audit.html", report=report, recent=recent, head=head)
+    return templating.render(
+        request,
+        "audit.html",
+        report=checked.chain,
+        failed=[f for f in checked.findings if not f.ok],
+        held=sum(1 for f in checked.findings if f.ok),
+        recent=recent,
+        head=head,
+    )
