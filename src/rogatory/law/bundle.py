@@ -431,6 +431,10 @@ class Bundle:
             ),
         ]
 
+    def final_clause_citations(self) -> list[tuple[str, Citation]]:
+        """Every citation of the final clauses, with its key path in bundle.yaml."""
+        return _manifest_citations(self.manifest)
+
     def tests_dir(self) -> Path:
         return self.root / "tests"
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from functools import cached_property
+from itertools import pairwise
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -61,7 +62,7 @@ class Group(BaseModel):
             by_state[m.state].append(m)
         for state, periods in by_state.items():
             periods = sorted(periods, key=lambda m: m.since)
-            for before, after in zip(periods, periods[1:], strict=False):
+            for before, after in pairwise(periods):
                 if before.until is None or before.until > after.since:
                     raise ValueError(
                         f"{state}: membership periods overlap ({before.since} and {after.since})"
