@@ -186,11 +186,18 @@ def list_articles(
         print_json({"articles": [article_json(bundle, a, full=False) for a in articles]})
         return
     table = Table(title=f"{bundle.manifest.short_title}")
-    for col in ("Art.", "Title", "Chapter", "Status"):
+    divided = any(c.divisions for c in bundle.chapters)
+    for col in ("Art.", "Title", "Chapter", *(["Section/Title"] if divided else []), "Status"):
         table.add_column(col)
     for a in articles:
+        chap = bundle.chapter(a.chapter)
+        place = " / ".join(d.number for d in chap.divisions_of(a.number)) if chap else ""
         table.add_row(
-            str(a.number), escape(a.title), bundle.place(a), verified_mark(a.cite.verification)
+            str(a.number),
+            escape(a.title),
+            a.chapter,
+            *([place] if divided else []),
+            verified_mark(a.cite.verification),
         )
     console.print(table)
     unverified = sum(not a.cite.verified for a in articles)
