@@ -44,12 +44,23 @@ def test_a_governing_treaty_takes_mutual_legal_assistance_and_the_convention_kee
     assert both["send_under"]["mutual_legal_assistance"] == "UNCC"
 
 
-def test_without_any_treaty_the_answer_is_domestic_law_or_reciprocity(cli: Cli) -> None:
+def test_the_budapest_convention_binds_two_european_states_the_un_convention_does_not(
+    cli: Cli,
+) -> None:
     result = cli("basis", "FRA", "DEU", "--on", "2026-12-01")
     assert result.code == 0, result.err
     assert "FRA signed on 2025-10-25 but has not consented to be bound" in result.out
-    assert "domestic law or reciprocity" in result.out
     data = json.loads(cli("basis", "FRA", "DEU", "--on", "2026-12-01", "--json").out)
+    by = {b["instrument"]: b for b in data["legal_bases"]}
+    assert by["ETS185"]["in_force"] is True and by["UNCC"]["in_force"] is False
+    assert data["send_under"]["preservation"] == "ETS185"
+
+
+def test_without_any_treaty_the_answer_is_domestic_law_or_reciprocity(cli: Cli) -> None:
+    result = cli("basis", "XAA", "XAB", "--on", "2026-12-01")
+    assert result.code == 0, result.err
+    assert "domestic law or reciprocity" in result.out
+    data = json.loads(cli("basis", "XAA", "XAB", "--on", "2026-12-01", "--json").out)
     assert data["send_under"] == {}
 
 

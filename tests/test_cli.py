@@ -110,10 +110,15 @@ def test_parties_eif_what_if(cli: Cli, tmp_path: Path) -> None:
     )
     assert data["entry_into_force"] == "2026-05-14"
     assert data["instruments_counted"] == 41 and data["required"] == 40
-    assert data["parties"]["XAA"] == {"status": "bound", "bound_from": "2026-05-14"}
+    assert data["parties"]["XAA"] == {
+        "status": "bound",
+        "bound_from": "2026-05-14",
+        "recorded_bound_from": None,  # a what-if row records no depositary date
+    }
     assert data["parties"]["XZA"] == {
         "status": "ratified_not_yet_bound",
         "bound_from": "2026-10-01",
+        "recorded_bound_from": None,
     }
     later = _json(
         cli(
@@ -146,7 +151,11 @@ def test_parties_eif_what_if(cli: Cli, tmp_path: Path) -> None:
     with_shipped = _json(
         cli("parties", "eif", "--on", "2026-09-15", "--instruments", str(path), "--json")
     )
-    assert with_shipped["parties"]["FRA"] == {"status": "signatory", "bound_from": None}
+    assert with_shipped["parties"]["FRA"] == {
+        "status": "signatory",
+        "bound_from": None,
+        "recorded_bound_from": None,
+    }
     text = cli(
         "parties", "status", "--on", "2026-09-15", "--instruments", str(path), "--ignore-shipped"
     )
@@ -240,7 +249,10 @@ def test_contradictory_instruments_are_refused(cli: Cli, tmp_path: Path) -> None
 
 def test_rules_commands(cli: Cli, bundle_copy: Callable[[str], Path]) -> None:
     ok = _json(cli("rules", "validate", "--json"))
-    assert all(b["valid"] for b in ok["bundles"]) and len(ok["bundles"]) == 2
+    assert all(b["valid"] for b in ok["bundles"])
+    assert [b["bundle"] for b in ok["bundles"]] == catalogue.bundle_ids()
+    assert [w["crosswalk"] for w in ok["crosswalks"]] == ["crosswalk/uncc-budapest.yaml"]
+    assert all(w["valid"] for w in ok["crosswalks"])
     tests = cli("rules", "test")
     assert tests.code == 0 and tests.out.strip().splitlines()[-1].endswith("passed, 0 failed")
     revs = _json(cli("rules", "revision", "--json"))["revisions"]

@@ -100,3 +100,41 @@ def test_status_agrees_with_bound_from(offsets: list[int], as_of_offset: int) ->
             assert ps.status is Status.BOUND
         else:
             assert ps.status is Status.RATIFIED_NOT_YET_BOUND
+
+
+BUDAPEST = catalogue.get("budapest")
+QUOTA_RULE = BUDAPEST.manifest.final_clauses.entry_into_force
+PLAIN_RULE = QUOTA_RULE.model_copy(update={"including": []})
+MEMBERS = ["FRA", "DEU", "ITA", "ESP", "NLD", "BEL", "AUT", "PRT"]  # members throughout 2001-2030
+quota_sets = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=3000), st.booleans()), min_size=0, max_size=16
+)
+
+
+@given(quota_sets)
+@settings(max_examples=150, deadline=None)
+def test_a_quota_never_brings_entry_into_force_earlier(raw: list[tuple[int, bool]]) -> None:
+    """'Five States, including at least three members': never before five States, never before
+    the third member; and with members only it is the plain count of five."""
+    start = date(2002, 1, 1)
+    members = iter(MEMBERS)
+    outsiders = iter(CODES)
+    deposits = [
+        eif.Deposit(
+            next(members) if member else next(outsiders), "ratification", start + timedelta(days=d)
+        )
+        for d, member in raw[: len(MEMBERS)]
+    ]
+    as_of = date(2031, 1, 1)
+    with_quota = eif.compute(QUOTA_RULE, deposits, as_of, BUDAPEST.groups)
+    plain = eif.compute(PLAIN_RULE, deposits, as_of)
+    member_dates = sorted(d.deposited_on for d in deposits if d.party in MEMBERS)
+    if with_quota.triggering_deposit is not None:
+        assert plain.triggering_deposit is not None
+        assert with_quota.triggering_deposit >= plain.triggering_deposit
+        assert with_quota.triggering_deposit >= member_dates[2]
+        assert with_quota.date == QUOTA_RULE.delay.after(with_quota.triggering_deposit)
+    else:
+        assert plain.triggering_deposit is None or len(member_dates) < 3
+    if all(d.party in MEMBERS for d in deposits):
+        assert with_quota.triggering_deposit == plain.triggering_deposit

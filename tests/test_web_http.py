@@ -829,3 +829,27 @@ def test_the_api_reference_is_served_from_the_package_under_the_sites_policy(web
     assert "SwaggerUIBundle" in client.get("/static/swagger-ui/swagger-ui-bundle.js").text
     assert "Apache License" in client.get("/static/swagger-ui/LICENSE").text
     assert client.get("/redoc").status_code == 404  # FastAPI's CDN page is gone too
+
+
+def test_treaty_browser_picks_the_treaty_and_shows_the_crosswalk(web: Web) -> None:
+    client, _ = signed_in(web, "reviewer@a.example")
+    listing = client.get("/treaty?treaty=budapest")
+    assert listing.status_code == 200
+    assert "Council of Europe Convention on Cybercrime" in listing.text
+    assert len(re.findall(r'href="/treaty/\d+\?treaty=budapest"', listing.text)) == 48
+    assert '<option value="budapest" selected>' in listing.text
+    art29 = client.get("/treaty/29?treaty=budapest").text
+    assert "not less than sixty days" in art29 and "verified (text)" in art29
+    assert "Section 2 (Specific provisions)" in art29
+    # the crosswalk links to the UN Convention's article, with the UN side's level
+    assert 'href="/treaty/42">Art 42</a>' in art29 and "unverified (model)" in art29
+    # no screening rule of the UN Convention is listed under Budapest's Art 29
+    assert "No screening rule cites this article." in art29
+    art42 = client.get("/treaty/42").text
+    assert 'href="/treaty/29?treaty=budapest">Art 29</a>' in art42
+    art32 = client.get("/treaty/32?treaty=budapest").text
+    assert "only in this treaty" in art32 and "A Party may, without the authorisation" in art32
+    found = client.get("/treaty", params={"treaty": "budapest", "q": "sixty days"}).text
+    assert 'href="/treaty/29?treaty=budapest#p-7"' in found
+    assert client.get("/treaty?treaty=nope").status_code == 404
+    assert client.get("/treaty/49?treaty=budapest").status_code == 404

@@ -23,6 +23,7 @@ MEDIA = "application/problem+json"
 
 STATUS_BY_PREFIX = (
     ("case.not_found", 404),
+    ("treaty.not_found", 404),
     ("token.not_found", 404),
     ("user.not_found", 404),
     ("user.last_admin", 409),

@@ -49,6 +49,14 @@ DeclarationsOption = Annotated[
         "--declarations", help="YAML of reservations, declarations and notifications to add."
     ),
 ]
+TreatyOption = Annotated[
+    str,
+    typer.Option(
+        "--treaty",
+        "--bundle",
+        help="Which shipped treaty bundle: uncc (the default), budapest or untoc.",
+    ),
+]
 AgreementsOption = Annotated[
     Path | None,
     typer.Option(

@@ -8,13 +8,22 @@ from typing import Annotated
 
 import typer
 
-from rogatory.cli.common import EXIT_INPUT, JsonFlag, console, handles_errors, print_json, report
-from rogatory.errors import ProblemCollector, ProblemList, RogatoryError
+from rogatory.cli.common import (
+    EXIT_INPUT,
+    JsonFlag,
+    TreatyOption,
+    console,
+    handles_errors,
+    print_json,
+    report,
+)
+from rogatory.errors import Problem, ProblemCollector, ProblemList, RogatoryError
 from rogatory.law import authentic
 from rogatory.law.bundle import Bundle, load_bundle
 from rogatory.parties import service
 from rogatory.safeguards import engine, scenarios
 from rogatory.treaty import catalogue
+from rogatory.treaty import crosswalk as crosswalks
 
 app = typer.Typer(help="Check the law data: validate, test, revision.", no_args_is_help=True)
 
@@ -33,7 +42,8 @@ def validate(
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Load every bundle, its party data and its scenario files; report every problem."""
+    """Load every bundle, its party data and its scenario files, and (for the shipped bundles)
+    every crosswalk between them; report every problem."""
     results = []
     failed = False
     for label, root in _bundles(paths):
@@ -65,8 +75,25 @@ def validate(
                 report(ProblemList("rules.invalid_bundle", label, problems.problems))
             else:
                 console.print(f"[green]ok[/green] {label}")
+    walks = []
+    for path in [] if paths else crosswalks.files():
+        label = f"crosswalk/{path.name}"
+        try:
+            crosswalks.load(path)
+            found: list[Problem] = []
+        except ProblemList as exc:
+            found = list(exc.problems)
+        failed = failed or bool(found)
+        walks.append(
+            {"crosswalk": label, "valid": not found, "problems": [p.__dict__ for p in found]}
+        )
+        if not as_json:
+            if found:
+                report(ProblemList("crosswalk.invalid", label, found))
+            else:
+                console.print(f"[green]ok[/green] {label}")
     if as_json:
-        print_json({"bundles": results})
+        print_json({"bundles": results, "crosswalks": walks})
     if failed:
         raise typer.Exit(EXIT_INPUT)
 
@@ -114,7 +141,7 @@ def revision(as_json: JsonFlag = False) -> None:
 @handles_errors
 def check_text(
     path: Annotated[Path, typer.Argument(help="The authentic text: a .txt or .pdf file.")],
-    bundle_id: Annotated[str, typer.Option("--bundle", help="Which shipped bundle.")] = "uncc",
+    bundle_id: TreatyOption = "uncc",
     as_json: JsonFlag = False,
 ) -> None:
     """Check the bundle against the authentic text: articles, titles, paragraphs, wording.

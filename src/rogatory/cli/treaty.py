@@ -1,4 +1,5 @@
-"""``rogatory treaty``: show, list and search the Convention's provisions and constants."""
+"""``rogatory treaty``: show, list and search a treaty's provisions and constants, and the
+crosswalk between two treaties. ``--treaty`` picks the bundle (``--bundle`` is the older name)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.table import Table
 from rogatory.cli.common import (
     JsonFlag,
     OnOption,
+    TreatyOption,
     console,
     handles_errors,
     parse_on,
@@ -21,11 +23,11 @@ from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
 from rogatory.law.provisions import Article, Paragraph
 from rogatory.treaty import catalogue, lookup
+from rogatory.treaty import crosswalk as crosswalks
 
 app = typer.Typer(
-    help="Read the Convention: articles, paragraphs, constants.", no_args_is_help=True
+    help="Read a treaty: articles, paragraphs, constants, crosswalks.", no_args_is_help=True
 )
-BundleOption = Annotated[str, typer.Option("--bundle", help="Which shipped bundle (uncc, untoc).")]
 
 
 def _source(bundle: Bundle, key: str) -> dict[str, Any]:
@@ -52,6 +54,12 @@ def paragraph_json(bundle: Bundle, article: Article, path: str, para: Paragraph)
     }
 
 
+def divisions_json(bundle: Bundle, article: Article) -> list[dict[str, str]]:
+    chapter = bundle.chapter(article.chapter)
+    divisions = chapter.divisions_of(article.number) if chapter else []
+    return [{"kind": d.kind, "number": d.number, "title": d.title} for d in divisions]
+
+
 def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict[str, Any]:
     chapter = bundle.chapter(article.chapter)
     out: dict[str, Any] = {
@@ -60,6 +68,7 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
         "title": article.title,
         "chapter": article.chapter,
         "chapter_title": chapter.title if chapter else None,
+        "divisions": divisions_json(bundle, article),
         "verified": article.cite.verified,
         "verification": article.cite.verification.value,
         "source": _source(bundle, article.cite.source),
@@ -68,6 +77,8 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
         summary = article.summary_attestation
         out |= {
             "note": article.cite.note,
+            "text": article.text,
+            "text_kind": article.text_kind.value if article.text_kind else None,
             "summary": article.summary,
             "summary_verification": summary.verification.value,
             "summary_verified": summary.verified,
@@ -82,8 +93,10 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
 
 def _print_paragraph(data: dict[str, Any], indent: int = 0) -> None:
     pad = "  " * indent
-    heading = f" [bold]{data['heading']}[/bold]" if data["heading"] else ""
-    console.print(f"{pad}({data['paragraph'].split('.')[-1]}){heading} {data['text']}", markup=True)
+    heading = f" [bold]{escape(data['heading'])}[/bold]" if data["heading"] else ""
+    console.print(
+        f"{pad}({data['paragraph'].split('.')[-1]}){heading} {escape(data['text'])}", markup=True
+    )
     console.print(
         f"{pad}    {verified_mark(data['verification'])} {data['text_kind']}, source "
         f"{data['source']['id']}" + (f" - {data['note']}" if data["note"] else "")
@@ -98,7 +111,7 @@ def _print_paragraph(data: dict[str, Any], indent: int = 0) -> None:
 @handles_errors
 def show(
     reference: Annotated[str, typer.Argument(help="Article or paragraph: 42, 40.22, 2(h), 11.1.a")],
-    bundle_id: BundleOption = catalogue.DEFAULT,
+    bundle_id: TreatyOption = catalogue.DEFAULT,
     as_json: JsonFlag = False,
 ) -> None:
     """Show an article or a paragraph with its chapter, text and verification status."""
@@ -121,8 +134,12 @@ def show(
     if as_json:
         print_json(data)
         return
-    console.print(f"[bold]{bundle.instrument} Article {article.number}. {article.title}[/bold]")
-    console.print(f"Chapter {data['chapter']}: {data['chapter_title']}")
+    console.print(
+        f"[bold]{bundle.instrument} Article {article.number}. {escape(article.title)}[/bold]"
+    )
+    console.print(f"Chapter {data['chapter']}: {data['chapter_title']}", markup=False)
+    for d in data["divisions"]:
+        console.print(f"{d['kind'].capitalize()} {d['number']}: {d['title']}", markup=False)
     console.print(
         f"{verified_mark(article.cite.verification)} number and title, source "
         f"{article.cite.source} ({data['source']['title']})"
@@ -141,6 +158,8 @@ def show(
         console.print(article.summary, markup=False)
     for cond in article.conditions:
         console.print(f"  - {cond}", markup=False)
+    if article.text is not None:
+        console.print(article.text, markup=False)
     for p in data["paragraphs"]:
         _print_paragraph(p)
 
@@ -149,9 +168,9 @@ def show(
 @handles_errors
 def list_articles(
     chapter: Annotated[
-        str | None, typer.Option("--chapter", help="Only this chapter (I-IX).")
+        str | None, typer.Option("--chapter", help="Only this chapter (I-IX for uncc).")
     ] = None,
-    bundle_id: BundleOption = catalogue.DEFAULT,
+    bundle_id: TreatyOption = catalogue.DEFAULT,
     as_json: JsonFlag = False,
 ) -> None:
     """List the articles, optionally of one chapter."""
@@ -167,10 +186,19 @@ def list_articles(
         print_json({"articles": [article_json(bundle, a, full=False) for a in articles]})
         return
     table = Table(title=f"{bundle.manifest.short_title}")
-    for col in ("Art.", "Title", "Chapter", "Status"):
+    divided = any(c.divisions for c in bundle.chapters)
+    for col in ("Art.", "Title", "Chapter", *(["Section/Title"] if divided else []), "Status"):
         table.add_column(col)
     for a in articles:
-        table.add_row(str(a.number), a.title, a.chapter, verified_mark(a.cite.verification))
+        chap = bundle.chapter(a.chapter)
+        place = " / ".join(d.number for d in chap.divisions_of(a.number)) if chap else ""
+        table.add_row(
+            str(a.number),
+            escape(a.title),
+            a.chapter,
+            *([place] if divided else []),
+            verified_mark(a.cite.verification),
+        )
     console.print(table)
     unverified = sum(not a.cite.verified for a in articles)
     console.print(f"{len(articles)} articles; {unverified} with number or title UNVERIFIED")
@@ -180,7 +208,7 @@ def list_articles(
 @handles_errors
 def search(
     text: Annotated[str, typer.Argument(help="Words to look for (case-insensitive).")],
-    bundle_id: BundleOption = catalogue.DEFAULT,
+    bundle_id: TreatyOption = catalogue.DEFAULT,
     as_json: JsonFlag = False,
 ) -> None:
     """Find the provisions whose title, text or conditions contain TEXT."""
@@ -214,7 +242,7 @@ def search(
 @app.command("constants")
 @handles_errors
 def constants(
-    on: OnOption = None, bundle_id: BundleOption = catalogue.DEFAULT, as_json: JsonFlag = False
+    on: OnOption = None, bundle_id: TreatyOption = catalogue.DEFAULT, as_json: JsonFlag = False
 ) -> None:
     """The dated constants in effect on a date, each with its citation."""
     bundle = catalogue.get(bundle_id)
@@ -266,3 +294,61 @@ def constants(
             verified_mark(cite["verification"]) if cite else "-",
         )
     console.print(table)
+
+
+def crosswalk_json(first: str, second: str, rows: list[crosswalks.Row]) -> dict[str, Any]:
+    return {
+        "treaty": first,
+        "other": second,
+        "pairs": [
+            {
+                "articles": r.this,
+                "other_articles": r.other,
+                "relation": r.relation,
+                "level": r.level.value,
+                "verified": r.level.verified,
+                "this_level": r.this_level.value,
+                "other_level": r.other_level.value,
+                "note": r.note,
+            }
+            for r in rows
+        ],
+    }
+
+
+@app.command("crosswalk")
+@handles_errors
+def crosswalk(
+    first: Annotated[str, typer.Argument(help="A treaty bundle id, e.g. uncc.")],
+    second: Annotated[str, typer.Argument(help="Another treaty bundle id, e.g. budapest.")],
+    article: Annotated[
+        int | None, typer.Option("--article", help="Only the pairs naming this article of FIRST.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The two treaties article by article: the same, similar, or only in one, with levels."""
+    a, b = catalogue.get(first), catalogue.get(second)
+    rows = crosswalks.rows(a.id, b.id, article)
+    if article is not None and a.article(article) is None:
+        raise RogatoryError(
+            "treaty.unknown_article",
+            f"--article: {a.instrument} has no Article {article}",
+            help=f"articles run from 1 to {a.manifest.articles_expected}",
+        )
+    if as_json:
+        print_json(crosswalk_json(a.id, b.id, rows))
+        return
+    console.print(f"[bold]{a.manifest.short_title} and {b.manifest.short_title}[/bold]")
+    for r in rows:
+        mine = ", ".join(map(str, r.this)) or "-"
+        theirs = ", ".join(map(str, r.other)) or "-"
+        relation = r.relation.replace("_left", f" {a.id}").replace("_right", f" {b.id}")
+        console.print(
+            f"{a.instrument} {mine:<6} {b.instrument} {theirs:<12} {relation:<14} "
+            f"{verified_mark(r.level)}"
+        )
+        console.print(f"    {r.note}", markup=False)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.relation] = counts.get(r.relation, 0) + 1
+    console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())), markup=False)

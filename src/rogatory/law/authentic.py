@@ -21,8 +21,11 @@ from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation
 
-_ARTICLE = re.compile(r"^\s*article\s+(\d+)\s*[.:\-\u2013\u2014]?\s*(.*)$", re.IGNORECASE)
-_CHAPTER = re.compile(r"^\s*chapter\s+([ivxlc]+)\s*[.:\-\u2013\u2014]?\s*(.*)$", re.IGNORECASE)
+# A heading may carry Markdown's "#" marks: treaty databases publish texts as Markdown too.
+_ARTICLE = re.compile(r"^\s*(?:#+\s*)?article\s+(\d+)\s*[.:\-\u2013\u2014]?\s*(.*)$", re.IGNORECASE)
+_CHAPTER = re.compile(
+    r"^\s*(?:#+\s*)?chapter\s+([ivxlc]+)\s*[.:\-\u2013\u2014]?\s*(.*)$", re.IGNORECASE
+)
 
 
 def normalise(text: str) -> str:
@@ -119,7 +122,7 @@ def _next_title(lines: list[str], start: int, inline: str) -> tuple[str, int]:
         return inline.strip(), start + 1
     for i in range(start + 1, min(start + 4, len(lines))):
         if lines[i].strip():
-            return lines[i].strip(), i + 1
+            return lines[i].strip().lstrip("#").strip(), i + 1
     return "", start + 1
 
 
@@ -184,26 +187,22 @@ class Report:
 
 
 def _paragraph_present(body: str, paragraph: str) -> bool:
-    """Whether ``1``, ``h`` or ``1.a`` appears as paragraph markers in an article's body."""
+    """Whether ``1``, ``h`` or ``1.a`` appears as paragraph markers in an article's body:
+    ``1.`` at the start of a line, a letter as ``(h)`` anywhere or ``h)`` at a line's start."""
     flat = "\n" + body
     for part in paragraph.split("."):
         if part.isdigit():
             marker = re.compile(rf"(^|\n)\s*{part}\.\s", re.MULTILINE)
         else:
-            marker = re.compile(rf"\({re.escape(part)}\)")
+            letter = re.escape(part)
+            marker = re.compile(rf"\({letter}\)|(^|\n)\s*{letter}\)", re.MULTILINE)
         if not marker.search(flat):
             return False
     return True
 
 
 def _citations(bundle: Bundle) -> Iterable[tuple[str, Citation]]:
-    fc = bundle.manifest.final_clauses
-    yield "final_clauses.signature", fc.signature.cite
-    yield "final_clauses.denunciation", fc.denunciation.cite
-    for i, cite in enumerate(fc.entry_into_force.cite):
-        yield f"final_clauses.entry_into_force.cite[{i}]", cite
-    for i, cite in enumerate(fc.entry_into_force.later_parties_cite):
-        yield f"final_clauses.entry_into_force.later_parties_cite[{i}]", cite
+    yield from bundle.final_clause_citations()
     for name, value in bundle.constants.items():
         for i, cite in enumerate(value.citations()):
             yield f"constants.{name}.history[{i}]", cite

@@ -4,6 +4,7 @@
 holds chapters and articles; ``constants.yaml`` the dated values the product computes with;
 ``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure;
 ``screening.yaml`` the screening rules the instrument applies, each with what it cites there.
+``groups.yaml`` (where a final clause counts States by what they are) dated group membership.
 Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
 at a provision that exists and a source that is listed, a source that is only a recollection is
 never marked verified, and the article count matches what the instrument declares.
@@ -12,13 +13,14 @@ never marked verified, and the article count matches what the instrument declare
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from rogatory.errors import ProblemCollector, RogatoryError
 from rogatory.law import revision as revisions
@@ -26,6 +28,7 @@ from rogatory.law.calendar import Delay
 from rogatory.law.citation import Attestation, Citation, Level, parse_provision_id
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
+from rogatory.law.groups import Group, GroupsFile
 from rogatory.law.loader import read_yaml, validate
 from rogatory.law.provisions import Article, Chapter, ProvisionsFile
 
@@ -51,11 +54,26 @@ class Source(BaseModel):
 
 
 class SignatureWindow(BaseModel):
+    """When, and for whom, the instrument is open for signature.
+
+    ``closes`` is None for an instrument open for signature without a time limit (Budapest
+    Art 36(1)); ``open_to`` says in plain words who may sign, as the clause does.
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     opens: date
-    closes: date
+    closes: date | None
+    open_to: str | None = None
+    open_to_groups: list[str] = Field(
+        default_factory=list,
+        description="group ids: when given, only a State that is a member of one of them on "
+        "the day it signs may sign",
+    )
     cite: Citation
+
+    def describe(self) -> str:
+        return f"{self.opens} to {self.closes}" if self.closes else f"from {self.opens}"
 
 
 class Denunciation(BaseModel):
@@ -65,13 +83,68 @@ class Denunciation(BaseModel):
     cite: Citation
 
 
+class Accession(BaseModel):
+    """Who may accede, and when: open to all (UNTOC) or by invitation, after entry into force,
+    to States outside a group (Budapest Art 37(1): a State "which is not a member of the
+    Council")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = "accession"
+    after_entry_into_force: bool
+    by_invitation: bool
+    not_open_to: list[str] = Field(
+        default_factory=list,
+        description="group ids: a State that is a member of one of them on the day of its "
+        "deposit cannot accede",
+    )
+    cite: Citation
+
+
+class Permitted(BaseModel):
+    """The reservations (or declarations) the instrument provides for, as provision ids.
+
+    ``closed`` records "No other reservation may be made" (Budapest Art 42): a statement
+    concerning any other provision is then refused when a declarations file is read.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    closed: bool
+    provisions: list[str] = Field(min_length=1)
+    when: str | None = Field(default=None, description="when they may be made, in plain words")
+    cite: Citation
+
+    def permits(self, provision_id: str) -> bool:
+        """A provision listed, or a paragraph or item inside one listed (29:para-4.a)."""
+        return any(
+            provision_id == p
+            or provision_id.startswith(p + (":para-" if p.count(":") == 1 else "."))
+            for p in self.provisions
+        )
+
+
+class RecordedDate(BaseModel):
+    """A date the depositary records (the treaty's entry into force), kept beside what the
+    engine computes so that a test can show the two agree."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    on: date
+    cite: Attestation
+
+
 class FinalClauses(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     signature: SignatureWindow
     consent_kinds: list[str] = Field(min_length=1)
+    accession: Accession | None = None
     entry_into_force: EntryIntoForceRule
+    recorded_entry_into_force: RecordedDate | None = None
     denunciation: Denunciation
+    reservations: Permitted | None = None
+    declarations: Permitted | None = None
 
 
 class Adoption(BaseModel):
@@ -97,6 +170,15 @@ class Manifest(BaseModel):
     related_instruments: list[str] = Field(default_factory=list)
     sources: dict[str, Source] = Field(min_length=1)
     final_clauses: FinalClauses
+
+    @model_validator(mode="after")
+    def _accession_kind(self) -> Self:
+        acc = self.final_clauses.accession
+        if acc is not None and acc.kind not in self.final_clauses.consent_kinds:
+            raise ValueError(
+                f"final_clauses.accession: {acc.kind!r} is not one of the consent_kinds"
+            )
+        return self
 
 
 class MeasureKind(StrEnum):
@@ -196,6 +278,7 @@ class Bundle:
     constants: dict[str, DatedValue]
     measures: dict[str, MeasureFacts]
     screening: dict[str, tuple[str, ...]]
+    groups: dict[str, Group] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -218,6 +301,16 @@ class Bundle:
 
     def chapter(self, number: str) -> Chapter | None:
         return next((c for c in self.chapters if c.number == number), None)
+
+    def place(self, article: Article) -> str:
+        """ "Chapter II, Section 2, Title 3": where the article stands in the instrument."""
+        chapter = self.chapter(article.chapter)
+        parts = [f"Chapter {article.chapter}"]
+        if chapter is not None:
+            parts += [
+                f"{d.kind.capitalize()} {d.number}" for d in chapter.divisions_of(article.number)
+            ]
+        return ", ".join(parts)
 
     def constant(self, name: str, on: date) -> Resolution:
         if name not in self.constants:
@@ -273,7 +366,7 @@ class Bundle:
             FinalClauseValue(
                 "signature.closes",
                 "Open for signature until",
-                fc.signature.closes.isoformat(),
+                fc.signature.closes.isoformat() if fc.signature.closes else "no closing date",
                 None,
                 fc.signature.cite,
             ),
@@ -283,6 +376,18 @@ class Bundle:
                 eif.instruments_required,
                 "instruments",
                 first,
+            ),
+            *(
+                FinalClauseValue(
+                    f"entry_into_force.including.{q.group}",
+                    f"Of which at least this many members of {self.groups[q.group].title}"
+                    if q.group in self.groups
+                    else f"Of which at least this many members of {q.group}",
+                    q.at_least,
+                    "instruments",
+                    first,
+                )
+                for q in eif.including
             ),
             FinalClauseValue(
                 "entry_into_force.delay",
@@ -305,6 +410,26 @@ class Bundle:
                 None,
                 later,
             ),
+            *(
+                [
+                    FinalClauseValue(
+                        "accession.by_invitation",
+                        "Accession only by invitation",
+                        fc.accession.by_invitation,
+                        None,
+                        fc.accession.cite,
+                    ),
+                    FinalClauseValue(
+                        "accession.after_entry_into_force",
+                        "Accession only after entry into force",
+                        fc.accession.after_entry_into_force,
+                        None,
+                        fc.accession.cite,
+                    ),
+                ]
+                if fc.accession
+                else []
+            ),
             FinalClauseValue(
                 "denunciation.delay",
                 "A denunciation takes effect after receipt",
@@ -312,7 +437,26 @@ class Bundle:
                 None,
                 fc.denunciation.cite,
             ),
+            *(
+                FinalClauseValue(
+                    f"{name}.permitted",
+                    f"{name.capitalize()} provided for"
+                    + (" (no other may be made)" if permitted.closed else ""),
+                    ", ".join(permitted.provisions),
+                    None,
+                    permitted.cite,
+                )
+                for name, permitted in (
+                    ("reservations", fc.reservations),
+                    ("declarations", fc.declarations),
+                )
+                if permitted is not None
+            ),
         ]
+
+    def final_clause_citations(self) -> list[tuple[str, Citation]]:
+        """Every citation of the final clauses, with its key path in bundle.yaml."""
+        return _manifest_citations(self.manifest)
 
     def tests_dir(self) -> Path:
         return self.root / "tests"
@@ -429,6 +573,11 @@ def _check_provisions(
             _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
     for i, chap in enumerate(provisions.chapters):
         _check_attestation(chap.cite, manifest, problems, file, f"chapters[{i}].cite")
+        pending = [(f"chapters[{i}].divisions[{j}]", d) for j, d in enumerate(chap.divisions)]
+        while pending:
+            where, div = pending.pop()
+            _check_attestation(div.cite, manifest, problems, file, f"{where}.cite")
+            pending += [(f"{where}.divisions[{k}]", d) for k, d in enumerate(div.divisions)]
 
 
 def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
@@ -445,7 +594,75 @@ def _manifest_citations(manifest: Manifest) -> list[tuple[str, Citation]]:
         (f"final_clauses.entry_into_force.later_parties_cite[{i}]", c)
         for i, c in enumerate(fc.entry_into_force.later_parties_cite)
     ]
+    if fc.accession is not None:
+        cites.append(("final_clauses.accession.cite", fc.accession.cite))
+    for name, permitted in (("reservations", fc.reservations), ("declarations", fc.declarations)):
+        if permitted is not None:
+            cites.append((f"final_clauses.{name}.cite", permitted.cite))
     return cites
+
+
+def _check_groups(
+    manifest: Manifest,
+    groups: dict[str, Group],
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    label: str,
+) -> None:
+    """Every group a final clause names exists; every membership period cites a listed source;
+    every provision a reservation list names is encoded."""
+    fc = manifest.final_clauses
+    named = [
+        (f"final_clauses.entry_into_force.including[{i}].group", q.group)
+        for i, q in enumerate(fc.entry_into_force.including)
+    ]
+    named += [
+        (f"final_clauses.signature.open_to_groups[{i}]", g)
+        for i, g in enumerate(fc.signature.open_to_groups)
+    ]
+    if fc.accession is not None:
+        named += [
+            (f"final_clauses.accession.not_open_to[{i}]", g)
+            for i, g in enumerate(fc.accession.not_open_to)
+        ]
+    for where, group in named:
+        if group not in groups:
+            problems.add(
+                "rules.unknown_group",
+                f"group {group!r} is not defined in groups.yaml "
+                f"(defined: {', '.join(sorted(groups)) or 'none'})",
+                file=f"{label}/bundle.yaml",
+                location=where,
+            )
+    for gid, group_def in groups.items():
+        for i, m in enumerate(group_def.members):
+            _check_attestation(
+                m.cite,
+                manifest,
+                problems,
+                f"{label}/groups.yaml",
+                f"groups.{gid}.members[{i}].cite",
+            )
+    for name, permitted in (("reservations", fc.reservations), ("declarations", fc.declarations)):
+        for i, pid in enumerate(permitted.provisions if permitted else []):
+            ok = False
+            try:
+                instrument, number, paragraph = parse_provision_id(pid)
+                art = articles.get(number)
+                ok = (
+                    instrument == manifest.id
+                    and art is not None
+                    and (paragraph is None or art.find(paragraph.split(".")) is not None)
+                )
+            except ValueError:
+                pass
+            if not ok:
+                problems.add(
+                    "rules.unknown_provision",
+                    f"{pid!r} is not an encoded provision of {manifest.instrument}",
+                    file=f"{label}/bundle.yaml",
+                    location=f"final_clauses.{name}.provisions[{i}]",
+                )
 
 
 def load_bundle(root: Path) -> Bundle:
@@ -494,9 +711,29 @@ def load_bundle(root: Path) -> Bundle:
         if (root / "screening.yaml").exists()
         else None
     )
+    groups_file = f"{label}/groups.yaml"
+    groups = (
+        validate(
+            GroupsFile,
+            read_yaml(root / "groups.yaml", problems, label=groups_file),
+            problems,
+            file=groups_file,
+        )
+        if (root / "groups.yaml").exists()
+        else None
+    )
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
+        _check_groups(manifest, dict(groups.groups) if groups else {}, articles, problems, label)
+        if manifest.final_clauses.recorded_entry_into_force is not None:
+            _check_attestation(
+                manifest.final_clauses.recorded_entry_into_force.cite,
+                manifest,
+                problems,
+                f"{label}/bundle.yaml",
+                "final_clauses.recorded_entry_into_force.cite",
+            )
         _check_attestation(
             manifest.adopted.cite, manifest, problems, f"{label}/bundle.yaml", "adopted.cite"
         )
@@ -570,4 +807,5 @@ def load_bundle(root: Path) -> Bundle:
         dict(constants.constants),
         dict(measures.measures) if measures else {},
         {rule_id: tuple(r.cites) for rule_id, r in screening.rules.items()} if screening else {},
+        dict(groups.groups) if groups else {},
     )

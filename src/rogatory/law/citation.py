@@ -42,6 +42,10 @@ class Level(StrEnum):
         """The level a conclusion resting on all of ``levels`` has: that of the weakest."""
         return max(levels, key=_ORDER.index, default=Level.TEXT)
 
+    def better_than(self, other: Level) -> bool:
+        """Whether this level is surer than ``other`` (text is better than model)."""
+        return _ORDER.index(self) < _ORDER.index(other)
+
     @property
     def mark(self) -> str:
         """How the level is shown in plain text: ``verified (text)``, ``UNVERIFIED (model)``."""

@@ -22,13 +22,18 @@ class TextKind(StrEnum):
 
 
 class Paragraph(BaseModel):
-    """A paragraph or sub-paragraph: ``1``, ``h``, or nested ``1.a``."""
+    """A paragraph or sub-paragraph: ``1``, ``h``, or nested ``1.a`` and ``1.c.ii``.
+
+    A paragraph may have no words of its own when the text goes straight to its lettered
+    items (Budapest Art 24(1) is "1. a) ... b) ..."); it then must have items, so an empty
+    paragraph is never taken for a provision that says nothing.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1, pattern=r"^[0-9a-z]+$")
     heading: str | None = None
-    text: str = Field(min_length=1)
+    text: str = ""
     text_kind: TextKind
     conditions: list[str] = Field(default_factory=list)
     items: list[Paragraph] = Field(default_factory=list)
@@ -39,6 +44,8 @@ class Paragraph(BaseModel):
         ids = [p.id for p in self.items]
         if len(ids) != len(set(ids)):
             raise ValueError(f"paragraph {self.id}: sub-paragraph ids repeat: {ids}")
+        if not self.text.strip() and not self.items:
+            raise ValueError(f"paragraph {self.id}: a paragraph needs a text or items")
         return self
 
 
@@ -55,6 +62,13 @@ class Article(BaseModel):
     number: int = Field(ge=1)
     title: str = Field(min_length=1)
     chapter: str = Field(pattern=r"^[IVXLC]+$")
+    text: str | None = Field(
+        default=None,
+        min_length=1,
+        description="the article's own words outside any numbered paragraph: the whole of an "
+        "unnumbered article, or the words introducing its lettered items",
+    )
+    text_kind: TextKind | None = None
     summary: str | None = None
     summary_cite: Attestation | None = None
     conditions: list[str] = Field(default_factory=list)
@@ -71,6 +85,11 @@ class Article(BaseModel):
         ids = [p.id for p in self.paragraphs]
         if len(ids) != len(set(ids)):
             raise ValueError(f"article {self.number}: paragraph ids repeat: {ids}")
+        if (self.text is None) != (self.text_kind is None):
+            raise ValueError(
+                f"article {self.number}: 'text' and 'text_kind' go together (the kind says "
+                "whether the text is the wording or a rendering of it)"
+            )
         return self
 
     def find(self, path: list[str]) -> Paragraph | None:
@@ -111,6 +130,53 @@ class Article(BaseModel):
         return para.cite
 
 
+class Division(BaseModel):
+    """A section or title inside a chapter (Budapest: Chapter II, Section 2, Title 3).
+
+    Divisions nest (a section holds titles) and each covers a run of articles, so an article's
+    place is found from its number alone and can never disagree with the headings.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(pattern=r"^[a-z]+$", description="what the text calls it: section, title")
+    number: str = Field(min_length=1, pattern=r"^[0-9A-Za-z]+$")
+    title: str = Field(min_length=1)
+    first_article: int = Field(ge=1)
+    last_article: int = Field(ge=1)
+    cite: Attestation
+    divisions: list[Division] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        _check_runs(f"{self.kind} {self.number}", self.first_article, self.last_article, self)
+        return self
+
+    def holds(self, article: int) -> bool:
+        return self.first_article <= article <= self.last_article
+
+    def path(self, article: int) -> list[Division]:
+        """This division and the ones inside it that hold ``article``, outermost first."""
+        if not self.holds(article):
+            return []
+        inner = next((d.path(article) for d in self.divisions if d.holds(article)), [])
+        return [self, *inner]
+
+
+def _check_runs(owner: str, first: int, last: int, node: Division | Chapter) -> None:
+    """A range is in order, and the divisions inside it are in order, inside it, disjoint."""
+    if last < first:
+        raise ValueError(f"{owner}: last_article is before first_article")
+    previous = first - 1
+    for d in node.divisions:
+        if d.first_article <= previous or not (first <= d.first_article <= d.last_article <= last):
+            raise ValueError(
+                f"{owner}: {d.kind} {d.number} (Arts {d.first_article}-{d.last_article}) must "
+                f"lie within Arts {first}-{last}, after the division before it"
+            )
+        previous = d.last_article
+
+
 class Chapter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -119,15 +185,19 @@ class Chapter(BaseModel):
     first_article: int = Field(ge=1)
     last_article: int = Field(ge=1)
     cite: Attestation
+    divisions: list[Division] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _range(self) -> Self:
-        if self.last_article < self.first_article:
-            raise ValueError("last_article is before first_article")
+        _check_runs(f"chapter {self.number}", self.first_article, self.last_article, self)
         return self
 
     def holds(self, article: int) -> bool:
         return self.first_article <= article <= self.last_article
+
+    def divisions_of(self, article: int) -> list[Division]:
+        """The sections and titles holding ``article``, outermost first (none if undivided)."""
+        return next((d.path(article) for d in self.divisions if d.holds(article)), [])
 
 
 class ProvisionsFile(BaseModel):

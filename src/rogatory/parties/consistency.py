@@ -2,19 +2,23 @@
 
 Two ratifications by one state, a ratification after its denunciation, a denunciation by a
 state that never consented, a signature outside the Art 64 window, formal confirmation by
-something that is not an REIO: each would make the computed status meaningless, so each is
-refused with the rows involved rather than silently resolved.
+something that is not an REIO, a signature by a State the instrument is not open to, an
+accession before entry into force or by a State that may not accede: each would make the
+computed status meaningless, so each is refused with the rows involved rather than silently
+resolved.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rogatory.errors import ProblemCollector
+from rogatory.law import entry_into_force as eif
 from rogatory.law.bundle import FinalClauses
+from rogatory.law.groups import Group
 from rogatory.parties import states
-from rogatory.parties.instruments import Instrument, Kind
+from rogatory.parties.instruments import Instrument, Kind, deposits
 
 
 def _report(problems: ProblemCollector, code: str, inst: Instrument, message: str) -> None:
@@ -26,7 +30,10 @@ def _report(problems: ProblemCollector, code: str, inst: Instrument, message: st
 
 
 def check(
-    instruments: Sequence[Instrument], clauses: FinalClauses, problems: ProblemCollector
+    instruments: Sequence[Instrument],
+    clauses: FinalClauses,
+    problems: ProblemCollector,
+    groups: Mapping[str, Group] | None = None,
 ) -> None:
     """Record every contradiction among the instruments as a problem."""
     by_state: dict[str, list[Instrument]] = defaultdict(list)
@@ -51,13 +58,15 @@ def check(
         signature: Instrument | None = None
         for inst in items:
             if inst.kind is Kind.SIGNATURE:
-                if not window.opens <= inst.on <= window.closes:
+                if not (
+                    window.opens <= inst.on and (window.closes is None or inst.on <= window.closes)
+                ):
                     _report(
                         problems,
                         "instrument.signature_outside_window",
                         inst,
                         f"field date: {state} signature on {inst.on} is outside the signature "
-                        f"window {window.opens} to {window.closes} ({window.cite.label})",
+                        f"window {window.describe()} ({window.cite.label})",
                     )
             elif inst.kind.value in consent_kinds and inst.on < window.opens:
                 _report(
@@ -143,6 +152,67 @@ def check(
                         "be bound by then",
                     )
     check_reio_members(instruments, clauses, problems)
+    check_groups(instruments, clauses, problems, groups or {})
+
+
+def _member_of(groups: Mapping[str, Group], ids: Sequence[str], inst: Instrument) -> str | None:
+    """The first of ``ids`` whose group ``inst``'s State belongs to on the instrument's date."""
+    return next((g for g in ids if g in groups and groups[g].is_member(inst.state, inst.on)), None)
+
+
+def check_groups(
+    instruments: Sequence[Instrument],
+    clauses: FinalClauses,
+    problems: ProblemCollector,
+    groups: Mapping[str, Group],
+) -> None:
+    """Signature and accession, where the clauses say who may do them (Budapest Arts 36(1)
+    and 37(1)): a signature only by a State in one of the open groups on the day it signs; an
+    accession only after entry into force, and never by a State in an excluded group."""
+    window, accession = clauses.signature, clauses.accession
+    open_to = window.open_to_groups
+    for inst in instruments:
+        if inst.kind is Kind.SIGNATURE and open_to and _member_of(groups, open_to, inst) is None:
+            names = " or ".join(groups[g].title if g in groups else g for g in open_to)
+            _report(
+                problems,
+                "instrument.signature_not_open",
+                inst,
+                f"field state: {inst.state} signs on {inst.on}, but the instrument is open for "
+                f"signature only by {names} ({window.cite.label})",
+            )
+    if accession is None:
+        return
+    consents = deposits(instruments, clauses.consent_kinds)
+    for inst in instruments:
+        if inst.kind.value != accession.kind:
+            continue
+        excluded = _member_of(groups, accession.not_open_to, inst)
+        if excluded is not None:
+            _report(
+                problems,
+                "instrument.accession_not_open",
+                inst,
+                f"field state: {inst.state} accedes on {inst.on}, but it is one of the "
+                f"{groups[excluded].title} on that day, and accession is open only to other "
+                f"States ({accession.cite.label}); it signs and ratifies instead",
+            )
+        if accession.after_entry_into_force:
+            result = eif.compute(clauses.entry_into_force, consents, inst.on, groups)
+            if not result.in_force_on(inst.on):
+                when = (
+                    f"it enters into force on {result.date}"
+                    if result.date
+                    else "it has not received the instruments it needs to enter into force"
+                )
+                _report(
+                    problems,
+                    "instrument.accession_before_entry_into_force",
+                    inst,
+                    f"field date: {inst.state} accedes on {inst.on}, but accession is possible "
+                    f"only after the instrument's entry into force ({accession.cite.label}); "
+                    f"{when}",
+                )
 
 
 def check_reio_members(

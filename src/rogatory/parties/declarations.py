@@ -122,7 +122,26 @@ def read_declarations(
             )
         if isinstance(entry, Statement):
             _check_concerns(entry.concerns, bundle, problems, label, where)
+            if where.startswith("reservations["):
+                _check_permitted(entry.concerns, bundle, problems, label, where)
     return parsed if len(problems.problems) == start else None
+
+
+def _check_permitted(
+    concerns: str, bundle: Bundle, problems: ProblemCollector, label: str, where: str
+) -> None:
+    """Where the instrument closes its list of reservations ("No other reservation may be
+    made", Budapest Art 42), a reservation on any other provision is refused, not recorded."""
+    permitted = bundle.manifest.final_clauses.reservations
+    if permitted is None or not permitted.closed or permitted.permits(concerns):
+        return
+    problems.add(
+        "instrument.reservation_not_permitted",
+        f"field concerns: {bundle.instrument} permits no reservation on {concerns!r} "
+        f"({permitted.cite.label}: only {', '.join(permitted.provisions)})",
+        file=label,
+        location=where,
+    )
 
 
 def _check_concerns(

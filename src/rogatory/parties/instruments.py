@@ -1,20 +1,25 @@
 """Instruments: signatures, expressions of consent to be bound, and denunciations.
 
 Shipped instruments and a user's what-if file share one CSV format (``state,kind,date``, with
-optional ``source``, ``verification`` (or the older yes/no ``verified``) and ``note``), so a
-user models "what if these states ratify by June?" exactly the way the shipped data is written.
+optional ``source``, ``verification`` (or the older yes/no ``verified``), ``in_force_from`` and
+``note``), so a user models "what if these states ratify by June?" exactly the way the shipped
+data is written. ``in_force_from`` is the date the depositary records for the instrument's
+entry into force for that State: a recorded fact kept beside the date the engine computes, so
+the two can be compared, never a substitute for the computation.
 Each row is checked field by field and every bad field is reported with its row, so nothing
 half-read is ever used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
 from rogatory.errors import ProblemCollector
+from rogatory.law import entry_into_force as eif
 from rogatory.law.citation import Level
 from rogatory.law.loader import read_csv
 from rogatory.parties import states
@@ -41,6 +46,7 @@ class Instrument:
     verification: Level
     origin: str
     note: str | None = None
+    recorded_in_force: date | None = None
 
     @property
     def verified(self) -> bool:
@@ -48,6 +54,16 @@ class Instrument:
 
     def describe(self) -> str:
         return f"{self.kind.value} of {self.on.isoformat()} ({self.origin})"
+
+
+def deposits(instruments: Iterable[Instrument], consent_kinds: Iterable[str]) -> list[eif.Deposit]:
+    """The expressions of consent, as the entry-into-force clause counts them."""
+    kinds = set(consent_kinds)
+    return [
+        eif.Deposit(i.state, i.kind.value, i.on, states.lookup(i.state).is_reio)
+        for i in instruments
+        if i.kind.value in kinds
+    ]
 
 
 def parse_date(text: str) -> date | None:
@@ -96,7 +112,7 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
         path,
         problems,
         required=("state", "kind", "date"),
-        optional=("source", "verification", "verified", "note"),
+        optional=("source", "verification", "verified", "in_force_from", "note"),
         label=label,
         missing_code="input.file_missing",
     )
@@ -134,6 +150,16 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
             )
             ok = False
         level = _level(row.values, problems, label=label, where=where)
+        recorded_text = row.values.get("in_force_from", "")
+        recorded = parse_date(recorded_text) if recorded_text else None
+        if recorded_text and recorded is None:
+            problems.add(
+                "instrument.invalid_date",
+                f"field in_force_from: {recorded_text!r} is not a date (expected YYYY-MM-DD)",
+                file=label,
+                location=where,
+            )
+            ok = False
         if not ok or state is None or on is None or level is None:
             continue
         out.append(
@@ -145,6 +171,7 @@ def read_instruments(path: Path, problems: ProblemCollector, *, label: str) -> l
                 verification=level,
                 origin=f"{label} {where}",
                 note=row.values.get("note") or None,
+                recorded_in_force=recorded,
             )
         )
     return out

@@ -27,7 +27,7 @@ from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation
 from rogatory.parties import states
 from rogatory.parties.declarations import Notification, Statement, Subject
-from rogatory.parties.instruments import Instrument, Kind
+from rogatory.parties.instruments import Instrument, Kind, deposits
 
 
 class Status(StrEnum):
@@ -142,12 +142,7 @@ class Register:
 
     @cached_property
     def _deposits(self) -> list[eif.Deposit]:
-        consent = set(self.bundle.manifest.final_clauses.consent_kinds)
-        return [
-            eif.Deposit(i.state, i.kind.value, i.on, states.lookup(i.state).is_reio)
-            for i in self.instruments
-            if i.kind.value in consent
-        ]
+        return deposits(self.instruments, self.bundle.manifest.final_clauses.consent_kinds)
 
     @property
     def rule(self) -> eif.EntryIntoForceRule:
@@ -162,7 +157,7 @@ class Register:
 
     def entry_into_force(self, on: date) -> eif.EntryIntoForce:
         if on not in self._cache:
-            self._cache[on] = eif.compute(self.rule, self._deposits, on)
+            self._cache[on] = eif.compute(self.rule, self._deposits, on, self.bundle.groups)
         return self._cache[on]
 
     @cached_property

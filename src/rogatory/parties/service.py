@@ -58,7 +58,7 @@ def build(
             notifications=[*declarations.notifications, *extra_declarations.notifications],
             gaps=[*declarations.gaps, *extra_declarations.gaps],
         )
-    consistency.check(instruments, bundle.manifest.final_clauses, problems)
+    consistency.check(instruments, bundle.manifest.final_clauses, problems, bundle.groups)
     problems.raise_if_any("input.invalid", "the party data is invalid")
     return Register(
         bundle,

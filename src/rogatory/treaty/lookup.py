@@ -92,6 +92,8 @@ def search(bundle: Bundle, query: str) -> list[Hit]:
     for article in bundle.articles:
         fields: list[tuple[str | None, str, str, Level]] = []
         fields.append((None, "title", article.title, article.cite.verification))
+        if article.text is not None:
+            fields.append((None, "text", article.text, article.cite.verification))
         summary = article.summary_attestation.verification
         if article.summary:
             fields.append((None, "summary", article.summary, summary))
