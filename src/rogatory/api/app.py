@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, people, problems
+from rogatory.api import audit, cases, evidence, people, problems, steps
 from rogatory.api.deps import Services
 
 
@@ -20,6 +20,7 @@ def create_app(services: Services) -> FastAPI:
     problems.install(app)
     app.include_router(cases.router)
     app.include_router(cases.queue)
+    app.include_router(steps.router)
     app.include_router(audit.router)
     app.include_router(evidence.router)
     app.include_router(people.router)
