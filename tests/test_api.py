@@ -182,6 +182,8 @@ def _staff(ok: int) -> dict[str, int]:
     return {role: status or ok for role, status in STAFF.items()}
 
 
+DECIDERS = {"intake": 403, "reviewer": 200, "approver": 200, "auditor": 403, "admin": 403}
+
 MATRIX = {
     "createCase": {"intake": 201, "reviewer": 201, "approver": 403, "auditor": 403, "admin": 403},
     "getCase": dict.fromkeys(ROLES, 200),
@@ -218,6 +220,15 @@ MATRIX = {
     "deactivateUser": {**dict.fromkeys(ROLES, 403), "admin": 200},
     "setUserRoles": {**dict.fromkeys(ROLES, 403), "admin": 200},
     "revokeToken": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "postponeCase": DECIDERS,
+    "consultRequestingState": DECIDERS,
+    "recordFollowUpReceived": _staff(201),
+    "recordFollowUpDecision": _staff(200),
+    "answerConfidentiality": _staff(200),
+    "listTrafficDisclosures": dict.fromkeys(ROLES, 200),
+    # reviewers and approvers may, but only once the preservation is approved
+    "prepareTrafficDisclosure": {**DECIDERS, "reviewer": 409, "approver": 409},
+    "approveTrafficDisclosure": {**dict.fromkeys(ROLES, 403), "approver": 200},
 }
 
 
@@ -240,6 +251,24 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
     ).json()["id"]
     later = (date.today() + timedelta(days=200)).isoformat()
     base = "/api/v1/cases"
+    to_postpone, to_consult, approved = (
+        _create(client, tokens["intake"]).json()["id"] for _ in "123"
+    )
+    for case_id in (to_postpone, to_consult, approved):
+        client.post(f"{base}/{case_id}/transitions", json={"to": "in_review"}, headers=_h(staff))
+    client.post(f"{base}/{approved}/approvals", json={}, headers=_h(tokens["approver"]))
+    step = client.post(
+        f"{base}/{approved}/traffic-disclosures",
+        json={
+            "other_state": "XAC",
+            "provider": "Relay Networks",
+            "traffic_data": "source IP and time of the relayed connection",
+            "grounds_note": "neither a political offence nor essential interests",
+        },
+        headers=_h(staff),
+    ).json()["items"][0]["id"]
+    secret = _create(client, tokens["intake"], _doc(confidentiality_requested=True)).json()["id"]
+    today = date.today().isoformat()
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -301,6 +330,40 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         ),
         "deactivateUser": lambda: client.post(
             "/api/v1/users/reader@a.example/deactivate", headers=_h(token)
+        ),
+        "postponeCase": lambda: client.post(
+            f"{base}/{to_postpone}/postponement",
+            json={"proceedings": "our case 12/2026", "review_on": later, "reason": "it would"},
+            headers=_h(token),
+        ),
+        "consultRequestingState": lambda: client.post(
+            f"{base}/{to_consult}/consultations",
+            json={"considering": "refusal", "proposal": "a narrower period", "reason": "r"},
+            headers=_h(token),
+        ),
+        "recordFollowUpReceived": lambda: client.post(
+            f"{base}/{held}/follow-up",
+            json={"received_on": today, "reference": "MLA-1"},
+            headers=_h(token),
+        ),
+        "recordFollowUpDecision": lambda: client.post(
+            f"{base}/{held}/follow-up/decision",
+            json={"decided_on": today, "outcome": "granted"},
+            headers=_h(token),
+        ),
+        "answerConfidentiality": lambda: client.put(
+            f"{base}/{secret}/confidentiality", json={"answer": "keep"}, headers=_h(token)
+        ),
+        "listTrafficDisclosures": lambda: client.get(
+            f"{base}/{held}/traffic-disclosures", headers=_h(token)
+        ),
+        "prepareTrafficDisclosure": lambda: client.post(
+            f"{base}/{fresh}/traffic-disclosures",
+            json={"other_state": "XAC", "provider": "p", "traffic_data": "d", "grounds_note": "n"},
+            headers=_h(token),
+        ),
+        "approveTrafficDisclosure": lambda: client.post(
+            f"{base}/{approved}/traffic-disclosures/{step}/approvals", json={}, headers=_h(token)
         ),
     }
     spec = client.get("/openapi.json").json()
@@ -507,6 +570,14 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "deactivateUser",
         "setUserRoles",
         "revokeToken",
+        "postponeCase",
+        "consultRequestingState",
+        "recordFollowUpReceived",
+        "recordFollowUpDecision",
+        "answerConfidentiality",
+        "listTrafficDisclosures",
+        "prepareTrafficDisclosure",
+        "approveTrafficDisclosure",
     }
 
 

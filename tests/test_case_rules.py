@@ -13,9 +13,12 @@ from rogatory.requests.confidentiality import NonDisclosure
 from rogatory.requests.transitions import (
     OPEN,
     CaseState,
+    Considering,
+    Consultation,
     Ground,
     Lifecycle,
     Move,
+    Postponement,
     Role,
     Status,
     is_intrusive,
@@ -40,9 +43,17 @@ ALLOWED = {
     (Status.FULFILLED, Status.CLOSED),
     (Status.REFUSED, Status.CLOSED),
     (Status.WITHDRAWN, Status.CLOSED),
+    (Status.IN_REVIEW, Status.POSTPONED),
+    (Status.IN_CONSULTATION, Status.POSTPONED),
+    (Status.POSTPONED, Status.IN_REVIEW),
+    (Status.IN_REVIEW, Status.IN_CONSULTATION),
+    (Status.IN_CONSULTATION, Status.IN_REVIEW),
+    (Status.IN_CONSULTATION, Status.REFUSED),
     *((s, Status.WITHDRAWN) for s in OPEN),
 }
 GROUND = Ground("execution would prejudice ordre public", "uncc:art-40:para-21")
+POSTPONEMENT = Postponement("prosecution 12/2026 before the district court", date(2027, 3, 1))
+CONSULTATION = Consultation(Considering.REFUSAL, "execute on the condition of limited use")
 
 
 def _state(status: Status, **kw: object) -> CaseState:
@@ -55,7 +66,11 @@ def _state(status: Status, **kw: object) -> CaseState:
 
 
 def _move(to: Status, actor: str = "u1", **kw: object) -> Move:
-    return Move(to=to, actor=actor, roles=ALL_ROLES, note="because", grounds=(GROUND,), **kw)  # type: ignore[arg-type]
+    """A move with what its target needs: a ground, a note, a postponement or consultation."""
+    grounds = () if to in (Status.POSTPONED, Status.IN_CONSULTATION) else (GROUND,)
+    kw.setdefault("postponement", POSTPONEMENT if to is Status.POSTPONED else None)
+    kw.setdefault("consultation", CONSULTATION if to is Status.IN_CONSULTATION else None)
+    return Move(to=to, actor=actor, roles=ALL_ROLES, note="because", grounds=grounds, **kw)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("frm", "to"), sorted(itertools.product(Status, Status)))
@@ -200,3 +215,129 @@ def test_non_disclosure_lapses_into_notification() -> None:
     assert indefinite.in_force(date(2040, 1, 1)) and not indefinite.notification_due(
         date(2040, 1, 1)
     )
+
+
+# ---- postponement and consultation (model UNTOC Art 18(25), 18(26)) --------------------------
+
+
+def test_a_postponement_names_the_proceedings_a_review_date_and_a_reason() -> None:
+    state = _state(Status.IN_REVIEW)
+    bare = Move(to=Status.POSTPONED, actor="r", roles=frozenset({Role.REVIEWER}))
+    with pytest.raises(ProblemList) as info:
+        LIFE.check(state, bare)
+    messages = [p.message for p in info.value.problems]
+    assert any("names the ongoing proceedings" in m for m in messages)
+    assert any("needs a note" in m for m in messages)
+    with pytest.raises(RogatoryError) as info:
+        Postponement.of("prosecution 12/2026", date(2026, 12, 1), today=date(2026, 12, 1))
+    assert info.value.code == "case.invalid_postponement" and "field review_on" in str(info.value)
+    with pytest.raises(RogatoryError, match="field proceedings"):
+        Postponement.of("  ", date(2027, 1, 1), today=date(2026, 12, 1))
+    given = Postponement.of(" prosecution 12/2026 ", date(2027, 1, 1), today=date(2026, 12, 1))
+    LIFE.check(
+        state,
+        Move(
+            Status.POSTPONED, "r", frozenset({Role.REVIEWER}), note="it would", postponement=given
+        ),
+    )
+    intake = Move(Status.POSTPONED, "i", frozenset({Role.INTAKE}), note="n", postponement=given)
+    with pytest.raises(RogatoryError) as info:
+        LIFE.check(state, intake)
+    assert info.value.code == "case.forbidden_transition"
+    pending = _state(Status.IN_REVIEW, reviews={"refusal.persecution"})
+    with pytest.raises(ProblemList, match=r"refusal\.persecution"):
+        LIFE.check(pending, Move(Status.POSTPONED, "r", ALL_ROLES, note="n", postponement=given))
+
+
+def test_a_consultation_records_what_was_proposed_and_a_reason() -> None:
+    state = _state(Status.IN_REVIEW)
+    with pytest.raises(ProblemList, match="what was proposed"):
+        LIFE.check(state, Move(Status.IN_CONSULTATION, "r", ALL_ROLES, note="n"))
+    with pytest.raises(RogatoryError, match="field considering"):
+        Consultation.of("approval", "x")
+    with pytest.raises(RogatoryError, match="field proposal"):
+        Consultation.of("refusal", "")
+    LIFE.check(state, _move(Status.IN_CONSULTATION))
+    consulting = _state(Status.IN_CONSULTATION)
+    with pytest.raises(ProblemList, match="needs a note"):
+        LIFE.check(consulting, Move(Status.IN_REVIEW, "r", ALL_ROLES))
+    LIFE.check(consulting, _move(Status.REFUSED))
+    LIFE.check(consulting, _move(Status.POSTPONED))
+    # details belong to the move they describe
+    with pytest.raises(ProblemList, match="only when postponing"):
+        LIFE.check(state, _move(Status.REFUSED, postponement=POSTPONEMENT))
+
+
+# ---- holds continued pending the follow-up request (Art 42; model Budapest Art 29(7)) -------
+
+
+def test_a_hold_continues_past_its_end_while_the_follow_up_is_pending() -> None:
+    hold = holds.place(["acct 1"], date(2026, 12, 1), 60, minimum_days=60)  # ends 2027-01-30
+    received = holds.FollowUp(received_on=date(2027, 1, 10))
+    after = date(2027, 3, 1)
+    assert holds.effective_status(hold, None, after, by_law=True) is holds.HoldStatus.EXPIRED
+    assert holds.lapsed(hold, None, after, by_law=True)
+    assert holds.effective_status(hold, received, after, by_law=True) is holds.HoldStatus.CONTINUED
+    assert not holds.lapsed(hold, received, after, by_law=True)
+    # the law decides: without the rule in the bundle the hold lapses at its end
+    assert holds.effective_status(hold, received, after, by_law=False) is holds.HoldStatus.EXPIRED
+    # before its end it is simply active, and needs no reminder: it will continue
+    assert (
+        holds.effective_status(hold, received, date(2027, 1, 25), by_law=True)
+        is holds.HoldStatus.ACTIVE
+    )
+    assert hold.reminder_due(date(2027, 1, 25))
+    assert not holds.effective_reminder_due(hold, received, date(2027, 1, 25), by_law=True)
+    assert holds.effective_reminder_due(hold, None, date(2027, 1, 25), by_law=True)
+    # decided: from that day it lapses
+    decided = holds.FollowUp(date(2027, 1, 10), decided_on=date(2027, 2, 20))
+    assert (
+        holds.effective_status(hold, decided, date(2027, 2, 19), by_law=True)
+        is holds.HoldStatus.CONTINUED
+    )
+    assert (
+        holds.effective_status(hold, decided, date(2027, 2, 20), by_law=True)
+        is holds.HoldStatus.EXPIRED
+    )
+    # received only after the data stopped being preserved: nothing to continue
+    late = holds.FollowUp(received_on=date(2027, 2, 1))
+    assert holds.lapsed(hold, late, after, by_law=True)
+    # a continued hold may be released, or extended to a date after today
+    continued = holds.HoldStatus.CONTINUED
+    assert holds.release(hold, after, continued).released_on == after
+    with pytest.raises(RogatoryError, match="not after today"):
+        holds.extend(hold, date(2027, 2, 15), after, continued)
+    assert holds.extend(hold, date(2027, 6, 1), after, continued).expiry == date(2027, 6, 1)
+    with pytest.raises(RogatoryError) as info:
+        holds.release(hold, after, holds.HoldStatus.EXPIRED)
+    assert info.value.code == "hold.not_active"
+
+
+def test_confidentiality_asked_for_is_a_task_until_kept_or_answered() -> None:
+    from rogatory.requests.confidentiality import Answer, Task, answer_of, task
+
+    assert task(False, None, False) is Task.NOT_REQUESTED
+    assert task(True, None, False) is Task.PENDING
+    assert task(True, None, True) is Task.KEPT  # a non-disclosure order keeps it
+    assert task(True, Answer.CANNOT, True) is Task.CANNOT
+    with pytest.raises(RogatoryError, match="field reason") as info:
+        answer_of("cannot", "  ")
+    assert info.value.code == "case.invalid_confidentiality"
+    with pytest.raises(RogatoryError, match="field answer"):
+        answer_of("maybe", None)
+    assert answer_of("cannot", " our law obliges us to tell the user ") == (
+        Answer.CANNOT,
+        "our law obliges us to tell the user",
+    )
+
+
+def test_a_legacy_refusal_for_scope_reads_as_outside_scope() -> None:
+    from rogatory.requests.displayed import displayed
+
+    scope_failed = {"findings": [{"rule": "scope.offence_or_serious_crime", "result": "fail"}]}
+    shown = displayed("refuse", scope_failed)
+    assert shown.outcome == "outside_scope"
+    assert shown.label == "outside_scope (recorded as refuse under the earlier rules)"
+    ground = {"findings": [{"rule": "refusal.dual_criminality", "result": "fail"}]}
+    assert displayed("refuse", ground).label == "refuse"
+    assert displayed("outside_scope", scope_failed).note is None

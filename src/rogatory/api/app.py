@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, guard, people, problems
+from rogatory.api import audit, cases, evidence, guard, people, problems, steps
 from rogatory.api.deps import Services
 
 
@@ -28,6 +28,7 @@ def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) 
     problems.install(app)
     app.include_router(cases.router)
     app.include_router(cases.queue)
+    app.include_router(steps.router)
     app.include_router(audit.router)
     app.include_router(evidence.router)
     app.include_router(people.router)

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Session
 from rogatory import inputs
 from rogatory.accounts import assignment
 from rogatory.accounts.service import Scope
+from rogatory.api import case_views
 from rogatory.api.deps import Db, HoldId, Svc, needs
 from rogatory.errors import RogatoryError
 from rogatory.inputs import Identifier, LongText, ShortText, UTCInstant
-from rogatory.requests import custody, deadlines, flows
+from rogatory.requests import custody, deadlines, deferral, flows
 from rogatory.requests import queue as queue_
 from rogatory.requests.basis import CITATION_MAX, REASON_MAX, BasisKind, Override, blocks
+from rogatory.requests.holds import HoldStatus
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Ground, Status, approvals_needed
 
@@ -101,6 +103,8 @@ class ApprovalStateOut(BaseModel):
 class ScreeningSummaryOut(BaseModel):
     seq: int
     outcome: str
+    displayed_outcome: str = Field(description="the stored outcome as today's rules name it")
+    outcome_note: str | None = None
     as_of: date
     bundle_revision: str
 
@@ -164,6 +168,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
         "screening": {
             "seq": screening.seq,
             "outcome": screening.outcome,
+            **case_views.displayed_of(screening).model_dump(),
             "as_of": screening.as_of.isoformat(),
             "bundle_revision": screening.bundle_revision,
         },
@@ -172,6 +177,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
         out["request"] = case.request
         out["screening"]["decision"] = screening.decision
         out["approval"] = approval_state(db, case).model_dump(mode="json")
+        out["steps"] = case_views.steps_of(db, case, date.today()).model_dump(mode="json")
     return out
 
 
@@ -318,6 +324,7 @@ def screening_json(row: Any) -> dict[str, Any]:
     return {
         "seq": row.seq,
         "outcome": row.outcome,
+        **case_views.displayed_of(row).model_dump(),
         "as_of": row.as_of.isoformat(),
         "bundle_revision": row.bundle_revision,
         "screened_at": row.screened_at.isoformat(),
@@ -368,15 +375,9 @@ class NonDisclosureIn(BaseModel):
     ends_on: date | None = None
 
 
-def hold_json(row: Any) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "identifiers": row.identifiers,
-        "start": row.start.isoformat(),
-        "expiry": row.expiry.isoformat(),
-        "released_on": row.released_on.isoformat() if row.released_on else None,
-        "extensions": row.extensions,
-    }
+def hold_json(db: Session, row: Any, on: date | None = None) -> dict[str, Any]:
+    """A hold with its effective status on ``on`` (default today)."""
+    return case_views.hold_of(db, row, on or date.today()).model_dump(mode="json")
 
 
 @router.post("/{case_id}/holds", operation_id="placeHold", status_code=201)
@@ -396,21 +397,22 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
         body.days,
         minimum_days=minimum,
     )
-    return hold_json(row)
+    return hold_json(db, row)
 
 
 @router.post("/{case_id}/holds/{hold_id}/extension", operation_id="extendHold")
 def extend_hold(
     case_id: str, hold_id: HoldId, body: ExtensionIn, actor: Writer, db: Db
 ) -> dict[str, Any]:
-    """Extend an active hold to a later expiry."""
-    return hold_json(custody.extend_hold(db, actor, case_id, hold_id, body.expiry, date.today()))
+    """Extend an active (or continued) hold to a later expiry."""
+    row = custody.extend_hold(db, actor, case_id, hold_id, body.expiry, date.today())
+    return hold_json(db, row)
 
 
 @router.post("/{case_id}/holds/{hold_id}/release", operation_id="releaseHold")
 def release_hold(case_id: str, hold_id: HoldId, actor: Writer, db: Db) -> dict[str, Any]:
-    """Release an active hold."""
-    return hold_json(custody.release_hold(db, actor, case_id, hold_id, date.today()))
+    """Release an active (or continued) hold."""
+    return hold_json(db, custody.release_hold(db, actor, case_id, hold_id, date.today()))
 
 
 @router.put("/{case_id}/non-disclosure", operation_id="orderNonDisclosure")
@@ -432,7 +434,9 @@ queue = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 def needs_attention(
     actor: Reader, db: Db, on: Annotated[date | None, Query()] = None
 ) -> dict[str, Any]:
-    """What must not be missed today: overdue and at-risk cases, holds to renew, users to tell."""
+    """What must not be missed today: overdue and at-risk cases, holds to renew, holds that
+    lapsed and holds continued pending a follow-up request's decision, postponements to
+    review, confidentiality to answer, users to tell."""
     day = on or date.today()
     now = datetime.combine(day, datetime.now(UTC).timetz()) if on else datetime.now(UTC)
     standing = custody.by_standing(db, actor, now, POLICY)
@@ -441,7 +445,23 @@ def needs_attention(
         "overdue": [case_json(db, c) for c in standing[deadlines.Standing.OVERDUE]],
         "at_risk": [case_json(db, c) for c in standing[deadlines.Standing.AT_RISK]],
         "hold_reminders": [
-            {"case_id": c.id, **hold_json(h)} for c, h in custody.reminders_due(db, actor, day)
+            {"case_id": c.id, **hold_json(db, h, day)}
+            for c, h in custody.reminders_due(db, actor, day)
         ],
+        **{
+            key: [
+                {"case_id": c.id, **hold_json(db, h, day)}
+                for c, h in custody.by_status(db, actor, day, wanted)
+            ]
+            for key, wanted in (
+                ("holds_continued", HoldStatus.CONTINUED),
+                ("holds_lapsed", HoldStatus.EXPIRED),
+            )
+        },
+        "postponements_to_review": [
+            {"case_id": c.id, "review_on": on_.isoformat()}
+            for c, on_ in deferral.due_for_review(db, actor, day)
+        ],
+        "confidentiality_pending": [c.id for c in custody.confidentiality_pending(db, actor)],
         "notifications_due": [c.id for c in custody.notifications_due(db, actor, day)],
     }

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from rogatory.errors import ProblemList, RogatoryError
@@ -36,6 +37,12 @@ STATUS_BY_PREFIX = (
     ("case.not_open", 409),
     ("case.not_waiting", 409),
     ("case.notification_not_due", 409),
+    ("case.not_preservation", 409),
+    ("case.follow_up_recorded", 409),
+    ("case.follow_up_missing", 409),
+    ("case.follow_up_decided", 409),
+    ("case.confidentiality_not_requested", 409),
+    ("case.step_decided", 409),
     ("hold.", 422),
     ("case.not_approved", 409),
     ("evidence.too_large", 413),
@@ -60,6 +67,34 @@ STATUS_BY_PREFIX = (
 
 def status_for(code: str) -> int:
     return next((status for prefix, status in STATUS_BY_PREFIX if code.startswith(prefix)), 400)
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem: ``code`` is the stable error code, ``errors`` every bad field."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[dict[str, Any]] | None = None
+    help: str | None = None
+
+
+def documented(*codes: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for an operation: each status it may answer with, and the error
+    codes behind it (mapped by ``status_for``, so the documentation cannot drift)."""
+    by_status: dict[int, list[str]] = {}
+    for code in ("auth.missing_token", "case.forbidden", "case.not_found", *codes):
+        by_status.setdefault(status_for(code), []).append(code)
+    return {
+        status: {
+            "model": ProblemOut,
+            "content": {MEDIA: {}},
+            "description": "problem+json with code " + ", ".join(sorted(set(listed))),
+        }
+        for status, listed in sorted(by_status.items())
+    }
 
 
 def problem(

@@ -35,9 +35,11 @@ from rogatory.requests.models import (
 from rogatory.requests.transitions import (
     OPEN,
     CaseState,
+    Consultation,
     Ground,
     Lifecycle,
     Move,
+    Postponement,
     Role,
     Status,
     approvals_needed,
@@ -305,6 +307,8 @@ def _take_in(
             "requesting_state": case.requesting_state,
             "requested_state": case.requested_state,
             "due_at": case.due_at.isoformat(),
+            # a pending task until kept confidential or answered (requests.confidentiality)
+            "confidentiality_requested": req.confidentiality_requested,
         },
     )
     _screen(session, case, actor, screener, None, why="screened at intake")
@@ -408,12 +412,14 @@ def _apply(
     note: str | None,
     grounds: Sequence[Ground],
     prepares: bool = True,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """Move the case and record it; moving it into review makes the actor its preparer,
-    unless the move is the system's (``prepares=False``: a rescreen voiding approvals)."""
+    """Move the case and record it; moving it from screening into review makes the actor its
+    preparer, unless the move is the system's (``prepares=False``: a rescreen voiding
+    approvals). Coming back from a postponement or a consultation keeps the preparer."""
     frm = case.status
     case.status = to.value
-    if to is Status.IN_REVIEW and prepares:
+    if to is Status.IN_REVIEW and prepares and frm == Status.SCREENING.value:
         case.prepared_by = actor.user
     session.add(
         Transition(
@@ -424,6 +430,7 @@ def _apply(
             at=_now(),
             note=note,
             grounds=[{"reason": g.reason, "provision": g.provision} for g in grounds],
+            details=details,
         )
     )
     session.flush()
@@ -437,6 +444,7 @@ def _apply(
             "to": to.value,
             "note": note,
             "grounds": [g.provision for g in grounds],
+            **(details or {}),
         },
     )
 
@@ -450,10 +458,23 @@ def transition(
     *,
     note: str | None = None,
     grounds: Sequence[Ground] = (),
+    postponement: Postponement | None = None,
+    consultation: Consultation | None = None,
 ) -> Case:
+    """Move a case as the lifecycle allows; a postponement or a consultation is stored with
+    the move (and in its audit event)."""
     case = get_or_raise(session, actor, case_id)
-    lifecycle.check(state_of(session, case), Move(to, actor.user, actor.roles, grounds, note))
-    _apply(session, case, actor, to, note=note, grounds=grounds)
+    move = Move(
+        to,
+        actor.user,
+        actor.roles,
+        grounds,
+        note,
+        postponement=postponement,
+        consultation=consultation,
+    )
+    lifecycle.check(state_of(session, case), move)
+    _apply(session, case, actor, to, note=note, grounds=grounds, details=move.details())
     return case
 
 

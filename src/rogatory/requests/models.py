@@ -110,6 +110,8 @@ class Transition(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
     grounds: Mapped[list[dict[str, str]]] = mapped_column(JSONType, nullable=False)
+    # what a postponement or a consultation brings (``requests.transitions``), else null
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class HoldRow(Base):
@@ -133,6 +135,71 @@ class NonDisclosureRow(Base):
     ordered_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date | None] = mapped_column(Date)
     notified_on: Mapped[date | None] = mapped_column(Date)
+
+
+class FollowUpRow(Base):
+    """The follow-up request for mutual legal assistance of a preservation case: received,
+    then decided. While it is pending, the case's holds do not lapse (``requests.holds``)."""
+
+    __tablename__ = "follow_up_requests"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    received_on: Mapped[date] = mapped_column(Date, nullable=False)
+    reference: Mapped[str] = mapped_column(String(200), nullable=False)
+    follow_up_case_id: Mapped[str | None] = mapped_column(ForeignKey("cases.id"))
+    recorded_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class ConfidentialityAnswerRow(Base):
+    """The answer to a request to keep it confidential: kept, or cannot be (with the reason
+    the requesting State was given). No row, on a case that asked, is the pending task."""
+
+    __tablename__ = "confidentiality_answers"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    answer: Mapped[str] = mapped_column(String(16), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    told_on: Mapped[date | None] = mapped_column(Date)
+    by: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class TrafficDisclosureRow(Base):
+    """A step of a preservation case (Art 43): enough preserved traffic data disclosed to
+    identify a service provider in another State and the path of the communication."""
+
+    __tablename__ = "traffic_disclosures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    other_state: Mapped[str] = mapped_column(String(3), nullable=False)
+    provider: Mapped[str] = mapped_column(String(200), nullable=False)
+    traffic_data: Mapped[str] = mapped_column(Text, nullable=False)
+    grounds_note: Mapped[str] = mapped_column(Text, nullable=False)
+    withheld_on: Mapped[list[str]] = mapped_column(JSONType, nullable=False)  # ground rule ids
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # pending, approved
+    prepared_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    prepared_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TrafficApproval(Base):
+    __tablename__ = "traffic_approvals"
+    __table_args__ = (
+        UniqueConstraint("disclosure_id", "by", name="uq_traffic_approvals_disclosure_by"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    disclosure_id: Mapped[int] = mapped_column(
+        ForeignKey("traffic_disclosures.id"), nullable=False, index=True
+    )
+    by: Mapped[str] = mapped_column(String(200), nullable=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
 
 
 class RequestVersion(Base):

@@ -4,6 +4,10 @@ the guards it must pass. Any other move is refused with ``case.invalid_transitio
 received → screening → in_review → approved / partially_approved / refused / info_requested;
 info_requested → screening (the new information is screened again); approved and
 partially_approved → fulfilled; fulfilled and refused → closed; withdrawn from any open state.
+in_review → postponed → in_review (execution put off because it would interfere with ongoing
+domestic proceedings; model UNTOC Art 18(25)); in_review → in_consultation → in_review,
+postponed or refused (the requesting State consulted before a refusal or a postponement, on
+terms under which assistance might still be given; model UNTOC Art 18(26)).
 
 Guards, from the brief and the Convention:
 - a refusal names at least one ground, each citing a provision (Art 40, unverified:
@@ -14,14 +18,20 @@ Guards, from the brief and the Convention:
   different people (four eyes), neither of them the reviewer who prepared it;
 - a case whose latest screening is anything but ``proceed`` or ``review`` is approved only
   through an override (``requests.basis``): another legal basis, a reason, and two different
-  approvers, neither the preparer.
+  approvers, neither the preparer;
+- a postponement names the proceedings it would interfere with and a date to review it, a
+  consultation what was proposed to the requesting State and which decision it precedes;
+  both, like the end of a consultation, give their reason in the note. A refusal without a
+  consultation before it is allowed; the case page says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from rogatory.errors import Problem, ProblemList, RogatoryError
 from rogatory.law.bundle import MeasureFacts
@@ -37,6 +47,8 @@ class Status(StrEnum):
     APPROVED = "approved"
     PARTIALLY_APPROVED = "partially_approved"
     REFUSED = "refused"
+    POSTPONED = "postponed"
+    IN_CONSULTATION = "in_consultation"
     FULFILLED = "fulfilled"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
@@ -58,6 +70,8 @@ OPEN = frozenset(
         Status.INFO_REQUESTED,
         Status.APPROVED,
         Status.PARTIALLY_APPROVED,
+        Status.POSTPONED,
+        Status.IN_CONSULTATION,
     }
 )
 DECISIONS = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED, Status.REFUSED})
@@ -69,6 +83,73 @@ class Ground:
 
     reason: str
     provision: str  # e.g. uncc:art-40:para-21
+
+
+TEXT_MAX = 2000
+
+
+def _text(code: str, name: str, value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise RogatoryError(code, f"field {name}: must not be empty")
+    if len(value) > TEXT_MAX:
+        raise RogatoryError(
+            code, f"field {name}: at most {TEXT_MAX} characters ({len(value)} given)"
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class Postponement:
+    """Execution put off because it would interfere with ongoing domestic proceedings."""
+
+    proceedings: str  # which investigation, prosecution or judicial proceeding
+    review_on: date  # when to look at it again
+
+    @classmethod
+    def of(cls, proceedings: str, review_on: date, today: date) -> Postponement:
+        """A postponement from what a person typed, or an error naming the field and rule."""
+        if review_on <= today:
+            raise RogatoryError(
+                "case.invalid_postponement",
+                f"field review_on: the date to review the postponement must be after today "
+                f"({today}); {review_on} is not",
+            )
+        return cls(_text("case.invalid_postponement", "proceedings", proceedings), review_on)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"proceedings": self.proceedings, "review_on": self.review_on.isoformat()}
+
+
+class Considering(StrEnum):
+    """The decision a consultation comes before."""
+
+    REFUSAL = "refusal"
+    POSTPONEMENT = "postponement"
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """The requesting State consulted before a refusal or postponement: what was proposed
+    (the terms and conditions on which assistance might still be given)."""
+
+    considering: Considering
+    proposal: str
+
+    @classmethod
+    def of(cls, considering: str, proposal: str) -> Consultation:
+        if considering not in {c.value for c in Considering}:
+            raise RogatoryError(
+                "case.invalid_consultation",
+                f"field considering: {considering!r} is not one of "
+                + ", ".join(c.value for c in Considering),
+            )
+        return cls(
+            Considering(considering), _text("case.invalid_consultation", "proposal", proposal)
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {"considering": self.considering.value, "proposal": self.proposal}
 
 
 @dataclass(frozen=True)
@@ -95,6 +176,16 @@ class Move:
     grounds: Sequence[Ground] = ()
     note: str | None = None
     override: Override | None = None  # an approval on another basis than the Convention
+    postponement: Postponement | None = None
+    consultation: Consultation | None = None
+
+    def details(self) -> dict[str, Any] | None:
+        """What the move brings beyond its note and grounds, as stored on the transition."""
+        if self.postponement is not None:
+            return {"postponement": self.postponement.to_json()}
+        if self.consultation is not None:
+            return {"consultation": self.consultation.to_json()}
+        return None
 
 
 Guard = Callable[[CaseState, Move], str | None]
@@ -180,6 +271,33 @@ def note_required(state: CaseState, move: Move) -> str | None:
     return None if move.note and move.note.strip() else "this move needs a note saying why"
 
 
+def postponement_stated(state: CaseState, move: Move) -> str | None:
+    if move.postponement is None:
+        return (
+            "a postponement names the ongoing proceedings execution would interfere with and "
+            "a date to review it (model UNTOC Art 18(25))"
+        )
+    return None
+
+
+def consultation_stated(state: CaseState, move: Move) -> str | None:
+    if move.consultation is None:
+        return (
+            "a consultation records what was proposed to the requesting State and whether it "
+            "comes before a refusal or a postponement (model UNTOC Art 18(26))"
+        )
+    return None
+
+
+def nothing_else(state: CaseState, move: Move) -> str | None:
+    """Details belong to the move they describe: no postponement on a refusal, and so on."""
+    if move.postponement is not None and move.to is not Status.POSTPONED:
+        return f"a postponement is given only when postponing, not when moving to {move.to}"
+    if move.consultation is not None and move.to is not Status.IN_CONSULTATION:
+        return f"a consultation is given only when consulting, not when moving to {move.to}"
+    return None
+
+
 @dataclass(frozen=True)
 class Rule:
     roles: frozenset[Role]
@@ -197,6 +315,9 @@ class Lifecycle:
         s, r = Status, Role
         decide = (reviews_acknowledged,)
         approve = (*decide, _override_stated(self.provision_known), four_eyes)
+        deciders = frozenset({r.REVIEWER, r.APPROVER})
+        refuse = Rule(deciders, (*decide, _ground_cited(self.provision_known)))
+        postpone = Rule(deciders, (*decide, postponement_stated, note_required))
         self.table = {
             (s.RECEIVED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
             (s.SCREENING, s.IN_REVIEW): Rule(frozenset({r.REVIEWER})),
@@ -206,9 +327,13 @@ class Lifecycle:
             (s.IN_REVIEW, s.PARTIALLY_APPROVED): Rule(
                 frozenset({r.APPROVER}), (*approve, note_required)
             ),
-            (s.IN_REVIEW, s.REFUSED): Rule(
-                frozenset({r.REVIEWER, r.APPROVER}), (*decide, _ground_cited(self.provision_known))
-            ),
+            (s.IN_REVIEW, s.REFUSED): refuse,
+            (s.IN_CONSULTATION, s.REFUSED): refuse,
+            (s.IN_REVIEW, s.POSTPONED): postpone,
+            (s.IN_CONSULTATION, s.POSTPONED): postpone,
+            (s.POSTPONED, s.IN_REVIEW): Rule(deciders, (note_required,)),
+            (s.IN_REVIEW, s.IN_CONSULTATION): Rule(deciders, (consultation_stated, note_required)),
+            (s.IN_CONSULTATION, s.IN_REVIEW): Rule(deciders, (note_required,)),
             (s.APPROVED, s.FULFILLED): Rule(frozenset({r.INTAKE, r.REVIEWER, r.APPROVER})),
             (s.PARTIALLY_APPROVED, s.FULFILLED): Rule(
                 frozenset({r.INTAKE, r.REVIEWER, r.APPROVER})
@@ -246,7 +371,7 @@ class Lifecycle:
             )
         problems = [
             Problem("case.guard_failed", message)
-            for guard in rule.guards
+            for guard in (*rule.guards, nothing_else)
             if guard not in waive and (message := guard(state, move)) is not None
         ]
         if problems:

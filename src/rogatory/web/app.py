@@ -16,7 +16,18 @@ from fastapi.staticfiles import StaticFiles
 from rogatory.api import app as api_app
 from rogatory.api.deps import Services
 from rogatory.web import auth, templating
-from rogatory.web.pages import audit, cases, docs, intake, login, people, queue, states, treaty
+from rogatory.web.pages import (
+    audit,
+    cases,
+    docs,
+    intake,
+    login,
+    people,
+    queue,
+    states,
+    steps,
+    treaty,
+)
 
 # Everything is served from this origin; inline scripts and styles are not needed.
 SECURITY_HEADERS = {
@@ -49,7 +60,7 @@ def create_app(services: Services) -> FastAPI:
     app = api_app.create_app(services, streamed=cases.STREAMED)
     app.state.page = error_page  # the API's error handlers answer pages with it
     app.mount("/static", StaticFiles(directory=templating.STATIC), name="static")
-    for module in (login, queue, intake, cases, treaty, states, audit, people, docs):
+    for module in (login, queue, intake, cases, steps, treaty, states, audit, people, docs):
         app.include_router(module.router)
 
     @app.exception_handler(auth.SignInRequired)

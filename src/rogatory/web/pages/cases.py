@@ -32,7 +32,7 @@ from rogatory.requests import custody, flows
 from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
-from rogatory.web import templating
+from rogatory.web import steps_view, templating
 from rogatory.web.auth import Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
@@ -40,12 +40,16 @@ UPLOAD = "/cases/{case_id}/evidence"
 STREAMED = (("POST", UPLOAD),)  # past the body limit: see api.guard
 
 
+# moves with a panel of their own: approval, postponement and consultation
+OWN_PANEL = (Status.APPROVED, Status.PARTIALLY_APPROVED, Status.POSTPONED, Status.IN_CONSULTATION)
+
+
 def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[Status]:
-    """The moves this person may offer from here (approval has its own panel)."""
+    """The moves this person may offer from here (those in ``OWN_PANEL`` have their own)."""
     offered: list[Status] = []
     for to in svc.lifecycle.allowed(status):
         rule = svc.lifecycle.table[(status, to)]
-        if rule.roles & roles and to not in (Status.APPROVED, Status.PARTIALLY_APPROVED):
+        if rule.roles & roles and to not in OWN_PANEL:
             offered.append(to)
     return offered
 
@@ -91,10 +95,12 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
     )
     status = Status(case.status)
     roles = who.principal.roles
+    history = flows.screenings(db, me, case_id)
     return {
+        **steps_view.context(db, case, who.principal, holds, history, date.today()),
         "case": case,
         "screening": screening,
-        "history": flows.screenings(db, me, case_id),
+        "history": history,
         "decision": screening.decision,
         "state": state,
         "acks": acks,

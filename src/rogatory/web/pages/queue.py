@@ -17,21 +17,27 @@ from rogatory.accounts import service as accounts
 from rogatory.api.cases import POLICY
 from rogatory.api.deps import Db
 from rogatory.requests import flows, queue
+from rogatory.requests.displayed import displayed
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import OPEN, Status
 from rogatory.safeguards.request import Measure
-from rogatory.web import templating
+from rogatory.web import steps_view, templating
 from rogatory.web.auth import Viewer, actor
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
 
 
-def row(db: Session, case: Case, now: datetime) -> dict[str, Any]:
+def row(
+    db: Session, case: Case, now: datetime, marks: dict[str, set[str]] | None = None
+) -> dict[str, Any]:
+    screening = flows.latest_screening(db, case)
     return {
         "case": case,
         "standing": POLICY.standing(case.received_at, case.due_at, now).value,
-        "outcome": flows.latest_screening(db, case).outcome,
+        "outcome": screening.outcome,
+        "shown": displayed(screening.outcome, screening.decision),
+        "marks": {name for name, ids in (marks or {}).items() if case.id in ids},
     }
 
 
@@ -64,6 +70,7 @@ def queue_page(
     total = db.execute(queue.count(query)).scalar_one()
     cases = db.execute(query.offset((page - 1) * PAGE).limit(PAGE)).scalars().all()
     now = datetime.now(UTC)
+    marks = steps_view.queue_marks(db, actor(who), now.date())
     params = {
         k: v
         for k, v in {
@@ -81,7 +88,7 @@ def queue_page(
         return f"/queue?{urlencode({**params, 'page': n})}" if 1 <= n <= pages else None
 
     context: dict[str, Any] = {
-        "rows": [row(db, c, now) for c in cases],
+        "rows": [row(db, c, now, marks) for c in cases],
         "total": total,
         "page": page,
         "pages": pages,
