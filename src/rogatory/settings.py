@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rogatory.errors import RogatoryError
@@ -24,6 +25,11 @@ class Settings(BaseSettings):
     secret_key: str = PLACEHOLDER
     evidence_dir: Path = Path("./evidence")
     max_evidence_bytes: int = 2 * 1024**3
+    # Seconds a client may go without sending more of its request body before the request is
+    # cut off (408): a stalled upload must not hold anything for as long as its sender likes.
+    body_timeout: float = Field(default=30.0, gt=0)
+    # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
+    db_lock_timeout: float = Field(default=10.0, gt=0)
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from rogatory import __version__
 from rogatory.api import audit, cases, evidence, people, problems
+from rogatory.api.body import BodyTimeout
 from rogatory.api.deps import Services
 
 
@@ -18,6 +19,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     problems.install(app)
+    app.add_middleware(BodyTimeout, seconds=services.body_timeout)
     app.include_router(cases.router)
     app.include_router(cases.queue)
     app.include_router(audit.router)
