@@ -49,7 +49,8 @@ class Rule:
 
 
 def _doubling(attempts: int) -> timedelta:
-    return min(FIRST_DELAY * 2 ** min(attempts - ACCOUNT.free, 20), MAX_DELAY)
+    doubled: timedelta = FIRST_DELAY * 2 ** min(attempts - ACCOUNT.free, 20)
+    return min(doubled, MAX_DELAY)
 
 
 ACCOUNT = Rule("account", 5, _doubling, "too many failed sign-ins for this email")

@@ -224,8 +224,9 @@ def hand_over(
 def _on_disk(session: Session, row: EvidenceFile) -> Path:
     """Where the file is now: in place, or still in the spool when it was uploaded in this
     same transaction (it goes into place when the transaction commits)."""
-    for pending, incoming in session.info.get(_PENDING, []):
-        if pending.id == row.id:
+    pending: list[tuple[EvidenceFile, Spooled]] = session.info.get(_PENDING, [])
+    for uploaded, incoming in pending:
+        if uploaded.id == row.id:
             return incoming.path
     return Path(row.stored_path)
 
