@@ -54,6 +54,11 @@ def _upload(
         return evidence.store(s, INTAKE, case_id, "records.csv", incoming, base_dir=base)
 
 
+def _store_then_refuse(s: Session, case_id: str, base: Path, incoming: Spooled) -> None:
+    evidence.store(s, INTAKE, case_id, "refused.csv", incoming, base_dir=base)
+    raise RogatoryError("case.forbidden", "what stored it is rolled back")
+
+
 def _sweep(factory: sessionmaker[Session], base: Path) -> dict[str, object]:
     with dbe.read_only(factory)() as s:
         return sweep(s, base).as_json()
@@ -70,17 +75,15 @@ def test_a_file_goes_into_place_only_when_its_row_commits(
     row = _upload(factory, case_id, base, b"a,b\n")
     assert _files(base) == [Path(row.stored_path)]
     assert Path(row.stored_path).stat().st_mode & 0o777 == 0o444  # never modified after upload
-    incoming = evidence.spool(iter([b"refused"]), base_dir=base, max_bytes=1 << 20)
+    refused = evidence.spool(iter([b"refused"]), base_dir=base, max_bytes=1 << 20)
     with pytest.raises(RogatoryError), factory.begin() as s:
-        evidence.store(s, INTAKE, case_id, "second.csv", incoming, base_dir=base)
-        raise RogatoryError("case.forbidden", "the transaction is rolled back")
+        _store_then_refuse(s, case_id, base, refused)
     kept = evidence.spool(iter([b"kept"]), base_dir=base, max_bytes=1 << 20)
     gone = evidence.spool(iter([b"gone"]), base_dir=base, max_bytes=1 << 20)
     with factory.begin() as s:  # a refused savepoint drops its file, the rest goes in
         evidence.store(s, INTAKE, case_id, "kept.csv", kept, base_dir=base)
         with pytest.raises(RogatoryError), s.begin_nested():
-            evidence.store(s, INTAKE, case_id, "gone.csv", gone, base_dir=base)
-            raise RogatoryError("case.forbidden", "this savepoint is rolled back")
+            _store_then_refuse(s, case_id, base, gone)
     names = sorted(p.name[37:] for p in _files(base))
     assert names == ["kept.csv", "records.csv"]
     with factory() as s:
