@@ -104,9 +104,8 @@ def _actions(engine: Engine) -> list[dict[str, Any]]:
 
 def _store(engine: Engine, case_id: str, folder: Path, content: bytes) -> EvidenceFile:
     with dbe.sessions(engine).begin() as s:
-        row = evidence.store(
-            s, INTAKE, case_id, "records.csv", iter([content]), base_dir=folder, max_bytes=1 << 20
-        )
+        incoming = evidence.spool(iter([content]), base_dir=folder, max_bytes=1 << 20)
+        row = evidence.store(s, INTAKE, case_id, "records.csv", incoming, base_dir=folder)
         s.expunge(row)
         return row
 

@@ -41,8 +41,9 @@ def _people(engine: Engine) -> dict[str, str]:
                 s, org=org, email=email, name=email, password=PASSWORD, roles=roles
             )
             made[email] = accounts.create_token(s, user, name="portal", scopes=["cases:read"])[1]
-    with dbe.sessions(engine).begin() as s:
-        made["rita-session"] = sessions.sign_in(s, "rita@a.example", PASSWORD)[1]
+    made["rita-session"] = sessions.sign_in(
+        dbe.sessions(engine), "rita@a.example", PASSWORD, address="127.0.0.1"
+    )[1]
     return made
 
 

@@ -48,6 +48,7 @@ class Served:
     base: str
     out: str = ""
     err: str = ""
+    pid: int = 0
 
 
 @contextmanager
@@ -61,7 +62,7 @@ def serving(env: dict[str, str], *args: str, ready: str = "/openapi.json") -> It
         stderr=subprocess.PIPE,
         text=True,
     )
-    served = Served(f"http://127.0.0.1:{port}")
+    served = Served(f"http://127.0.0.1:{port}", pid=server.pid)
     try:
         deadline = time.monotonic() + 120  # generous: several workers on a loaded machine
         while time.monotonic() < deadline and server.poll() is None:

@@ -534,8 +534,10 @@ def test_an_unknown_email_costs_the_same_password_work_as_a_wrong_password(web: 
     assert len(calls) == 2 and all(c.startswith("$argon2") for c in calls)
 
 
-def test_password_guessing_is_throttled_per_email(web: Web) -> None:
-    from rogatory.accounts import sessions
+def test_password_guessing_is_slowed_per_email_and_answered_429_with_retry_after(
+    web: Web,
+) -> None:
+    from rogatory.accounts import sessions, throttle
 
     client = web.client()
 
@@ -547,9 +549,8 @@ def test_password_guessing_is_throttled_per_email(web: Web) -> None:
         }
         return client.post("/login", data=data).status_code
 
-    assert [attempt(f"guess {n}") for n in range(sessions.MAX_FAILURES)] == [
-        401
-    ] * sessions.MAX_FAILURES
+    free = throttle.ACCOUNT.free
+    assert [attempt(f"guess {n}") for n in range(free)] == [401] * free
     blocked = client.post(
         "/login",
         data={
@@ -559,11 +560,15 @@ def test_password_guessing_is_throttled_per_email(web: Web) -> None:
         },
     )
     assert blocked.status_code == 429 and "too many failed sign-ins" in blocked.text
+    wait = int(blocked.headers["retry-after"])
+    assert 1 <= wait <= throttle.MAX_DELAY.total_seconds()
     assert "rogatory_session" not in blocked.headers.get("set-cookie", "")
     signed_in(web, "intake@a.example")  # another account is not affected
-    later = datetime.now(UTC) + sessions.WINDOW + timedelta(seconds=1)
-    with web.sessions.begin() as s:  # once the window has passed, the right password works
-        user, _ = sessions.sign_in(s, "reviewer@a.example", PASSWORD, now=later)
+    # a delay, not a lock-out: once Retry-After has passed, the right password works
+    later = datetime.now(UTC) + timedelta(seconds=wait + 1)
+    user, _ = sessions.sign_in(
+        web.sessions, "reviewer@a.example", PASSWORD, address="testclient", now=later
+    )
     assert user.email == "reviewer@a.example"
 
 

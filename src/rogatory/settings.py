@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # A signed checkpoint of an organisation's audit chain head is stored whenever the head is
     # this many events past the last one (see rogatory.signing.checkpoints).
     checkpoint_every: int = Field(default=100, ge=1)
+    # Seconds a client may go without sending more of its request body before the request is
+    # cut off (408): a stalled upload must not hold anything for as long as its sender likes.
+    body_timeout: float = Field(default=30.0, gt=0)
+    # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
+    db_lock_timeout: float = Field(default=10.0, gt=0)
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

@@ -56,11 +56,16 @@ class BrowserSession(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class SignInFailure(Base):
-    """A failed password sign-in, kept to slow down guessing (see ``accounts.sessions``)."""
+class SignInThrottle(Base):
+    """Sign-in attempts counted for one account or one client address (``key`` is
+    ``account:EMAIL`` or ``address:IP``), to slow guessing down (see ``accounts.throttle``).
 
-    __tablename__ = "sign_in_failures"
+    One row per key, counted with a single upsert, so that concurrent guesses cannot all read
+    the same count; the row is purged once its window has passed."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

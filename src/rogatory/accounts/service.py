@@ -79,17 +79,27 @@ def add_user(
     return user
 
 
-def check_password(session: Session, email: str, password: str) -> User:
-    """The user, if the password is theirs. An unknown email costs the same argon2 work as a
-    wrong password, so the answer's timing does not tell which accounts exist."""
-    user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+def invalid_credentials() -> RogatoryError:
+    return RogatoryError("auth.invalid_credentials", "wrong email or password")
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` is the one ``password_hash`` was made from; no hash (no such
+    account, or an inactive one) costs the same argon2 work and answers False, so the
+    answer's timing does not tell which accounts exist. Touches no database."""
     try:
-        if user is None or not user.active:
-            _hasher.verify(_dummy_hash(), password)
-            raise VerificationError
-        _hasher.verify(user.password_hash, password)
+        _hasher.verify(password_hash or _dummy_hash(), password)
     except VerificationError:
-        raise RogatoryError("auth.invalid_credentials", "wrong email or password") from None
+        return False
+    return password_hash is not None
+
+
+def check_password(session: Session, email: str, password: str) -> User:
+    """The user, if the password is theirs (``auth.invalid_credentials`` otherwise)."""
+    user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
+    known = user.password_hash if user is not None and user.active else None
+    if not password_matches(known, password) or user is None:  # argon2 runs in every case
+        raise invalid_credentials()
     return user
 
 

@@ -14,21 +14,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import service as accounts
-from rogatory.accounts.models import BrowserSession, SignInFailure, User
+from rogatory.accounts import throttle
+from rogatory.accounts.models import BrowserSession, User
 from rogatory.accounts.service import Principal, Scope
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 
 LIFETIME = timedelta(hours=12)
 COOKIE = "rogatory_session"
-# Password guessing: after MAX_FAILURES failed sign-ins for one email within WINDOW, that
-# email cannot sign in until the window has passed, whatever password is sent.
-MAX_FAILURES = 5
-WINDOW = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -46,50 +43,59 @@ def _digest(secret: str) -> str:
 
 
 def sign_in(
-    session: Session, email: str, password: str, now: datetime | None = None
+    factory: sessionmaker[Session],
+    email: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime | None = None,
 ) -> tuple[User, str]:
     """Check the password and open a session; returns the user and the cookie's secret.
 
-    A failed attempt is written before the error is raised, so a caller that answers the
-    error and commits keeps the record; ``auth.throttled`` answers once an email has failed
-    too often, without checking the password at all."""
+    Three steps, so that argon2 never runs inside a transaction (on SQLite, under the write
+    lock every organisation shares): the attempt is counted for the client address and the
+    account and the password hash read, in one short transaction that is committed; the
+    password is checked with nothing held; a right password then opens the session in a
+    second transaction. ``auth.throttled`` (with ``retry_after`` seconds) answers an attempt
+    the throttle refuses, without checking the password at all."""
     when = now or datetime.now(UTC)
-    address = email.strip().lower()
-    recent = session.execute(
-        select(func.count())
-        .select_from(SignInFailure)
-        .where(SignInFailure.email == address, SignInFailure.at > when - WINDOW)
-    ).scalar_one()
-    if recent >= MAX_FAILURES:
-        raise RogatoryError(
-            "auth.throttled",
-            f"too many failed sign-ins for this email; try again in {WINDOW.seconds // 60} minutes",
-        )
-    try:
-        user = accounts.check_password(session, address, password)
-    except RogatoryError:
-        session.add(SignInFailure(email=address, at=when))
-        session.flush()
-        raise
+    login = email.strip().lower()
+    with factory.begin() as s:
+        refused = throttle.reserve(s, throttle.ADDRESS, address, when)
+        if refused is None:
+            refused = throttle.reserve(s, throttle.ACCOUNT, login, when)
+        throttle.purge(s, when)
+        found = s.execute(select(User).where(User.email == login)).scalar_one_or_none()
+        active = found if found is not None and found.active else None
+        user_id, known_hash = (active.id, active.password_hash) if active else (None, None)
+    if refused is not None:
+        raise refused
+    if not accounts.password_matches(known_hash, password) or user_id is None:
+        raise accounts.invalid_credentials()
     secret = secrets.token_urlsafe(32)
-    session.add(
-        BrowserSession(
-            id=_digest(secret),
-            user_id=user.id,
-            csrf_token=secrets.token_urlsafe(32),
-            created_at=when,
-            expires_at=when + LIFETIME,
+    with factory.begin() as s:
+        user = s.get(User, user_id)
+        if user is None or not user.active:  # deactivated while the password was checked
+            raise accounts.invalid_credentials()
+        throttle.succeeded(s, login, address)
+        s.add(
+            BrowserSession(
+                id=_digest(secret),
+                user_id=user.id,
+                csrf_token=secrets.token_urlsafe(32),
+                created_at=when,
+                expires_at=when + LIFETIME,
+            )
         )
-    )
-    session.flush()
-    audit.append(
-        session,
-        chain=user.org_id,
-        actor=user.email,
-        action="user.signed_in",
-        case_id=None,
-        summary={},
-    )
+        s.flush()
+        audit.append(
+            s,
+            chain=user.org_id,
+            actor=user.email,
+            action="user.signed_in",
+            case_id=None,
+            summary={},
+        )
     return user, secret
 
 

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from rogatory import __version__
 from rogatory.api import audit, cases, evidence, guard, people, problems, steps
+from rogatory.api.body import BodyTimeout
 from rogatory.api.deps import Services
 
 
@@ -37,4 +38,6 @@ def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) 
         max_body_bytes=services.max_body_bytes,
         streamed=(*evidence.STREAMED, *streamed),
     )
+    # Outermost: every read of a client's body, the guard's included, is timed.
+    app.add_middleware(BodyTimeout, seconds=services.body_timeout)
     return app

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 
 from rogatory.accounts.service import Scope
-from rogatory.api.deps import Db, needs
+from rogatory.api.deps import ReadDb, needs
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Role
@@ -19,11 +19,11 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 @router.get("/verify", operation_id="verifyAudit")
 def verify(
     actor: Annotated[Actor, Depends(needs(Scope.AUDIT_READ))],
-    db: Db,
+    db: ReadDb,
 ) -> dict[str, Any]:
     """Recompute the organisation's audit chain, name the first broken link, and hold the
-    chain against its stored signed checkpoints (events deleted from its end, or the chain
-    rewritten, show there)."""
+    chain against its stored signed checkpoints (on a read-only session: a long chain never
+    holds up the organisations that write)."""
     if not ({Role.AUDITOR, Role.ADMIN} & actor.roles):
         raise RogatoryError(
             "auth.forbidden", "verifying the audit chain needs the auditor or admin role"

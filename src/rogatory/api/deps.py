@@ -1,4 +1,9 @@
-"""Request-scoped dependencies: one transaction per request, and who is asking."""
+"""Request-scoped dependencies: one transaction per request, and who is asking.
+
+Who is asking is found on a read-only session, so that on SQLite no request holds the
+write lock before its handler writes: the body is read (FastAPI reads a JSON or form body
+before the dependencies; an upload spools its body itself) while nothing is locked.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rogatory import inputs
 from rogatory.accounts import service as accounts
 from rogatory.accounts.service import Principal, Scope
+from rogatory.db import engine as dbe
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Lifecycle
@@ -29,6 +35,12 @@ class Services:
     max_evidence_bytes: int = inputs.DEFAULT_MAX_EVIDENCE_BYTES
     secure_cookies: bool = False  # always on outside development; on https in any case
     max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any body but an evidence upload
+    body_timeout: float = 30.0  # seconds without more of a request body before a 408
+
+    @property
+    def readers(self) -> sessionmaker[Session]:
+        """Sessions that only read: they never take SQLite's write lock."""
+        return dbe.read_only(self.sessions)
 
 
 def services(request: Request) -> Services:
@@ -56,15 +68,26 @@ def session(svc: Svc) -> Iterator[Session]:
 Db = Annotated[Session, Depends(session, scope="function")]
 
 
+def read_session(svc: Svc) -> Iterator[Session]:
+    """A read-only transaction for the request: for work that writes nothing and may be long
+    (verifying the audit chain), so that it never holds the write lock."""
+    with svc.readers.begin() as s:
+        yield s
+
+
+ReadDb = Annotated[Session, Depends(read_session, scope="function")]
+
+
 def principal(
-    db: Db,
+    svc: Svc,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
     if not authorization or not authorization.startswith("Bearer "):
         raise RogatoryError(
             "auth.missing_token", "send an API token: Authorization: Bearer <token>"
         )
-    return accounts.authenticate(db, authorization.removeprefix("Bearer ").strip())
+    with svc.readers.begin() as s:
+        return accounts.authenticate(s, authorization.removeprefix("Bearer ").strip())
 
 
 def needs(scope: Scope) -> Callable[[Principal], Actor]:

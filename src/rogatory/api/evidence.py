@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Db, Services, Svc, needs
 from rogatory.api.problems import problem, status_for
-from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
+from rogatory.evidence.spool import Spooled
 from rogatory.inputs import ShortText
 from rogatory.requests.flows import Actor
 from rogatory.signing import keyring
@@ -45,48 +40,31 @@ class DisclosureIn(BaseModel):
     recipient: RecipientIn
 
 
-def read_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            yield block
-
-
-@asynccontextmanager
-async def spooled(request: Request, svc: Services) -> AsyncIterator[Path]:
-    """The request body streamed to a temporary file under the size limit, removed after.
-
-    Spooling first keeps the database transaction short: the row is written only once the
-    whole file has arrived."""
-    svc.evidence_dir.mkdir(parents=True, exist_ok=True)
-    fd, spool = tempfile.mkstemp(dir=svc.evidence_dir, prefix=".incoming-")
-    size = 0
+async def received(request: Request, svc: Services) -> Spooled:
+    """The request body received whole into the evidence spool (hashed, fsynced), under the
+    size limit and the body read timeout, before any transaction begins: a slow or stalled
+    sender holds no lock, only its own spool file, which is removed if it never finishes."""
+    incoming = Spooled(svc.evidence_dir, svc.max_evidence_bytes)
     try:
-        with os.fdopen(fd, "wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > svc.max_evidence_bytes:
-                    raise RogatoryError(
-                        "evidence.too_large",
-                        f"the file exceeds the limit of {svc.max_evidence_bytes} bytes",
-                    )
-                out.write(chunk)
-        yield Path(spool)
-    finally:
-        Path(spool).unlink(missing_ok=True)
+        async for chunk in request.stream():
+            incoming.write(chunk)
+        await run_in_threadpool(incoming.finish)
+    except BaseException:
+        incoming.discard()
+        raise
+    return incoming
 
 
-def store_spooled(
-    db: Session, actor: Actor, case_id: str, name: str, path: Path, svc: Services
+def record_upload(
+    svc: Services, actor: Actor, case_id: str, name: str, incoming: Spooled
 ) -> EvidenceFile:
-    return evidence.store(
-        db,
-        actor,
-        case_id,
-        name,
-        read_chunks(path),
-        base_dir=svc.evidence_dir,
-        max_bytes=svc.max_evidence_bytes,
-    )
+    """The row and its audit event in a transaction of their own (the only time the write
+    lock is held); the file goes into place once it commits."""
+    try:
+        with svc.sessions.begin() as s:
+            return evidence.store(s, actor, case_id, name, incoming, base_dir=svc.evidence_dir)
+    finally:
+        incoming.discard()  # nothing once it is in place or its row committed
 
 
 def file_json(row: EvidenceFile) -> dict[str, Any]:
@@ -101,11 +79,12 @@ def file_json(row: EvidenceFile) -> dict[str, Any]:
 
 @router.put(UPLOAD, operation_id="uploadEvidence", status_code=201)
 async def upload(
-    case_id: str, name: str, request: Request, actor: Writer, db: Db, svc: Svc
+    case_id: str, name: str, request: Request, actor: Writer, svc: Svc
 ) -> dict[str, Any]:
     """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
-    async with spooled(request, svc) as path:
-        return file_json(store_spooled(db, actor, case_id, name, path, svc))
+    evidence.check_upload(actor, name)
+    incoming = await received(request, svc)
+    return file_json(await run_in_threadpool(record_upload, svc, actor, case_id, name, incoming))
 
 
 @router.post(

@@ -23,6 +23,8 @@ log = logging.getLogger("rogatory.api")
 MEDIA = "application/problem+json"
 
 STATUS_BY_PREFIX = (
+    ("db.busy", 503),
+    ("request.body_timeout", 408),
     ("case.not_found", 404),
     ("treaty.not_found", 404),
     ("token.not_found", 404),
@@ -97,6 +99,14 @@ def documented(*codes: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def retry_after(exc: RogatoryError) -> dict[str, str]:
+    """The Retry-After header of a busy (503) or throttled (429) answer: when to try again."""
+    seconds = exc.details.get("retry_after")
+    if status_for(exc.code) in (429, 503) and isinstance(seconds, int):
+        return {"Retry-After": str(max(seconds, 1))}
+    return {}
+
+
 def problem(
     status: int,
     code: str,
@@ -133,14 +143,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RogatoryError)
     async def rogatory_error(request: Request, exc: RogatoryError) -> Response:
         if (page := page_for(request)) is not None:
-            return page(request, status_for(exc.code), exc.code, exc.message)
+            answer = page(request, status_for(exc.code), exc.code, exc.message)
+            answer.headers.update(retry_after(exc))
+            return answer
         errors = None
         if isinstance(exc, ProblemList):
             errors = [
                 {"code": p.code, "detail": p.message, "location": p.location} for p in exc.problems
             ]
         status = status_for(exc.code)
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        headers = retry_after(exc) or None
+        if status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
         return problem(status, exc.code, exc.message, errors=errors, help=exc.help, headers=headers)
 
     @app.exception_handler(RequestValidationError)
@@ -160,9 +174,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        code = {404: "http.not_found", 405: "http.method_not_allowed"}.get(
-            exc.status_code, "http.error"
-        )
+        code = {
+            404: "http.not_found",
+            405: "http.method_not_allowed",
+            408: "request.body_timeout",
+        }.get(exc.status_code, "http.error")
         if (page := page_for(request)) is not None:
             return page(request, exc.status_code, code, str(exc.detail))
         return problem(exc.status_code, code, str(exc.detail))

@@ -33,7 +33,7 @@ def _migrated_engine(config: settings.Settings) -> Engine:
     from rogatory.db import engine as dbe
     from rogatory.db import migrate
 
-    engine = dbe.make_engine(config.database_url)
+    engine = dbe.make_engine(config.database_url, lock_timeout=config.db_lock_timeout)
     if migrate.current(engine) != migrate.head():
         raise RogatoryError(
             "db.not_migrated",
@@ -83,6 +83,7 @@ def build_app(
             config.max_evidence_bytes,
             secure_cookies=config.environment != "development",
             max_body_bytes=config.max_body_bytes,
+            body_timeout=config.body_timeout,
         )
     )
 
@@ -124,7 +125,12 @@ def serve(
     """Serve the web application at / and the HTTP API at /api/v1 on the configured database."""
     import uvicorn
 
+    from rogatory.cli.evidence import run_sweep, summary
+
     app = build_app(instruments, ignore_shipped, demo, agreements)  # fails here on bad input
+    config = settings.load()
+    # Before any worker starts: what uploads killed with the last server left behind.
+    console.print(summary(run_sweep(_migrated_engine(config), config.evidence_dir)), markup=False)
     console.print(
         f"rogatory on http://{host}:{port}/ (API at /api/v1, OpenAPI at /docs)", markup=False
     )

@@ -8,14 +8,20 @@ taking the lock at BEGIN makes concurrent writers queue behind the busy timeout.
 read-only work (verifying the audit chain) uses ``sessions(engine, read_only=True)``, which
 begins a deferred transaction and never holds the write lock. PostgreSQL: psycopg 3, and
 pre-ping so that a restarted server does not surface as a broken first query.
+
+A writer that cannot have the lock within ``lock_timeout`` seconds (another request of this
+process, or another process holding SQLite's own lock) gets ``db.busy``, which the API answers
+503 with Retry-After: the request may simply be sent again.
 """
 
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory import orm
@@ -24,6 +30,16 @@ from rogatory.signing import checkpoints
 
 READ_ONLY = "rogatory_read_only"
 _HOLDS_WRITER = "rogatory_holds_writer"
+LOCK_TIMEOUT = 10.0  # seconds a writer waits for the write lock before ``db.busy``
+
+
+def busy() -> RogatoryError:
+    return RogatoryError(
+        "db.busy",
+        "the database is busy with other writes; nothing was changed, try again shortly",
+        details={"retry_after": 1},
+        help="send the same request again after the Retry-After delay",
+    )
 
 
 def normalise_url(url: str) -> str:
@@ -34,13 +50,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         # check_same_thread off: the API may open a session in one worker thread and use it in
         # another; SQLAlchemy's pool hands each connection to one user at a time.
         engine = create_engine(
-            url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
+            url, connect_args={"timeout": lock_timeout, "check_same_thread": False}, **kwargs
         )
 
         @event.listens_for(engine, "connect")
@@ -51,7 +67,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
             cursor.close()
             dbapi_connection.create_function(orm.SQLITE_FOLD, 1, orm.fold, deterministic=True)
 
@@ -64,11 +80,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             if conn.get_execution_options().get(READ_ONLY, False):
                 conn.exec_driver_sql("BEGIN")
                 return
-            if not writer.acquire(timeout=30):
-                raise RogatoryError("db.busy", "the database is busy; try again")
+            if not writer.acquire(timeout=lock_timeout):
+                raise busy()
             conn.info[_HOLDS_WRITER] = True
             try:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except OperationalError as exc:  # another process kept SQLite's lock too long
+                _release(conn)
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise busy() from None
+                raise
             except BaseException:
                 _release(conn)
                 raise
@@ -99,3 +120,12 @@ def sessions(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session
     if not read_only:
         event.listen(maker, "before_commit", checkpoints.take_due)
     return maker
+
+
+@cache
+def read_only(factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """Read-only sessions on the engine of ``factory``: for authenticating a request, reading a
+    page or verifying the chain without holding SQLite's write lock."""
+    bind = factory.kw["bind"]
+    assert isinstance(bind, Engine)
+    return sessions(bind, read_only=True)

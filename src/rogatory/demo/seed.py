@@ -370,15 +370,8 @@ def _progress(
     def hand_over(s: Session) -> None:
         case = flows.get_or_raise(s, intake, case_id)
         content = (f"Records produced for {case.reference}\n").encode()
-        row = evidence.store(
-            s,
-            intake,
-            case_id,
-            "records.csv",
-            iter([content]),
-            base_dir=evidence_dir,
-            max_bytes=1 << 20,
-        )
+        incoming = evidence.spool(iter([content]), base_dir=evidence_dir, max_bytes=1 << 20)
+        row = evidence.store(s, intake, case_id, "records.csv", incoming, base_dir=evidence_dir)
         evidence.hand_over(
             s,
             intake,

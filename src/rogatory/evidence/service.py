@@ -3,23 +3,21 @@ organisation's current key and carrying its audit chain head at the hand-over.""
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
-import tempfile
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
 from rogatory.disclosure import receipts
 from rogatory.errors import RogatoryError
 from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.evidence.spool import Spooled
 from rogatory.requests import custody
 from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
 from rogatory.signing import keyring
@@ -52,19 +50,9 @@ def _staff(actor: Actor) -> None:
         )
 
 
-def store(
-    session: Session,
-    actor: Actor,
-    case_id: str,
-    name: str,
-    chunks: Iterable[bytes],
-    *,
-    base_dir: Path,
-    max_bytes: int,
-) -> EvidenceFile:
-    """Stream a file to disk while hashing it; refuse it past ``max_bytes``; never overwrite."""
+def check_upload(actor: Actor, name: str) -> None:
+    """What can be refused before a byte of the file is received."""
     _staff(actor)
-    case = get_or_raise(session, actor, case_id)
     if not SAFE_NAME.fullmatch(name):
         shown = repr(name) if len(name) <= 240 else f"{name[:240]!r}..."
         raise RogatoryError(
@@ -73,34 +61,42 @@ def store(
             "dots, dashes, underscores and spaces, beginning with a letter or digit and not "
             "ending with a space or dot",
         )
-    folder = base_dir / case.org_id / case.id
-    folder.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+
+
+def spool(chunks: Iterable[bytes], *, base_dir: Path, max_bytes: int) -> Spooled:
+    """A file received whole into the spool (hashed and fsynced), outside any transaction."""
+    incoming = Spooled(base_dir, max_bytes)
     try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise RogatoryError(
-                        "evidence.too_large", f"the file exceeds the limit of {max_bytes} bytes"
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        file_id = str(uuid.uuid4())
-        final = folder / f"{file_id}-{name}"
-        os.chmod(tmp, 0o444)  # never modified after upload
-        os.replace(tmp, final)
+        for chunk in chunks:
+            incoming.write(chunk)
+        incoming.finish()
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        incoming.discard()
         raise
+    return incoming
+
+
+def store(
+    session: Session,
+    actor: Actor,
+    case_id: str,
+    name: str,
+    incoming: Spooled,
+    *,
+    base_dir: Path,
+) -> EvidenceFile:
+    """Record a spooled file as evidence of the case. The file is moved into place only once
+    the session's transaction commits; if it rolls back (or the savepoint holding the row
+    does), the spool file is removed. Never overwrites: the final name carries the file id."""
+    check_upload(actor, name)
+    case = get_or_raise(session, actor, case_id)
     row = EvidenceFile(
-        id=file_id,
+        id=incoming.file_id,
         case_id=case.id,
         name=name,
-        sha256=digest.hexdigest(),
-        size=size,
-        stored_path=str(final),
+        sha256=incoming.sha256,
+        size=incoming.size,
+        stored_path=str(base_dir / case.org_id / case.id / f"{incoming.file_id}-{name}"),
         uploaded_by=actor.user,
         uploaded_at=datetime.now(UTC),
     )
@@ -111,9 +107,44 @@ def store(
         case,
         actor,
         "evidence.uploaded",
-        {"file": row.id, "name": name, "sha256": row.sha256, "size": size},
+        {"file": row.id, "name": name, "sha256": row.sha256, "size": row.size},
     )
+    _pending(session).append((row, incoming))
     return row
+
+
+_PENDING = "rogatory_spooled_evidence"
+
+
+def _pending(session: Session) -> list[tuple[EvidenceFile, Spooled]]:
+    if not event.contains(session, "after_commit", _committed):
+        event.listen(session, "after_commit", _committed)
+        event.listen(session, "after_rollback", _rolled_back)
+    found: list[tuple[EvidenceFile, Spooled]] = session.info.setdefault(_PENDING, [])
+    return found
+
+
+def _committed(session: Session) -> None:
+    """After the outermost commit: the files whose rows were kept go into place; those whose
+    savepoint rolled back are removed (SQLAlchemy makes such a row transient again: it has no
+    identity, where a committed row keeps it, even once expunged)."""
+    if session.in_nested_transaction():
+        return
+    pending: list[tuple[EvidenceFile, Spooled]] = session.info.pop(_PENDING, [])
+    kept = [(row, incoming) for row, incoming in pending if inspect(row).has_identity]
+    for row, incoming in pending:
+        incoming.committed = (row, incoming) in kept  # never discarded once committed
+        if not incoming.committed:
+            incoming.discard()
+    for row, incoming in kept:  # a failure here leaves the file in the spool for the sweep
+        incoming.place(Path(row.stored_path))
+
+
+def _rolled_back(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # the rows of a rolled-back savepoint are told apart at the commit
+    for _, incoming in session.info.pop(_PENDING, []):
+        incoming.discard()
 
 
 def hand_over(
@@ -142,7 +173,7 @@ def hand_over(
         raise RogatoryError(
             "evidence.not_found", f"field files: unknown evidence {missing or '(none given)'}"
         )
-    changed = [c for c in (_rehashed(f) for f in files) if c is not None]
+    changed = [c for c in (_rehashed(session, f) for f in files) if c is not None]
     if changed:
         raise Tampered(changed)
     disclosure_id = str(uuid.uuid4())
@@ -185,9 +216,19 @@ def hand_over(
     return row
 
 
-def _rehashed(row: EvidenceFile) -> dict[str, Any] | None:
+def _on_disk(session: Session, row: EvidenceFile) -> Path:
+    """Where the file is now: in place, or still in the spool when it was uploaded in this
+    same transaction (it goes into place when the transaction commits)."""
+    pending: list[tuple[EvidenceFile, Spooled]] = session.info.get(_PENDING, [])
+    for uploaded, incoming in pending:
+        if uploaded.id == row.id:
+            return incoming.path
+    return Path(row.stored_path)
+
+
+def _rehashed(session: Session, row: EvidenceFile) -> dict[str, Any] | None:
     """What differs between a stored file and its upload record, or None if nothing does."""
-    path = Path(row.stored_path)
+    path = _on_disk(session, row)
     found: tuple[str, int] | None = receipts.sha256_file(path) if path.is_file() else None
     if found == (row.sha256, row.size):
         return None

@@ -1,16 +1,25 @@
-"""Who is using the browser: the session cookie, CSRF on every form, and the acting person."""
+"""Who is using the browser: the session cookie, CSRF on every form, and the acting person.
+
+The session is looked up on a read-only session and a posted form is read in full here,
+before the handler's transaction: no request holds SQLite's write lock while its client is
+still sending. Handlers that write are plain functions (run in a worker thread), so waiting
+for the lock never stalls the event loop that serves everyone else.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import FormData
 
 from rogatory.accounts import sessions
 from rogatory.accounts.sessions import SignedIn
-from rogatory.api.deps import Db
+from rogatory.api.deps import Svc
 from rogatory.errors import RogatoryError
 from rogatory.requests.flows import Actor
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class SignInRequired(Exception):
@@ -21,23 +30,31 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def signed_in(request: Request, db: Db) -> SignedIn:
+def signed_in(request: Request, svc: Svc) -> SignedIn:
     secret = request.cookies.get(sessions.COOKIE, "")
     try:
-        who = sessions.resolve(db, secret)
+        with svc.readers.begin() as s:
+            who = sessions.resolve(s, secret)
     except RogatoryError:
         raise SignInRequired(request.url.path) from None
     request.state.signed_in = who
     return who
 
 
+async def posted(request: Request) -> FormData:
+    """The posted form, read in full (Starlette keeps it for the handler); empty for a body
+    that is not a form."""
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        return await request.form()
+    return FormData()
+
+
 async def form_checked(request: Request, who: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
     """A signed-in user whose form (or HTMX request) carries this session's CSRF token."""
+    form = await posted(request)
     submitted = request.headers.get("x-csrf-token")
-    if submitted is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
-        value = (await request.form()).get("csrf_token")
+    if submitted is None:
+        value = form.get("csrf_token")
         submitted = value if isinstance(value, str) else None
     sessions.check_csrf(who, submitted)
     return who
@@ -49,3 +66,4 @@ def actor(who: SignedIn) -> Actor:
 
 Viewer = Annotated[SignedIn, Depends(signed_in)]
 Poster = Annotated[SignedIn, Depends(form_checked)]
+Posted = Annotated[FormData, Depends(posted)]

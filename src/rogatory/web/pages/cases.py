@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
@@ -28,12 +30,13 @@ from rogatory.audit.models import AuditEvent
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.evidence.spool import Spooled
 from rogatory.requests import custody, flows
 from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
 from rogatory.web import steps_view, templating
-from rogatory.web.auth import Poster, Viewer, actor
+from rogatory.web.auth import Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
 UPLOAD = "/cases/{case_id}/evidence"
@@ -185,8 +188,7 @@ def _act(
     return RedirectResponse(f"/cases/{case_id}#{panel}", status_code=303)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
+def _fields(form: FormData) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -198,8 +200,10 @@ def _date(value: str, name: str) -> date:
 
 
 @router.post("/cases/{case_id}/acknowledge")
-async def acknowledge(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def acknowledge(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    f = _fields(form)
     return _act(
         request,
         db,
@@ -212,8 +216,8 @@ async def acknowledge(request: Request, case_id: str, who: Poster, db: Db, svc: 
 
 
 @router.post("/cases/{case_id}/transition")
-async def move(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def move(request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc) -> Response:
+    f = _fields(form)
 
     def run() -> None:
         try:
@@ -232,9 +236,11 @@ async def move(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) ->
 
 
 @router.post("/cases/{case_id}/approve")
-async def approve(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+def approve(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
     """An approval; with the override fields, an approval over a screening that blocks."""
-    f = await _form(request)
+    f = _fields(form)
 
     def run() -> None:
         kind = f.get("override_kind", "")
@@ -257,8 +263,10 @@ async def approve(request: Request, case_id: str, who: Poster, db: Db, svc: Svc)
 
 
 @router.post("/cases/{case_id}/rescreen")
-async def rescreen(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def rescreen(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    f = _fields(form)
     on = f.get("on", "").strip()
     return _act(
         request,
@@ -274,8 +282,8 @@ async def rescreen(request: Request, case_id: str, who: Poster, db: Db, svc: Svc
 
 
 @router.post("/cases/{case_id}/assign")
-async def assign(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def assign(request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc) -> Response:
+    f = _fields(form)
     return _act(
         request,
         db,
@@ -288,8 +296,10 @@ async def assign(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) 
 
 
 @router.post("/cases/{case_id}/holds")
-async def place_hold(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def place_hold(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    f = _fields(form)
 
     def run() -> None:
         me = actor(who)
@@ -311,10 +321,10 @@ async def place_hold(request: Request, case_id: str, who: Poster, db: Db, svc: S
 
 
 @router.post("/cases/{case_id}/holds/{hold_id}/extend")
-async def extend_hold(
-    request: Request, case_id: str, hold_id: HoldId, who: Poster, db: Db, svc: Svc
+def extend_hold(
+    request: Request, case_id: str, hold_id: HoldId, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    f = await _form(request)
+    f = _fields(form)
     return _act(
         request,
         db,
@@ -329,7 +339,7 @@ async def extend_hold(
 
 
 @router.post("/cases/{case_id}/holds/{hold_id}/release")
-async def release_hold(
+def release_hold(
     request: Request, case_id: str, hold_id: HoldId, who: Poster, db: Db, svc: Svc
 ) -> Response:
     return _act(
@@ -344,44 +354,43 @@ async def release_hold(
 
 
 @router.post(UPLOAD)
-async def upload(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+async def upload(request: Request, case_id: str, who: Poster, form: Posted, svc: Svc) -> Response:
     """The file as the raw body (the page's script, with a progress bar), or as a
-    multipart form field ``file`` (without JavaScript)."""
+    multipart form field ``file`` (without JavaScript). The body is received whole into the
+    spool first; the write lock is taken only to record the row, in a worker thread."""
     me = actor(who)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        upload = (await request.form()).get("file")
+        upload = form.get("file")
         if upload is None or isinstance(upload, str) or not upload.filename:
-            return _page(
-                request, db, svc, who, case_id, 422, {"evidence": ["field file: choose a file"]}
-            )
+            errors = {"evidence": ["field file: choose a file"]}
+            return await run_in_threadpool(_read_page, request, svc, who, case_id, 422, errors)
 
         def chunks() -> Iterator[bytes]:
             while block := upload.file.read(evidence_api.CHUNK):
                 yield block
 
         name = upload.filename
-        return _act(
-            request,
-            db,
-            svc,
-            who,
-            case_id,
-            "evidence",
-            lambda: evidence.store(
-                db,
-                me,
-                case_id,
-                name,
+        try:
+            evidence.check_upload(me, name)
+            incoming = await run_in_threadpool(
+                evidence.spool,
                 chunks(),
                 base_dir=svc.evidence_dir,
                 max_bytes=svc.max_evidence_bytes,
-            ),
+            )
+        except RogatoryError as exc:
+            errors = {"evidence": _messages(exc)}
+            return await run_in_threadpool(
+                _read_page, request, svc, who, case_id, status_for(exc.code), errors
+            )
+        return await run_in_threadpool(
+            _store_form_upload, request, svc, who, case_id, name, incoming
         )
     name = request.query_params.get("name", "")
     try:
-        async with evidence_api.spooled(request, svc) as path:
-            with db.begin_nested():
-                row = evidence_api.store_spooled(db, me, case_id, name, path, svc)
+        evidence.check_upload(me, name)
+        incoming = await evidence_api.received(request, svc)
+        row = await run_in_threadpool(evidence_api.record_upload, svc, me, case_id, name, incoming)
     except RogatoryError as exc:
         return JSONResponse(
             {"code": exc.code, "detail": exc.message}, status_code=status_for(exc.code)
@@ -389,9 +398,42 @@ async def upload(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) 
     return JSONResponse(evidence_api.file_json(row), status_code=201)
 
 
+def _read_page(
+    request: Request,
+    svc: Services,
+    who: SignedIn,
+    case_id: str,
+    status: int,
+    errors: dict[str, list[str]],
+) -> Response:
+    with svc.readers.begin() as s:
+        return _page(request, s, svc, who, case_id, status, errors)
+
+
+def _store_form_upload(
+    request: Request, svc: Services, who: SignedIn, case_id: str, name: str, incoming: Spooled
+) -> Response:
+    try:
+        with svc.sessions.begin() as s:
+            return _act(
+                request,
+                s,
+                svc,
+                who,
+                case_id,
+                "evidence",
+                lambda: evidence.store(
+                    s, actor(who), case_id, name, incoming, base_dir=svc.evidence_dir
+                ),
+            )
+    finally:
+        incoming.discard()
+
+
 @router.post("/cases/{case_id}/disclose")
-async def disclose(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    form = await request.form()
+def disclose(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
     files = [v for v in form.getlist("files") if isinstance(v, str)]
     recipient = {
         "name": str(form.get("recipient_name") or "").strip(),

@@ -11,6 +11,7 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api.cases import POLICY
@@ -22,7 +23,7 @@ from rogatory.requests.models import Case
 from rogatory.requests.transitions import Role, Status
 from rogatory.safeguards.request import Measure
 from rogatory.web import intake_form, templating
-from rogatory.web.auth import Poster, Viewer, actor
+from rogatory.web.auth import Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
 AMEND_TITLE = "Supply the requested information"
@@ -43,8 +44,7 @@ def _measure(value: str) -> Measure:
         raise RogatoryError("case.not_found", f"no intake form for {value!r}") from None
 
 
-async def _submitted(request: Request) -> dict[str, list[str]]:
-    form = await request.form()
+def _submitted(form: FormData) -> dict[str, list[str]]:
     return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
 
 
@@ -91,11 +91,11 @@ def form(request: Request, measure: str, who: Viewer) -> Response:
 
 
 @router.post("/intake/{measure}/check")
-async def live_check(request: Request, measure: str, who: Poster) -> Response:
+def live_check(request: Request, measure: str, who: Poster, form: Posted) -> Response:
     """The checklist and the messages beside the fields, for the form as typed so far."""
     _may_take(who.principal.roles)
     chosen = _measure(measure)
-    values = await _submitted(request)
+    values = _submitted(form)
     check = intake_form.check(chosen, intake_form.document(chosen, values))
     return templating.render(
         request,
@@ -107,16 +107,17 @@ async def live_check(request: Request, measure: str, who: Poster) -> Response:
 
 
 @router.post("/intake/{measure}")
-async def submit(
+def submit(
     request: Request,
     measure: str,
     who: Poster,
+    form: Posted,
     db: Db,
     svc: Svc,
 ) -> Response:
     _may_take(who.principal.roles)
     chosen = _measure(measure)
-    values = await _submitted(request)
+    values = _submitted(form)
     document = intake_form.document(chosen, values)
     check = intake_form.check(chosen, document)
     if not check.complete:
@@ -156,10 +157,10 @@ def amend_form(request: Request, case_id: str, who: Viewer, db: Db) -> Response:
 
 
 @router.post("/cases/{case_id}/amend")
-async def amend(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
+def amend(request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc) -> Response:
     """The amended request replaces the current one (kept as a version); screened again."""
     case, measure = _waiting(db, who, case_id)
-    values = await _submitted(request)
+    values = _submitted(form)
     document = intake_form.document(measure, values, case.request)
     check = intake_form.check(measure, document)
     action = f"/cases/{case_id}/amend"

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from rogatory.accounts import sessions
 from rogatory.api.deps import Db, Services, Svc
-from rogatory.api.problems import status_for
+from rogatory.api.problems import retry_after, status_for
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
 from rogatory.web.auth import Poster
@@ -26,6 +26,12 @@ def _safe_next(value: str | None) -> str:
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
     return "/queue"
+
+
+def _address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy, the one uvicorn's
+    --forwarded-allow-ips trusts to name it)."""
+    return request.client.host if request.client else "unknown"
 
 
 def _secure(request: Request, svc: Services) -> bool:
@@ -72,7 +78,6 @@ def login_page(request: Request, svc: Svc) -> Response:
 def login(
     request: Request,
     svc: Svc,
-    db: Db,
     email: Annotated[str, Form(max_length=254)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -84,9 +89,11 @@ def login(
             request, svc, 400, error="The sign-in form expired; please try again.", next=next
         )
     try:
-        _, secret = sessions.sign_in(db, email, password)
-    except RogatoryError as exc:  # the failed attempt is committed with this answer
-        return _form(request, svc, status_for(exc.code), error=exc.message, email=email, next=next)
+        _, secret = sessions.sign_in(svc.sessions, email, password, address=_address(request))
+    except RogatoryError as exc:  # the attempt was counted (committed) before the check
+        page = _form(request, svc, status_for(exc.code), error=exc.message, email=email, next=next)
+        page.headers.update(retry_after(exc))
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         sessions.COOKIE,

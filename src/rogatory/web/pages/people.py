@@ -17,7 +17,7 @@ from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.requests.transitions import Role
 from rogatory.web import templating
-from rogatory.web.auth import Poster, Viewer, actor
+from rogatory.web.auth import Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,14 +53,13 @@ def _change(request: Request, db: Session, who: SignedIn, change: Callable[[], o
 
 
 @router.post("/people/deactivate")
-async def deactivate(request: Request, who: Poster, db: Db) -> Response:
-    email = str((await request.form()).get("email") or "")
+def deactivate(request: Request, who: Poster, form: Posted, db: Db) -> Response:
+    email = str(form.get("email") or "")
     return _change(request, db, who, lambda: people.deactivate(db, actor(who), email))
 
 
 @router.post("/people/roles")
-async def set_roles(request: Request, who: Poster, db: Db) -> Response:
-    form = await request.form()
+def set_roles(request: Request, who: Poster, form: Posted, db: Db) -> Response:
     email = str(form.get("email") or "")
     roles = [v for v in form.getlist("roles") if isinstance(v, str)]
     return _change(request, db, who, lambda: people.set_roles(db, actor(who), email, roles))

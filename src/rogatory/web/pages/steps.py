@@ -16,7 +16,7 @@ from rogatory.errors import RogatoryError
 from rogatory.requests import custody, flows, follow_up, traffic
 from rogatory.requests.transitions import Consultation, Postponement, Status
 from rogatory.web.auth import Poster, actor
-from rogatory.web.pages.cases import _act, _date, _form
+from rogatory.web.pages.cases import _act, _date
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,6 +26,14 @@ def _given(value: str, name: str) -> date:
     if not value.strip():
         raise RogatoryError("case.invalid_date", f"field {name}: give a date (YYYY-MM-DD)")
     return _date(value.strip(), name)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form's text fields. The CSRF check (``Poster``) has already read the whole
+    body before the handler runs, so this returns Starlette's cached form and never waits on
+    the client while a transaction is open."""
+    form = await request.form()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 @router.post("/cases/{case_id}/postpone")
