@@ -33,11 +33,11 @@ def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) 
     app.include_router(audit.router)
     app.include_router(evidence.router)
     app.include_router(people.router)
-    # Inside the guard, so a timed-out read is answered by the exception handlers (408).
-    app.add_middleware(BodyTimeout, seconds=services.body_timeout)
     app.add_middleware(
         guard.Guard,
         max_body_bytes=services.max_body_bytes,
         streamed=(*evidence.STREAMED, *streamed),
     )
+    # Outermost: every read of a client's body, the guard's included, is timed.
+    app.add_middleware(BodyTimeout, seconds=services.body_timeout)
     return app

@@ -43,4 +43,21 @@ class BodyTimeout:
                 complete = True
             return message
 
-        await self.app(scope, timed, send)
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed, sending)
+        except HTTPException as exc:
+            # Raised where no exception handler runs (a middleware reading the body, such as
+            # the input guard): answer it here, once, if nothing was sent yet.
+            if exc.status_code != 408 or started:
+                raise
+            from rogatory.api import problems
+
+            response = problems.problem(408, "request.body_timeout", str(exc.detail))
+            await response(scope, timed, send)
