@@ -15,8 +15,8 @@ from rogatory.api.deps import Db, Svc
 from rogatory.errors import RogatoryError
 from rogatory.requests import custody, flows, follow_up, traffic
 from rogatory.requests.transitions import Consultation, Postponement, Status
-from rogatory.web.auth import Poster, actor
-from rogatory.web.pages.cases import _act, _date
+from rogatory.web.auth import Posted, Poster, actor
+from rogatory.web.pages.cases import _act, _date, _fields
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,17 +28,11 @@ def _given(value: str, name: str) -> date:
     return _date(value.strip(), name)
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form's text fields. The CSRF check (``Poster``) has already read the whole
-    body before the handler runs, so this returns Starlette's cached form and never waits on
-    the client while a transaction is open."""
-    form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
 @router.post("/cases/{case_id}/postpone")
-async def postpone(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def postpone(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    f = _fields(form)
 
     def run() -> None:
         given = Postponement.of(
@@ -58,8 +52,10 @@ async def postpone(request: Request, case_id: str, who: Poster, db: Db, svc: Svc
 
 
 @router.post("/cases/{case_id}/consult")
-async def consult(request: Request, case_id: str, who: Poster, db: Db, svc: Svc) -> Response:
-    f = await _form(request)
+def consult(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    f = _fields(form)
 
     def run() -> None:
         given = Consultation.of(f.get("considering", ""), f.get("proposal", ""))
@@ -77,10 +73,10 @@ async def consult(request: Request, case_id: str, who: Poster, db: Db, svc: Svc)
 
 
 @router.post("/cases/{case_id}/follow-up")
-async def follow_up_received(
-    request: Request, case_id: str, who: Poster, db: Db, svc: Svc
+def follow_up_received(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    f = await _form(request)
+    f = _fields(form)
     return _act(
         request,
         db,
@@ -101,10 +97,10 @@ async def follow_up_received(
 
 
 @router.post("/cases/{case_id}/follow-up/decision")
-async def follow_up_decided(
-    request: Request, case_id: str, who: Poster, db: Db, svc: Svc
+def follow_up_decided(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    f = await _form(request)
+    f = _fields(form)
     return _act(
         request,
         db,
@@ -124,10 +120,10 @@ async def follow_up_decided(
 
 
 @router.post("/cases/{case_id}/confidentiality")
-async def confidentiality(
-    request: Request, case_id: str, who: Poster, db: Db, svc: Svc
+def confidentiality(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    f = await _form(request)
+    f = _fields(form)
     today = date.today()
     return _act(
         request,
@@ -143,11 +139,10 @@ async def confidentiality(
 
 
 @router.post("/cases/{case_id}/traffic-disclosures")
-async def prepare_traffic(
-    request: Request, case_id: str, who: Poster, db: Db, svc: Svc
+def prepare_traffic(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    form = await request.form()
-    f = {k: v for k, v in form.items() if isinstance(v, str)}
+    f = _fields(form)
     withheld = [v for v in form.getlist("withheld_on") if isinstance(v, str)]
     return _act(
         request,
@@ -170,10 +165,10 @@ async def prepare_traffic(
 
 
 @router.post("/cases/{case_id}/traffic-disclosures/{step_id}/approve")
-async def approve_traffic(
-    request: Request, case_id: str, step_id: int, who: Poster, db: Db, svc: Svc
+def approve_traffic(
+    request: Request, case_id: str, step_id: int, who: Poster, form: Posted, db: Db, svc: Svc
 ) -> Response:
-    f = await _form(request)
+    f = _fields(form)
     return _act(
         request,
         db,
