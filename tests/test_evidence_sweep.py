@@ -9,8 +9,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from rogatory.evidence.spool import Spooled, locked
-from rogatory.evidence.sweep import sweep
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +17,8 @@ from rogatory.demo import seed
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
+from rogatory.evidence.spool import Spooled, locked
+from rogatory.evidence.sweep import sweep
 from rogatory.requests import flows
 from rogatory.requests.transitions import Role
 from rogatory.safeguards import engine as screening
