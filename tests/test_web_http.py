@@ -858,3 +858,22 @@ def test_treaty_browser_picks_the_treaty_and_shows_the_crosswalk(web: Web) -> No
     assert 'href="/treaty/29?treaty=budapest#p-7"' in found
     assert client.get("/treaty?treaty=nope").status_code == 404
     assert client.get("/treaty/49?treaty=budapest").status_code == 404
+
+
+def test_the_legal_bases_page_answers_what_binds_two_states(web: Web) -> None:
+    client, _ = signed_in(web, "reviewer@a.example")
+    empty = client.get("/basis")
+    assert empty.status_code == 200 and 'id="send-under"' not in empty.text
+    page = client.get("/basis", params={"a": "FRA", "b": "DEU", "on": "2026-12-01"})
+    assert page.status_code == 200, page.text
+    text = page.text
+    send = text[text.index('id="send-under"') : text.index('id="instruments"')]
+    assert "Preservation requests" in send and "<strong>ETS185</strong>" in send
+    assert "FRA signed on 2025-10-25 but has not consented to be bound" in text  # UNCC
+    assert text.count('class="basis in-force"') >= 1
+    # A State that does not exist is refused naming the field, and nothing else is shown.
+    bad = client.get("/basis", params={"a": "FRA", "b": "ZZZ9"})
+    assert bad.status_code == 422 and "field b" in bad.text and "ETS185" not in bad.text
+    same = client.get("/basis", params={"a": "FRA", "b": "fra"})
+    assert same.status_code == 422 and "two different States" in same.text
+    assert "Legal bases" in client.get("/queue").text  # in everyone's navigation

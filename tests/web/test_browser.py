@@ -204,6 +204,19 @@ def test_the_states_page_on_two_dates(page: Page) -> None:
     shoot(page, "states")
 
 
+def test_the_legal_bases_page_for_a_pair_of_states(page: Page) -> None:
+    sign_in(page, REVIEWER)
+    page.get_by_role("link", name="Legal bases").click()
+    page.fill("#a", "FRA")
+    page.fill("#b", "DEU")
+    page.fill("#on", "2026-12-01")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"a=FRA&b=DEU&on=2026-12-01"))
+    expect(page.locator("#send-under")).to_contain_text("ETS185")
+    expect(page.locator("article.basis.in-force h3").first).to_contain_text("ETS185")
+    shoot(page, "basis")
+
+
 def test_the_queue_filters_searches_and_works_from_the_keyboard(page: Page) -> None:
     sign_in(page, REVIEWER)
     page.goto("/queue")
@@ -242,6 +255,7 @@ SCREENS = {
     "treaty-search": (REVIEWER, "/treaty?q=preservation"),
     "article": (REVIEWER, "/treaty/42"),
     "states": (REVIEWER, "/states"),
+    "basis": (REVIEWER, "/basis?a=FRA&b=DEU&on=2026-12-01"),
     "audit": (AUDITOR, "/audit"),
     "people": (ADMIN, "/people"),
 }

@@ -12,27 +12,25 @@ from sqlalchemy.orm import Session
 from rogatory.accounts import service as accounts
 from rogatory.accounts.models import User
 from rogatory.errors import RogatoryError
-from rogatory.requests import flows
+from rogatory.requests import flows, permissions
 from rogatory.requests.models import Case
-from rogatory.requests.transitions import Role
-
-WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
-ASSIGNERS = WORKERS | {Role.ADMIN}
+from rogatory.requests.permissions import Action
 
 
 def assign(session: Session, actor: flows.Actor, case_id: str, assignee: str | None) -> Case:
     """Give the case to ``assignee`` (an email), or to nobody with ``None``."""
-    if not (ASSIGNERS & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "assigning cases needs the intake, reviewer, approver or admin role"
-        )
+    permissions.require(actor.roles, Action.ASSIGN)
     case = flows.get_or_raise(session, actor, case_id)
     email = assignee.strip().lower() if assignee else None
     if email:
         user = session.execute(
             select(User).where(User.email == email, User.org_id == actor.org)
         ).scalar_one_or_none()
-        if user is None or not user.active or not (WORKERS & accounts.roles_of(user)):
+        if (
+            user is None
+            or not user.active
+            or not permissions.allows(accounts.roles_of(user), Action.WORK)
+        ):
             raise RogatoryError(
                 "case.invalid_assignee",
                 f"field assignee: {assignee!r} is not an active intake officer, reviewer or "

@@ -21,14 +21,15 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.models import ApiToken, BrowserSession, User
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
+from rogatory.requests import permissions
 from rogatory.requests.flows import Actor
 from rogatory.requests.models import Organisation
+from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import Role
 
 
 def _require_admin(admin: Actor) -> None:
-    if Role.ADMIN not in admin.roles:
-        raise RogatoryError("user.forbidden", "managing people and tokens needs the admin role")
+    permissions.require(admin.roles, Action.MANAGE_PEOPLE, code="user.forbidden")
 
 
 def _record(session: Session, admin: Actor, action: str, summary: dict[str, Any]) -> None:

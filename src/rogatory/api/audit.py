@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import ReadDb, needs
-from rogatory.errors import RogatoryError
+from rogatory.requests import permissions
 from rogatory.requests.flows import Actor
-from rogatory.requests.transitions import Role
+from rogatory.requests.permissions import Action
 from rogatory.signing import checkpoints
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -24,10 +24,7 @@ def verify(
     """Recompute the organisation's audit chain, name the first broken link, and hold the
     chain against its stored signed checkpoints (on a read-only session: a long chain never
     holds up the organisations that write)."""
-    if not ({Role.AUDITOR, Role.ADMIN} & actor.roles):
-        raise RogatoryError(
-            "auth.forbidden", "verifying the audit chain needs the auditor or admin role"
-        )
+    permissions.require(actor.roles, Action.READ_AUDIT, code="auth.forbidden")
     report = checkpoints.verify(db, chain=actor.org)
     return {
         "ok": report.ok,

@@ -105,6 +105,7 @@ class ScreeningSummaryOut(BaseModel):
     outcome: str
     displayed_outcome: str = Field(description="the stored outcome as today's rules name it")
     outcome_note: str | None = None
+    treaty: str = Field(description="the treaty (bundle id) the case was screened under")
     as_of: date
     bundle_revision: str
 
@@ -113,6 +114,7 @@ class CaseSummaryOut(BaseModel):
     id: str
     reference: str | None
     measure: str
+    treaty: str
     requesting_state: str
     requested_state: str
     status: Status
@@ -156,6 +158,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
         "id": case.id,
         "reference": case.reference,
         "measure": case.measure,
+        "treaty": case.treaty,
         "requesting_state": case.requesting_state,
         "requested_state": case.requested_state,
         "status": case.status,
@@ -169,6 +172,7 @@ def case_json(db: Session, case: Case, *, full: bool = False) -> dict[str, Any]:
             "seq": screening.seq,
             "outcome": screening.outcome,
             **case_views.displayed_of(screening).model_dump(),
+            "treaty": screening.treaty,
             "as_of": screening.as_of.isoformat(),
             "bundle_revision": screening.bundle_revision,
         },
@@ -211,11 +215,26 @@ def create_case(
         dict[str, Any], Body(description="The request document (see /schema/request)")
     ],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    treaty: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            pattern=r"^[a-z0-9_-]+$",
+            description="the treaty to screen under (a bundle id); default: the service's",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """Create a case from a request document; it is screened at once. A retried request with
-    the same Idempotency-Key returns the case created the first time (200, not 201)."""
+    """Create a case from a request document; it is screened at once, under ``treaty``, which
+    the case keeps. A retried request with the same Idempotency-Key returns the case created
+    the first time (200, not 201)."""
     case, created = flows.intake(
-        db, actor, document, svc.screener, policy=POLICY, idempotency_key=idempotency_key
+        db,
+        actor,
+        document,
+        svc.screener,
+        policy=POLICY,
+        idempotency_key=idempotency_key,
+        treaty=treaty,
     )
     if not created:
         response.status_code = 200
@@ -325,6 +344,7 @@ def screening_json(row: Any) -> dict[str, Any]:
         "seq": row.seq,
         "outcome": row.outcome,
         **case_views.displayed_of(row).model_dump(),
+        "treaty": row.treaty,
         "as_of": row.as_of.isoformat(),
         "bundle_revision": row.bundle_revision,
         "screened_at": row.screened_at.isoformat(),
@@ -385,9 +405,7 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
     """Preserve data for a case: never shorter than the Art 42 minimum in force on the case's
     screening date (60 days, unverified)."""
     case = flows.get_or_raise(db, actor, case_id)
-    as_of = flows.latest_screening(db, case).as_of
-    minimum = svc.screener.law.value("preservation.mla_min_days", as_of)
-    assert isinstance(minimum, int)
+    minimum = flows.hold_minimum_days(db, case, svc.screener)
     row = custody.place_hold(
         db,
         actor,

@@ -18,8 +18,9 @@ from rogatory.disclosure import receipts
 from rogatory.errors import RogatoryError
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.evidence.spool import Spooled
-from rogatory.requests import custody
+from rogatory.requests import permissions
 from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
+from rogatory.requests.permissions import Action
 from rogatory.signing import keyring
 
 # A plain file name: it becomes part of a path on disk and of a signed receipt, so no
@@ -44,10 +45,7 @@ class Tampered(RogatoryError):
 
 
 def _staff(actor: Actor) -> None:
-    if not (custody.STAFF & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "handling evidence needs the intake, reviewer or approver role"
-        )
+    permissions.require(actor.roles, Action.WORK)
 
 
 def check_upload(actor: Actor, name: str) -> None:

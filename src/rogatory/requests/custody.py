@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rogatory.errors import RogatoryError
-from rogatory.requests import deadlines, follow_up, holds
+from rogatory.requests import deadlines, follow_up, holds, permissions
 from rogatory.requests.confidentiality import Answer, NonDisclosure, Task, answer_of, task
 from rogatory.requests.flows import Actor, get_or_raise, record
 from rogatory.requests.models import (
@@ -25,17 +25,12 @@ from rogatory.requests.models import (
     HoldRow,
     NonDisclosureRow,
 )
-from rogatory.requests.transitions import OPEN, Role, Status
-
-STAFF = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
+from rogatory.requests.permissions import Action
+from rogatory.requests.transitions import OPEN, Status
 
 
 def _may_write(actor: Actor) -> None:
-    if not (STAFF & actor.roles):
-        raise RogatoryError(
-            "case.forbidden",
-            "managing holds and orders needs the intake, reviewer or approver role",
-        )
+    permissions.require(actor.roles, Action.WORK)
 
 
 def _domain(row: HoldRow) -> holds.Hold:

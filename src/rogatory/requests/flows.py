@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 from rogatory.law.decision import Outcome
-from rogatory.requests import deadlines
+from rogatory.requests import deadlines, permissions
 from rogatory.requests.basis import BasisKind, Override, convention_basis, receipt_basis
 from rogatory.requests.models import (
     Acknowledgement,
@@ -32,6 +32,7 @@ from rogatory.requests.models import (
     Screening,
     Transition,
 )
+from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import (
     OPEN,
     CaseState,
@@ -50,7 +51,6 @@ from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
-INTAKE_ROLES = frozenset({Role.INTAKE, Role.REVIEWER})
 APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
 
 
@@ -155,6 +155,7 @@ def _screen(
         .limit(1)
     ).scalar_one_or_none()
     voided = standing_approvals(session, case, previous) if previous is not None else []
+    screener = screener.under(case.treaty)
     decision = screener.screen(requests_doc.parse(case.request), on)
     seq = (
         session.execute(
@@ -166,6 +167,7 @@ def _screen(
         case_id=case.id,
         seq=seq,
         outcome=decision.outcome.value,
+        treaty=screener.treaty,
         as_of=decision.as_of,
         bundle_revision=decision.bundle_revision,
         decision=decision.to_json(),
@@ -182,6 +184,7 @@ def _screen(
         {
             "seq": seq,
             "outcome": row.outcome,
+            "treaty": row.treaty,
             "as_of": row.as_of.isoformat(),
             "bundle_revision": row.bundle_revision,
         },
@@ -212,16 +215,18 @@ def _screen(
     return row
 
 
-def _by_key(session: Session, actor: Actor, key: str, stored: dict[str, Any]) -> Case | None:
-    """The case an Idempotency-Key created, if any; the same key with another document is an
-    error, never a silent overwrite or a second case."""
+def _by_key(
+    session: Session, actor: Actor, key: str, stored: dict[str, Any], treaty: str
+) -> Case | None:
+    """The case an Idempotency-Key created, if any; the same key with another document (or
+    under another treaty) is an error, never a silent overwrite or a second case."""
     existing = session.execute(
         select(Case).where(Case.org_id == actor.org, Case.idempotency_key == key)
     ).scalar_one_or_none()
-    if existing is not None and existing.request != stored:
+    if existing is not None and (existing.request != stored or existing.treaty != treaty):
         raise RogatoryError(
             "case.idempotency_conflict",
-            "this Idempotency-Key was used for a different request document",
+            "this Idempotency-Key was used for a different request document or treaty",
             help="use a new key for a new request",
         )
     return existing
@@ -236,20 +241,20 @@ def intake(
     policy: deadlines.Policy | None = None,
     idempotency_key: str | None = None,
     received_at: datetime | None = None,
+    treaty: str | None = None,
 ) -> tuple[Case, bool]:
-    """Create a case from a request document and screen it at once.
+    """Create a case from a request document and screen it at once, under ``treaty`` (a
+    bundle id; default: the screener's own), which the case keeps for every later screening.
 
     Returns the case and whether it was created now: a retried intake with the same
     idempotency key returns the case created the first time, and creates nothing.
     """
-    if not (INTAKE_ROLES & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "taking in requests needs the intake or reviewer role"
-        )
+    permissions.require(actor.roles, Action.TAKE_IN)
+    screener = screener.under(treaty or screener.treaty)
     req = requests_doc.parse(document)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
-        existing = _by_key(session, actor, idempotency_key, stored)
+        existing = _by_key(session, actor, idempotency_key, stored, screener.treaty)
         if existing is not None:
             return existing, False
     with recorded_at_end(session):
@@ -274,6 +279,7 @@ def _take_in(
         org_id=actor.org,
         reference=req.requesting_authority.reference,
         measure=req.measure.value,
+        treaty=screener.treaty,
         requesting_state=req.requesting_state,
         requested_state=req.requested_state,
         status=Status.RECEIVED.value,
@@ -293,7 +299,11 @@ def _take_in(
             session.flush()
     except IntegrityError:
         # A concurrent retry with the same key committed first: answer with its case.
-        existing = _by_key(session, actor, idempotency_key, stored) if idempotency_key else None
+        existing = (
+            _by_key(session, actor, idempotency_key, stored, screener.treaty)
+            if idempotency_key
+            else None
+        )
         if existing is None:
             raise
         return existing, False
@@ -304,6 +314,7 @@ def _take_in(
         "case.created",
         {
             "measure": case.measure,
+            "treaty": case.treaty,
             "requesting_state": case.requesting_state,
             "requested_state": case.requested_state,
             "due_at": case.due_at.isoformat(),
@@ -324,15 +335,21 @@ def rescreen(
     The new decision replaces the old one for what follows: its review findings must be
     acknowledged afresh before a decision, since they may have changed, and approvals given
     on the old one no longer count (an approved case returns to review)."""
-    if not ({Role.REVIEWER, Role.APPROVER} & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "screening a case again needs the reviewer or approver role"
-        )
+    permissions.require(actor.roles, Action.SCREEN_AGAIN)
     case = get_or_raise(session, actor, case_id)
     if Status(case.status) not in OPEN:
         raise RogatoryError("case.not_open", f"a {case.status} case is not screened again")
     with recorded_at_end(session):
         return _screen(session, case, actor, screener, on)
+
+
+def hold_minimum_days(session: Session, case: Case, screener: Screener) -> int:
+    """The shortest preservation a hold on ``case`` may have: the minimum the case's treaty
+    sets, in force on the legal date of its latest screening."""
+    as_of = latest_screening(session, case).as_of
+    minimum = screener.under(case.treaty).law.value("preservation.mla_min_days", as_of)
+    assert isinstance(minimum, int)
+    return minimum
 
 
 def screenings(session: Session, actor: Actor, case_id: str) -> list[Screening]:
@@ -483,10 +500,7 @@ def acknowledge(
 ) -> Acknowledgement:
     """A reviewer's note on a review finding of the latest screening."""
     case = get_or_raise(session, actor, case_id)
-    if not ({Role.REVIEWER, Role.APPROVER} & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "acknowledging findings needs the reviewer or approver role"
-        )
+    permissions.require(actor.roles, Action.ACKNOWLEDGE)
     if not note.strip():
         raise RogatoryError("case.note_required", "field note: an acknowledgement needs a note")
     screening = latest_screening(session, case)
@@ -549,7 +563,9 @@ def approve(
             round=_round(session, case),
             screening_id=screening.id,
             basis_kind=override.kind.value if override else BasisKind.CONVENTION.value,
-            basis_citation=override.citation if override else convention_basis(case.measure),
+            basis_citation=override.citation
+            if override
+            else convention_basis(case.measure, case.treaty),
             override_reason=override.reason if override else None,
         )
     )
@@ -615,10 +631,7 @@ def amend(
     """Take in the information a case was waiting for: the amended request document replaces
     the current one (which is kept as a version), the case returns to screening and is
     screened again, so its review starts over on the new text."""
-    if not (INTAKE_ROLES & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "amending a request needs the intake or reviewer role"
-        )
+    permissions.require(actor.roles, Action.AMEND)
     case = get_or_raise(session, actor, case_id)
     if case.status != Status.INFO_REQUESTED.value:
         raise RogatoryError(
@@ -657,7 +670,8 @@ def amend(
     case.request = stored
     case.reference = req.requesting_authority.reference
     case.intrusive = is_intrusive(
-        [c.value for c in req.data.categories], screener.law.measure(req.measure)
+        [c.value for c in req.data.categories],
+        screener.under(case.treaty).law.measure(req.measure),
     )
     session.flush()
     with recorded_at_end(session):

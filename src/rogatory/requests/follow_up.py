@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import MeasureKind
-from rogatory.requests import holds
+from rogatory.requests import holds, permissions
 from rogatory.requests.flows import Actor, get_or_raise, record
 from rogatory.requests.models import Case, FollowUpRow
-from rogatory.requests.transitions import Role, Status
+from rogatory.requests.permissions import Action
+from rogatory.requests.transitions import Status
 from rogatory.treaty import catalogue
 
 CONTINUES = "preservation.mla_continues_pending_decision"
-STAFF = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
 NOT_PRESERVING = frozenset({Status.REFUSED, Status.WITHDRAWN})
 REFERENCE_MAX = 200
 
@@ -71,11 +71,7 @@ def of_case(session: Session, case_id: str) -> FollowUpRow | None:
 
 
 def _may_write(actor: Actor) -> None:
-    if not (STAFF & actor.roles):
-        raise RogatoryError(
-            "case.forbidden",
-            "recording the follow-up request needs the intake, reviewer or approver role",
-        )
+    permissions.require(actor.roles, Action.WORK)
 
 
 def _field_error(message: str) -> RogatoryError:

@@ -29,6 +29,8 @@ class Case(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     reference: Mapped[str | None] = mapped_column(String(200))
     measure: Mapped[str] = mapped_column(String(32), nullable=False)
+    # the treaty the case is screened under (its bundle id); every screening of it uses it
+    treaty: Mapped[str] = mapped_column(String(32), nullable=False, server_default="uncc")
     requesting_state: Mapped[str] = mapped_column(String(3), nullable=False)
     requested_state: Mapped[str] = mapped_column(String(3), nullable=False)
     status: Mapped[str] = mapped_column(String(32), nullable=False, index=True)
@@ -53,6 +55,7 @@ class Screening(Base):
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
     seq: Mapped[int] = mapped_column(Integer, nullable=False)
     outcome: Mapped[str] = mapped_column(String(32), nullable=False)
+    treaty: Mapped[str] = mapped_column(String(32), nullable=False, server_default="uncc")
     as_of: Mapped[date] = mapped_column(Date, nullable=False)
     bundle_revision: Mapped[str] = mapped_column(String(80), nullable=False)
     decision: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)

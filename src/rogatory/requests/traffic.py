@@ -25,16 +25,16 @@ from sqlalchemy.orm import Session
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import MeasureFacts
 from rogatory.law.citation import Citation, parse_provision_id
-from rogatory.requests import flows
+from rogatory.requests import flows, permissions
 from rogatory.requests.flows import APPROVED, Actor, get_or_raise, record
 from rogatory.requests.models import Case, TrafficApproval, TrafficDisclosureRow
-from rogatory.requests.transitions import Role, Status, approvals_needed
+from rogatory.requests.permissions import Action
+from rogatory.requests.transitions import Status, approvals_needed
 from rogatory.safeguards import engine
 from rogatory.treaty import catalogue
 
 MEASURE = "traffic_disclosure"
 EXECUTING = APPROVED | {Status.FULFILLED}  # the preservation is being, or was, executed
-PREPARERS = frozenset({Role.REVIEWER, Role.APPROVER})
 STATE = re.compile(r"^[A-Z]{3}$")
 LIMITS = {"provider": 200, "traffic_data": 2000, "grounds_note": 2000}
 
@@ -96,10 +96,7 @@ def prepare(
     withheld_on: list[str] | None = None,
 ) -> TrafficDisclosureRow:
     """Record the step on a preservation case, pending approval."""
-    if not (PREPARERS & actor.roles):
-        raise RogatoryError(
-            "case.forbidden", "preparing a disclosure of traffic data needs the reviewer role"
-        )
+    permissions.require(actor.roles, Action.PREPARE_TRAFFIC_DISCLOSURE)
     case = get_or_raise(session, actor, case_id)
     step_of = facts().step_of
     if case.measure != step_of:
@@ -181,10 +178,7 @@ def approve(
 ) -> TrafficDisclosureRow:
     """An approval of a pending step; with enough different approvers, neither its preparer,
     the data is disclosed (or withheld, on the grounds it names)."""
-    if Role.APPROVER not in actor.roles:
-        raise RogatoryError(
-            "case.forbidden", "approving a disclosure of traffic data needs the approver role"
-        )
+    permissions.require(actor.roles, Action.APPROVE_TRAFFIC_DISCLOSURE)
     case = get_or_raise(session, actor, case_id)
     row = session.execute(
         select(TrafficDisclosureRow).where(

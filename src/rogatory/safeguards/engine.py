@@ -126,6 +126,26 @@ class Screener:
             if rule.id in applied
         )
         self._rule_list = tuple(rule for rule, _ in self.rules)
+        self._family: dict[str, Screener] = {self.treaty: self}
+
+    @property
+    def treaty(self) -> str:
+        """The id of the treaty this screener applies (its bundle's id): what a case and each
+        of its screenings record, so a decision is always read under the law it applied."""
+        return self.law.bundle.id
+
+    def under(self, treaty: str) -> Screener:
+        """The screener for ``treaty`` among those this one was loaded with (``family``): a
+        case screened under one treaty is screened again under the same one, whatever the
+        service's default is."""
+        found = self._family.get(treaty)
+        if found is None:
+            raise RogatoryError(
+                "case.treaty_unavailable",
+                f"this service does not screen requests under {treaty!r}",
+                help="treaties it screens under: " + ", ".join(sorted(self._family)),
+            )
+        return found
 
     def _cite(self, provision_id: str) -> Citation:
         instrument, article, paragraph = parse_provision_id(provision_id)
@@ -189,6 +209,17 @@ class Screener:
         finally:
             if paused:
                 gc.enable()
+
+
+def family(default: Screener, *others: Screener) -> Screener:
+    """Link screeners of different treaties so each finds the others through ``under``;
+    returns ``default``, the one a request that names no treaty is screened with."""
+    members = {s.treaty: s for s in (default, *others)}
+    if len(members) != 1 + len(others):
+        raise ValueError("one screener per treaty")
+    for screener in members.values():
+        screener._family = members
+    return default
 
 
 def statement(rule: Rule[Context], bundle: Bundle, on: date | None = None) -> str:

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from rogatory.accounts.service import Principal
 from rogatory.api import case_views
-from rogatory.requests import custody, follow_up, traffic
+from rogatory.requests import custody, follow_up, permissions, traffic
 from rogatory.requests.displayed import displayed
 from rogatory.requests.flows import Actor
 from rogatory.requests.holds import HoldStatus
 from rogatory.requests.models import Case, HoldRow, Screening
+from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import Role, Status
 
 DECIDING = frozenset({Status.IN_REVIEW, Status.IN_CONSULTATION})
@@ -50,9 +51,11 @@ def context(
         "follow_up_outcomes": [o.value for o in follow_up.Outcome],
         "can_defer": deciders and status in DECIDING,
         "can_consult": deciders and status is Status.IN_REVIEW,
-        "can_prepare_step": deciders and status in traffic.EXECUTING,
-        "can_approve_step": Role.APPROVER in roles,
-        "can_follow_up": bool(follow_up.STAFF & roles) and status not in follow_up.NOT_PRESERVING,
+        "can_prepare_step": permissions.allows(roles, Action.PREPARE_TRAFFIC_DISCLOSURE)
+        and status in traffic.EXECUTING,
+        "can_approve_step": permissions.allows(roles, Action.APPROVE_TRAFFIC_DISCLOSURE),
+        "can_follow_up": permissions.allows(roles, Action.WORK)
+        and status not in follow_up.NOT_PRESERVING,
     }
 
 

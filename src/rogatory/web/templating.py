@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from rogatory.requests import flows
+from rogatory.requests.permissions import Action, roles_for
 from rogatory.requests.transitions import Role
 
 HERE = Path(__file__).parent
@@ -45,11 +45,12 @@ env.filters["words"] = _words
 
 NAV = (
     ("/queue", "Queue", None),
-    ("/intake", "New request", flows.INTAKE_ROLES),
+    ("/intake", "New request", roles_for(Action.TAKE_IN)),
     ("/treaty", "Treaty", None),
     ("/states", "States", None),
-    ("/audit", "Audit", frozenset({Role.AUDITOR, Role.ADMIN})),
-    ("/people", "People", frozenset({Role.ADMIN})),
+    ("/basis", "Legal bases", None),
+    ("/audit", "Audit", roles_for(Action.READ_AUDIT)),
+    ("/people", "People", roles_for(Action.MANAGE_PEOPLE)),
 )
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from rogatory.api.deps import Db
 from rogatory.audit.models import AuditEvent
-from rogatory.errors import RogatoryError
-from rogatory.requests.transitions import Role
+from rogatory.requests import permissions
+from rogatory.requests.permissions import Action
 from rogatory.signing import checkpoints
 from rogatory.web import templating
 from rogatory.web.auth import Viewer
@@ -19,8 +19,7 @@ RECENT = 50
 
 @router.get("/audit")
 def audit_page(request: Request, who: Viewer, db: Db) -> Response:
-    if not ({Role.AUDITOR, Role.ADMIN} & who.principal.roles):
-        raise RogatoryError("auth.forbidden", "the audit page is for auditors and admins")
+    permissions.require(who.principal.roles, Action.READ_AUDIT, code="auth.forbidden")
     org = who.principal.org
     checked = checkpoints.verify(db, chain=org)
     recent = (

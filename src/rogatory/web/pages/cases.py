@@ -31,9 +31,11 @@ from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.evidence.spool import Spooled
-from rogatory.requests import custody, flows
+from rogatory.law.bundle import Bundle
+from rogatory.requests import custody, flows, permissions
 from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
+from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
 from rogatory.web import steps_view, templating
 from rogatory.web.auth import Posted, Poster, Viewer, actor
@@ -57,16 +59,21 @@ def _transitions(svc: Services, status: Status, roles: frozenset[Role]) -> list[
     return offered
 
 
-def _grounds(bundle_id: str, decision: dict[str, Any]) -> list[str]:
+def _grounds(bundle: Bundle, measure: str, decision: dict[str, Any]) -> list[str]:
     """Provisions a refusal could cite: those of the findings that failed or ask for review,
-    then the Art 40 grounds."""
+    then those of the grounds the treaty allows for the measure (its measures table), each as
+    the treaty's screening rules cite it."""
     cited = [
-        f"{bundle_id}:art-{c['article']}" + (f":para-{c['paragraph']}" if c["paragraph"] else "")
+        f"{bundle.id}:art-{c['article']}" + (f":para-{c['paragraph']}" if c["paragraph"] else "")
         for f in decision["findings"]
         if f["result"] in ("fail", "review")
         for c in f["cites"]
     ]
-    usual = [f"{bundle_id}:art-40:para-21", f"{bundle_id}:art-40:para-22", f"{bundle_id}:art-40"]
+    usual = [
+        pid
+        for ground in bundle.measures[measure].grounds
+        for pid in bundle.screening.get(ground, ())
+    ]
     return list(dict.fromkeys([*cited, *usual]))
 
 
@@ -115,11 +122,13 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "standing": POLICY.standing(case.received_at, case.due_at, datetime.now(UTC)).value,
         "is_open": status in OPEN,
         "moves": _transitions(svc, status, roles),
-        "grounds": _grounds(svc.screener.law.bundle.id, screening.decision),
-        "can_review": bool({Role.REVIEWER, Role.APPROVER} & roles),
+        "grounds": _grounds(
+            svc.screener.under(screening.treaty).law.bundle, case.measure, screening.decision
+        ),
+        "can_review": permissions.allows(roles, Action.ACKNOWLEDGE),
         "can_approve": Role.APPROVER in roles and status is Status.IN_REVIEW,
-        "can_work": bool(custody.STAFF & roles),
-        "can_amend": bool(flows.INTAKE_ROLES & roles),
+        "can_work": permissions.allows(roles, Action.WORK),
+        "can_amend": permissions.allows(roles, Action.AMEND),
         "info_note": db.execute(
             select(Transition.note)
             .where(
@@ -304,10 +313,7 @@ def place_hold(
     def run() -> None:
         me = actor(who)
         case = flows.get_or_raise(db, me, case_id)
-        minimum = svc.screener.law.value(
-            "preservation.mla_min_days", flows.latest_screening(db, case).as_of
-        )
-        assert isinstance(minimum, int)
+        minimum = flows.hold_minimum_days(db, case, svc.screener)
         try:
             days = int(f.get("days", ""))
         except ValueError:

@@ -18,8 +18,9 @@ from rogatory.api.cases import POLICY
 from rogatory.api.deps import Db, Svc
 from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
-from rogatory.requests import flows
+from rogatory.requests import flows, permissions
 from rogatory.requests.models import Case
+from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import Role, Status
 from rogatory.safeguards.request import Measure
 from rogatory.web import intake_form, templating
@@ -31,10 +32,7 @@ AMEND_TITLE = "Supply the requested information"
 
 def _may_take(roles: frozenset[Role]) -> None:
     """Checked before a form is shown, so nobody fills in a form they cannot submit."""
-    if not (flows.INTAKE_ROLES & roles):
-        raise RogatoryError(
-            "case.forbidden", "taking in requests needs the intake or reviewer role"
-        )
+    permissions.require(roles, Action.TAKE_IN)
 
 
 def _measure(value: str) -> Measure:

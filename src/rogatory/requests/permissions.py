@@ -1,0 +1,79 @@
+"""Who may do what: every action on a case or an organisation, and the roles that may take it,
+declared once.
+
+The services check an action here before they touch a row; the API, the web pages (which
+forms to show, which screens to list) and the CLI read the same table, so a role can never be
+offered a form its service would refuse. Moving a case between statuses is the lifecycle's
+own table (``requests.transitions``), since who may move it depends on where it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from rogatory.errors import RogatoryError
+from rogatory.requests.transitions import Role
+
+
+class Action(StrEnum):
+    TAKE_IN = "take_in"
+    AMEND = "amend"
+    SCREEN_AGAIN = "screen_again"
+    ACKNOWLEDGE = "acknowledge"
+    WORK = "work"  # holds, evidence, disclosure, the follow-up request, confidentiality
+    PREPARE_TRAFFIC_DISCLOSURE = "prepare_traffic_disclosure"
+    APPROVE_TRAFFIC_DISCLOSURE = "approve_traffic_disclosure"
+    ASSIGN = "assign"
+    READ_AUDIT = "read_audit"
+    MANAGE_PEOPLE = "manage_people"
+
+
+_WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
+_DECIDERS = frozenset({Role.REVIEWER, Role.APPROVER})
+
+PERMISSIONS: Mapping[Action, frozenset[Role]] = {
+    Action.TAKE_IN: frozenset({Role.INTAKE, Role.REVIEWER}),
+    Action.AMEND: frozenset({Role.INTAKE, Role.REVIEWER}),
+    Action.SCREEN_AGAIN: _DECIDERS,
+    Action.ACKNOWLEDGE: _DECIDERS,
+    Action.WORK: _WORKERS,
+    Action.PREPARE_TRAFFIC_DISCLOSURE: _DECIDERS,
+    Action.APPROVE_TRAFFIC_DISCLOSURE: frozenset({Role.APPROVER}),
+    Action.ASSIGN: _WORKERS | {Role.ADMIN},
+    Action.READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
+    Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+}
+
+# How a refusal names the action, in a sentence: "<what> needs the <roles> role".
+_WHAT = {
+    Action.TAKE_IN: "taking in requests",
+    Action.AMEND: "amending a request",
+    Action.SCREEN_AGAIN: "screening a case again",
+    Action.ACKNOWLEDGE: "acknowledging findings",
+    Action.WORK: "working a case (holds, evidence, disclosure, follow-up)",
+    Action.PREPARE_TRAFFIC_DISCLOSURE: "preparing a disclosure of traffic data",
+    Action.APPROVE_TRAFFIC_DISCLOSURE: "approving a disclosure of traffic data",
+    Action.ASSIGN: "assigning cases",
+    Action.READ_AUDIT: "reading the audit record",
+    Action.MANAGE_PEOPLE: "managing people and tokens",
+}
+# Every action is declared with its roles and its words: checked when the module loads.
+assert set(PERMISSIONS) == set(Action) == set(_WHAT)
+
+
+def allows(roles: frozenset[Role], action: Action) -> bool:
+    return bool(PERMISSIONS[action] & roles)
+
+
+def roles_for(action: Action) -> frozenset[Role]:
+    return PERMISSIONS[action]
+
+
+def require(roles: frozenset[Role], action: Action, *, code: str = "case.forbidden") -> None:
+    """Refuse, with the roles that would do, unless one of ``roles`` may take ``action``."""
+    if allows(roles, action):
+        return
+    needed = sorted(r.value for r in PERMISSIONS[action])
+    names = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " or " + needed[-1]
+    raise RogatoryError(code, f"{_WHAT[action]} needs the {names} role")
