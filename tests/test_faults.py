@@ -40,8 +40,8 @@ from rogatory.requests.models import Case
 from tests import postgres
 from tests.test_serve import EXAMPLE, _run, serving
 
-# Every "random" moment of a fault below comes from this seed; set ROGATORY_FAULT_SEED to try
-# others (or to replay the one a failure printed).
+# Every "random" moment of a fault below comes from this seed (the same moments on every run);
+# set ROGATORY_FAULT_SEED to try others, and again to replay one that failed.
 SEED = int(os.environ.get("ROGATORY_FAULT_SEED", "1410"))
 PASSWORD = "correct horse battery staple"
 SCOPES = ["cases:read", "cases:write", "audit:read"]
@@ -147,9 +147,9 @@ def _audit_verifies(env: dict[str, str]) -> None:
 
 
 def _no_orphan(dep: Deployment) -> None:
-    """The evidence sweep (run by the last ``serve`` at start-up, and here again, as
-    ``rogatory evidence sweep`` runs it) leaves every
-    file in place named by a row, every row with its file, and nothing in the spool."""
+    """After the evidence sweep (run by the last ``serve`` at start-up, and here again as
+    ``rogatory evidence sweep`` runs it) every file in place is named by a row and matches
+    it, every row has its file, and nothing is left in the spool."""
     engine = dbe.make_engine(dep.url)
     try:
         report = run_sweep(engine, dep.evidence)
@@ -211,7 +211,7 @@ def _retried(
         answer = _intake(base, dep, key)
         assert answer is not None and answer[0] in (200, 201), (key, answer)
         if key in seen:
-            assert answer == (200, answer[1]) and answer[1]["id"] == seen[key]
+            assert answer[0] == 200 and answer[1]["id"] == seen[key], (key, answer)
         taken[key] = answer[1]["id"]
     return taken
 

@@ -57,11 +57,12 @@ _SQLITE_READ_ONLY = ("readonly database", "read-only database")
 
 def unavailable(ctx: ExceptionContext) -> RogatoryError | None:
     """The ``db.unavailable`` or ``db.read_only`` error a database failure stands for, or None
-    for any other failure (a constraint, a lock, a bug: left as it is). PostgreSQL's
-    operational errors are all about the server (gone, restarting, out of connections or
-    space), never about the statement; SQLite's are told apart by their message, since it
-    reports a syntax error the same way. A pre-ping's failure is left alone: the pool
-    reconnects on it."""
+    for any other failure (a constraint, a bug: left as it is; SQLite's lock is ``_begin``'s).
+    PostgreSQL's operational errors are about the server (gone, restarting, out of
+    connections or space), never about the statement, but for a transaction that lost a
+    conflict or waited too long for a lock: that one is ``db.busy``, to send again. SQLite's
+    are told apart by their message, since it reports a syntax error the same way. A
+    pre-ping's failure is left alone: the pool reconnects on it."""
     if ctx.is_pre_ping:
         return None
     error = ctx.original_exception
@@ -95,12 +96,15 @@ def unavailable(ctx: ExceptionContext) -> RogatoryError | None:
             details={"retry_after": 1},
             help="point ROGATORY_DATABASE_URL to the primary server",
         )
+    state = str(getattr(error, "sqlstate", None) or "")
+    if state.startswith("40") or state == "55P03":  # serialization, deadlock, lock timeout
+        return busy()
     if ctx.is_disconnect or isinstance(ctx.sqlalchemy_exception, OperationalError):
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         return RogatoryError(
             "db.unavailable",
-            f"the database server cannot be reached or went away ({first}); nothing was "
-            "changed, try again shortly",
+            f"the database server cannot be reached or went away ({first}); send the "
+            "request again shortly (an intake with the same Idempotency-Key is taken in once)",
             details={"retry_after": 1},
             help="check that the database server is running and ROGATORY_DATABASE_URL is right",
         )
