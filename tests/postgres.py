@@ -35,6 +35,56 @@ def _run(cmd: list[str], as_postgres: bool) -> None:
     subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120)
 
 
+def _start(bindir: Path, root: Path, as_postgres: bool) -> None:
+    _run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(root / "data"),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-k {root} -p {PORT} -c listen_addresses='' -c fsync=off",
+            "start",
+        ],
+        as_postgres,
+    )
+
+
+def _own(url: str) -> tuple[Path, Path] | None:
+    """(binaries, cluster folder) of a server ``server()`` started, None for a given one."""
+    bindir = binaries()
+    host = url.partition("host=")[2].partition("&")[0]
+    if os.environ.get("ROGATORY_TEST_POSTGRES_URL") or bindir is None or not host:
+        return None
+    return bindir, Path(host)
+
+
+def can_restart(url: str) -> bool:
+    """Whether the suite may stop and start this server (only one it started itself)."""
+    return _own(url) is not None
+
+
+def stop(url: str) -> None:
+    """Stop the server of ``url`` at once, as a crash would (``-m immediate``: no shutdown
+    checkpoint, every connection cut; the next start recovers from the WAL)."""
+    own = _own(url)
+    assert own is not None, "not a server this suite started"
+    bindir, root = own
+    _run(
+        [str(bindir / "pg_ctl"), "-D", str(root / "data"), "-w", "-m", "immediate", "stop"],
+        os.geteuid() == 0,
+    )
+
+
+def start(url: str) -> None:
+    """Start the server of ``url`` again after ``stop``, waiting until it accepts connections."""
+    own = _own(url)
+    assert own is not None, "not a server this suite started"
+    _start(own[0], own[1], os.geteuid() == 0)
+
+
 @contextmanager
 def server() -> Iterator[str]:
     """Yield a SQLAlchemy URL for a fresh, empty database on a private server."""
@@ -69,20 +119,7 @@ def server() -> Iterator[str]:
             ],
             as_postgres,
         )
-        _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-w",
-                "-l",
-                str(root / "log"),
-                "-o",
-                f"-k {root} -p {PORT} -c listen_addresses='' -c fsync=off",
-                "start",
-            ],
-            as_postgres,
-        )
+        _start(bindir, root, as_postgres)
         _run(
             [
                 str(bindir / "createdb"),

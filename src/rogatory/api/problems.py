@@ -24,6 +24,8 @@ MEDIA = "application/problem+json"
 
 STATUS_BY_PREFIX = (
     ("db.busy", 503),
+    ("db.unavailable", 503),
+    ("db.read_only", 503),
     ("request.body_timeout", 408),
     ("case.not_found", 404),
     ("treaty.not_found", 404),

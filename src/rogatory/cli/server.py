@@ -40,6 +40,7 @@ def _migrated_engine(config: settings.Settings) -> Engine:
             "the database schema is not up to date",
             help="run: rogatory db upgrade",
         )
+    migrate.check_writable(engine)
     return engine
 
 

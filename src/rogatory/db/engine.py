@@ -12,15 +12,23 @@ pre-ping so that a restarted server does not surface as a broken first query.
 A writer that cannot have the lock within ``lock_timeout`` seconds (another request of this
 process, or another process holding SQLite's own lock) gets ``db.busy``, which the API answers
 503 with Retry-After: the request may simply be sent again.
+
+A database that cannot be reached or written (a PostgreSQL server down or restarting, an
+SQLite file in a folder that does not exist, a read-only file) is not a bug of the caller's
+request nor of rogatory: every engine turns such a failure into ``db.unavailable`` or
+``db.read_only`` (``unavailable``), which the CLI reports as one ``error[...]`` line and the
+API answers 503 with Retry-After; the transaction is rolled back as for any error.
 """
 
 from __future__ import annotations
 
 import threading
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +48,67 @@ def busy() -> RogatoryError:
         details={"retry_after": 1},
         help="send the same request again after the Retry-After delay",
     )
+
+
+# What SQLite says when its file cannot be opened or written: a fault of the deployment.
+_SQLITE_UNAVAILABLE = ("unable to open database file", "disk i/o error", "disk is full")
+_SQLITE_READ_ONLY = ("readonly database", "read-only database")
+
+
+def unavailable(ctx: ExceptionContext) -> RogatoryError | None:
+    """The ``db.unavailable`` or ``db.read_only`` error a database failure stands for, or None
+    for any other failure (a constraint, a bug: left as it is; SQLite's lock is ``_begin``'s).
+    PostgreSQL's operational errors are about the server (gone, restarting, out of
+    connections or space), never about the statement, but for a transaction that lost a
+    conflict or waited too long for a lock: that one is ``db.busy``, to send again. SQLite's
+    are told apart by their message, since it reports a syntax error the same way. A
+    pre-ping's failure is left alone: the pool reconnects on it."""
+    if ctx.is_pre_ping:
+        return None
+    error = ctx.original_exception
+    text = str(error).lower()
+    url = ctx.engine.url if ctx.engine is not None else None
+    if url is not None and url.get_backend_name() == "sqlite":
+        where = f"the SQLite database {url.database or '(in memory)'}"
+        if any(m in text for m in _SQLITE_READ_ONLY):
+            return RogatoryError(
+                "db.read_only",
+                f"{where} is read-only: nothing was changed",
+                details={"retry_after": 1},
+                help="make the file and its folder writable by this process (SQLite writes "
+                "its -wal and -shm files beside it), or set ROGATORY_DATABASE_URL",
+            )
+        if any(m in text for m in _SQLITE_UNAVAILABLE):
+            folder = Path((url.database or "").removeprefix("file:")).parent
+            why = f"its folder {folder} does not exist" if not folder.is_dir() else str(error)
+            return RogatoryError(
+                "db.unavailable",
+                f"{where} cannot be opened or written: {why}",
+                details={"retry_after": 1},
+                help="check that its folder exists and is writable, or set "
+                "ROGATORY_DATABASE_URL (sqlite:///PATH)",
+            )
+        return None
+    if getattr(error, "sqlstate", None) == "25006":  # read_only_sql_transaction: a standby
+        return RogatoryError(
+            "db.read_only",
+            "the database server accepts no writes (a standby, or read-only by its settings)",
+            details={"retry_after": 1},
+            help="point ROGATORY_DATABASE_URL to the primary server",
+        )
+    state = str(getattr(error, "sqlstate", None) or "")
+    if state.startswith("40") or state == "55P03":  # serialization, deadlock, lock timeout
+        return busy()
+    if ctx.is_disconnect or isinstance(ctx.sqlalchemy_exception, OperationalError):
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return RogatoryError(
+            "db.unavailable",
+            f"the database server cannot be reached or went away ({first}); send the "
+            "request again shortly (an intake with the same Idempotency-Key is taken in once)",
+            details={"retry_after": 1},
+            help="check that the database server is running and ROGATORY_DATABASE_URL is right",
+        )
+    return None
 
 
 def normalise_url(url: str) -> str:
@@ -100,10 +169,12 @@ def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT, **kwargs: Any) 
 
         event.listen(engine, "commit", _release)
         event.listen(engine, "rollback", _release)
-
+        event.listen(engine, "handle_error", unavailable)
         return engine
     if url.startswith("postgresql"):
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        event.listen(engine, "handle_error", unavailable)
+        return engine
     raise RogatoryError(
         "settings.database_url",
         f"unsupported database URL {url!r}",

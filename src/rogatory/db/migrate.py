@@ -38,3 +38,12 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def check_writable(engine: Engine) -> None:
+    """Fail at once with ``db.read_only`` (see ``engine.unavailable``) if the database can be
+    read but not written: a server that starts on it would refuse every write it is sent.
+    The probe rewrites the revision row with itself and rolls back, leaving nothing."""
+    with engine.connect() as conn, conn.begin() as transaction:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = version_num")
+        transaction.rollback()
