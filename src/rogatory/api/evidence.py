@@ -75,6 +75,13 @@ async def received(request: Request, svc: Services) -> Spooled:
     return incoming
 
 
+def _takes_evidence(svc: Services, actor: Actor, case_id: str) -> None:
+    """Refuse an upload to a case that is not found or not open before its body is received
+    (read only; ``evidence.store`` checks again under the write lock)."""
+    with svc.readers.begin() as s:
+        evidence.open_case(s, actor, case_id)
+
+
 def record_upload(
     svc: Services, actor: Actor, case_id: str, name: str, incoming: Spooled
 ) -> EvidenceFile:
@@ -115,6 +122,7 @@ async def upload(
 ) -> dict[str, Any]:
     """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
     evidence.check_upload(actor, name)
+    await run_in_threadpool(_takes_evidence, svc, actor, case_id)
     incoming = await received(request, svc)
     return file_json(await run_in_threadpool(record_upload, svc, actor, case_id, name, incoming))
 

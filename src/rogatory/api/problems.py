@@ -61,6 +61,8 @@ STATUS_BY_PREFIX = (
     ("request.", 422),
     ("case.", 422),
     ("input.", 422),
+    # The law data gives no value on the date asked about (before it, or repealed).
+    ("law.no_value", 422),
     # The deployment's key-encryption key does not open the stored signing keys, or a key row
     # was altered: a fault of the server, not of the request.
     ("keys.wrong_kek", 500),
