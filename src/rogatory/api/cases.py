@@ -30,6 +30,15 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Reader = Annotated[flows.Actor, Depends(needs(Scope.CASES_READ))]
 Writer = Annotated[flows.Actor, Depends(needs(Scope.CASES_WRITE))]
 POLICY = deadlines.Policy()
+# The least a request document needs to be screened: shown in the API reference, and the
+# first body the fuzzing in the tests sends.
+EXAMPLE_REQUEST: dict[str, Any] = {
+    "measure": "preservation",
+    "requesting_state": "XAA",
+    "requested_state": "XAB",
+    "submitted_on": "2026-09-01",
+    "data": {"identifiers": ["acct-0001"]},
+}
 
 
 class GroundIn(BaseModel):
@@ -269,14 +278,29 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         ) from None
 
 
-@router.post("", operation_id="createCase", status_code=201, response_model=CaseSummaryOut)
+@router.post(
+    "",
+    operation_id="createCase",
+    status_code=201,
+    response_model=CaseSummaryOut,
+    responses={
+        200: {
+            "model": CaseSummaryOut,
+            "description": "a retry with the same Idempotency-Key: the case created first",
+        }
+    },
+)
 def create_case(
     response: Response,
     actor: Writer,
     db: Db,
     svc: Svc,
     document: Annotated[
-        dict[str, Any], Body(description="The request document (see /api/v1/schema/request)")
+        dict[str, Any],
+        Body(
+            description="The request document (see /api/v1/schema/request)",
+            examples=[EXAMPLE_REQUEST],
+        ),
     ],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     treaty: Annotated[

@@ -51,7 +51,8 @@ def services(request: Request) -> Services:
 Svc = Annotated[Services, Depends(services)]
 # A row id in a path: beyond what an integer column holds it names no row, and must not
 # reach the database (which would fail on it rather than find nothing).
-HoldId = Annotated[int, PathParam(ge=1, le=inputs.MAX_ROW_ID)]
+RowId = Annotated[int, PathParam(ge=1, le=inputs.MAX_ROW_ID)]
+HoldId = RowId
 
 
 def session(svc: Svc) -> Iterator[Session]:

@@ -112,7 +112,7 @@ def file_json(row: EvidenceFile) -> dict[str, Any]:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "the file's bytes, as they are",
+            "description": "the file's bytes, as they are (at least one)",
             "content": {"application/octet-stream": {"schema": {"type": "string"}}},
         }
     },

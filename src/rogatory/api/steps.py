@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rogatory.accounts.service import Scope
 from rogatory.api import case_views
 from rogatory.api.cases import CaseOut, case_json
-from rogatory.api.deps import Db, Svc, needs
+from rogatory.api.deps import Db, RowId, Svc, needs
 from rogatory.api.problems import documented
 from rogatory.inputs import Day
 from rogatory.requests import custody, flows, follow_up, traffic
@@ -270,7 +270,7 @@ def prepare_traffic(
     responses=documented("case.step_decided", "case.guard_failed", "request.invalid"),
 )
 def approve_traffic(
-    case_id: str, step_id: int, body: TrafficApprovalIn, actor: Writer, db: Db
+    case_id: str, step_id: RowId, body: TrafficApprovalIn, actor: Writer, db: Db
 ) -> case_views.TrafficDisclosuresOut:
     """Approve a pending disclosure; the case's usual rule says how many different approvers
     (two for four eyes), never its preparer."""

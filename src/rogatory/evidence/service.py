@@ -99,6 +99,10 @@ def store(
     does), the spool file is removed. Never overwrites: the final name carries the file id."""
     check_upload(actor, name)
     case = open_case(session, actor, case_id)
+    if incoming.size == 0:
+        raise RogatoryError(
+            "evidence.empty", "field body: the file is empty; evidence has at least one byte"
+        )
     row = EvidenceFile(
         id=incoming.file_id,
         case_id=case.id,
