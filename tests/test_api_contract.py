@@ -154,3 +154,30 @@ def test_a_rescreening_date_before_the_law_data_is_422_and_the_case_stays_workab
     for not_a_date in (0, "0", 1.5, "2026-01-01T00:00:00"):
         wrong = client.post(f"{url}/screenings", json={"on": not_a_date}, headers=reviewer)
         _problem(wrong, 422, "request.invalid")
+
+
+def test_what_the_fuzzing_found_is_refused_with_a_problem(api: Api) -> None:
+    client, tokens = api
+    case_id = _create(client, tokens["intake"]).json()["id"]
+    reviewer = _h(tokens["reviewer"])
+    empty = client.put(f"/api/v1/cases/{case_id}/evidence/empty.txt", headers=reviewer)
+    assert "field body" in _problem(empty, 422, "evidence.empty")["detail"]
+    huge = client.post(
+        f"/api/v1/cases/{case_id}/traffic-disclosures/16552575116317294591/approvals",
+        json={},
+        headers=_h(tokens["approver"]),
+    )
+    _problem(huge, 422, "request.invalid")
+    again = client.post(
+        "/api/v1/cases",
+        json=test_api._doc(),
+        headers=_h(tokens["intake"], **{"Idempotency-Key": "k-1"}),
+    )
+    retried = client.post(
+        "/api/v1/cases",
+        json=test_api._doc(),
+        headers=_h(tokens["intake"], **{"Idempotency-Key": "k-1"}),
+    )
+    assert (again.status_code, retried.status_code) == (201, 200)
+    documented = client.get("/openapi.json").json()["paths"]["/api/v1/cases"]["post"]
+    assert {"200", "201"} <= set(documented["responses"])
