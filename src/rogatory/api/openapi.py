@@ -66,9 +66,10 @@ def complete(doc: dict[str, Any]) -> dict[str, Any]:
     """The document with the shared errors, the Problem schema and the bearer scheme."""
     components = doc.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas[PROBLEM] = problems.ProblemOut.model_json_schema(
-        ref_template="#/components/schemas/{model}"
-    )
+    schemas[PROBLEM] = {
+        **problems.ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}"),
+        "title": PROBLEM,
+    }
     schemas.pop(problems.ProblemOut.__name__, None)  # named Problem, once
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)  # FastAPI's own 422 body: this API answers problem+json
