@@ -229,6 +229,9 @@ MATRIX = {
     # reviewers and approvers may, but only once the preservation is approved
     "prepareTrafficDisclosure": {**DECIDERS, "reviewer": 409, "approver": 409},
     "approveTrafficDisclosure": {**dict.fromkeys(ROLES, 403), "approver": 200},
+    # what the answers and the document link to: for everyone, token or not
+    "getProblemType": dict.fromkeys(ROLES, 200),
+    "getRequestSchema": dict.fromkeys(ROLES, 200),
 }
 
 
@@ -365,6 +368,8 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         "approveTrafficDisclosure": lambda: client.post(
             f"{base}/{approved}/traffic-disclosures/{step}/approvals", json={}, headers=_h(token)
         ),
+        "getProblemType": lambda: client.get("/api/v1/problems/case.not_found", headers=_h(token)),
+        "getRequestSchema": lambda: client.get("/api/v1/schema/request", headers=_h(token)),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -578,6 +583,8 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "listTrafficDisclosures",
         "prepareTrafficDisclosure",
         "approveTrafficDisclosure",
+        "getProblemType",
+        "getRequestSchema",
     }
 
 

@@ -118,3 +118,26 @@ def test_search_folds_every_script_in_a_c_locale_postgresql_database(
     wanted, _ = _take_in(c_locale_engine, screener)
     for text in FINDS:
         assert _found(c_locale_engine, text) == [wanted], text
+
+
+def test_search_matches_the_documents_values_not_its_key_names(
+    engine: Engine, screener: screening.Screener
+) -> None:
+    """Every request has a facts field and an identifiers list: searching for those words
+    must find the requests whose text says them, not every request."""
+    with dbe.sessions(engine).begin() as s:
+        flows.ensure_organisation(s, "org-a", "org-a")
+        plain, _ = flows.intake(s, ACTOR, {**DOCUMENT, "preservation_days": 97}, screener)
+        saying, _ = flows.intake(
+            s,
+            ACTOR,
+            {**DOCUMENT, "facts": "the facts: identifiers were sold", "preservation_days": 90},
+            screener,
+        )
+    for key_name in ("facts", "identifiers", "requesting_authority", "data", "submitted_on"):
+        expected = [saying.id] if key_name in ("facts", "identifiers") else []
+        assert sorted(_found(engine, key_name)) == expected, key_name
+    assert sorted(_found(engine, "sold")) == [saying.id]
+    assert _found(engine, "97") == [plain.id]  # a number of the document is a value too
+    assert sorted(_found(engine, "2026-09-01")) == sorted([plain.id, saying.id])
+    assert sorted(_found(engine, "пользователь")) == sorted([plain.id, saying.id])

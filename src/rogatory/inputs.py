@@ -15,10 +15,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20  # any request body but an evidence upload (1 MiB)
@@ -72,6 +72,32 @@ def as_utc(value: datetime) -> datetime:
 
 
 UTCInstant = Annotated[datetime, AfterValidator(as_utc)]
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: Any) -> Any:
+    """Only a calendar date as YYYY-MM-DD: pydantic would also take a number, or a string
+    of one, as seconds since 1970, and a date-time as the day it falls on, which a person
+    who typed them did not mean."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_format", "a date as YYYY-MM-DD")
+
+
+def _iso_instant(value: Any) -> Any:
+    """Only an ISO 8601 date-time (a date and a time): not a number of seconds since 1970."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value) and len(value) > 10:
+        return value
+    raise PydanticCustomError("datetime_format", "a date and time as YYYY-MM-DDTHH:MM:SS")
+
+
+Day = Annotated[date, BeforeValidator(_iso_day)]
+Instant = Annotated[datetime, BeforeValidator(_iso_instant), AfterValidator(as_utc)]
 
 
 Bad = tuple[str, str, str]  # (dotted path, "text", "number" or "json", reason)

@@ -88,5 +88,36 @@ def _fold_postgresql(element: folded, compiler: SQLCompiler, **kw: Any) -> str:
     return f'lower(CAST({compiler.process(element.clauses, **kw)} AS TEXT) COLLATE "und-x-icu")'
 
 
+class json_values(GenericFunction[str]):  # noqa: N801 - an SQL function, named as SQL names them
+    """The text and number values of a JSON document, in one string (separated by U+001F),
+    without its key names: what a search of the document's content looks through, so that
+    searching "facts" finds a request whose facts say so, not every request with a facts field.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+SCALARS_PATH = 'strict $.** ? (@.type() == "string" || @.type() == "number")'
+
+
+@compiles(json_values, "sqlite")
+def _values_sqlite(element: json_values, compiler: SQLCompiler, **kw: Any) -> str:
+    document = compiler.process(element.clauses, **kw)
+    return (
+        "(SELECT group_concat(jt.value, char(31)) FROM json_tree("
+        f"{document}) AS jt WHERE jt.type IN ('text', 'integer', 'real'))"
+    )
+
+
+@compiles(json_values, "postgresql")
+def _values_postgresql(element: json_values, compiler: SQLCompiler, **kw: Any) -> str:
+    document = compiler.process(element.clauses, **kw)
+    return (
+        "(SELECT string_agg(jv #>> '{}', chr(31)) FROM jsonb_path_query("
+        f"CAST({document} AS JSONB), '{SCALARS_PATH}') AS jv)"
+    )
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fastapi import FastAPI
 
 from rogatory import __version__
-from rogatory.api import audit, cases, evidence, guard, people, problems, steps
+from rogatory.api import evidence, guard, openapi, problems
 from rogatory.api.body import BodyTimeout
 from rogatory.api.deps import Services
 
@@ -27,12 +27,7 @@ def create_app(services: Services, *, streamed: Sequence[tuple[str, str]] = ()) 
     )
     app.state.services = services
     problems.install(app)
-    app.include_router(cases.router)
-    app.include_router(cases.queue)
-    app.include_router(steps.router)
-    app.include_router(audit.router)
-    app.include_router(evidence.router)
-    app.include_router(people.router)
+    openapi.install(app)
     app.add_middleware(
         guard.Guard,
         max_body_bytes=services.max_body_bytes,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import ReadDb, needs
@@ -16,7 +18,23 @@ from rogatory.signing import checkpoints
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 
-@router.get("/verify", operation_id="verifyAudit")
+class CheckpointOut(BaseModel):
+    seq: int
+    at: datetime
+    ok: bool
+    problem: str | None
+
+
+class AuditReportOut(BaseModel):
+    ok: bool
+    events: int
+    broken_seq: int | None
+    reason: str | None
+    checkpoints: list[CheckpointOut]
+    warnings: list[str]
+
+
+@router.get("/verify", operation_id="verifyAudit", response_model=AuditReportOut)
 def verify(
     actor: Annotated[Actor, Depends(needs(Scope.AUDIT_READ))],
     db: ReadDb,

@@ -18,7 +18,7 @@ from rogatory.accounts.service import Scope
 from rogatory.api import case_views
 from rogatory.api.deps import Db, HoldId, Svc, needs
 from rogatory.errors import RogatoryError
-from rogatory.inputs import Identifier, LongText, ShortText, UTCInstant
+from rogatory.inputs import Day, Identifier, Instant, LongText, ShortText
 from rogatory.requests import custody, deadlines, deferral, flows
 from rogatory.requests import queue as queue_
 from rogatory.requests.basis import CITATION_MAX, REASON_MAX, BasisKind, Override, blocks
@@ -30,6 +30,15 @@ router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 Reader = Annotated[flows.Actor, Depends(needs(Scope.CASES_READ))]
 Writer = Annotated[flows.Actor, Depends(needs(Scope.CASES_WRITE))]
 POLICY = deadlines.Policy()
+# The least a request document needs to be screened: shown in the API reference, and the
+# first body the fuzzing in the tests sends.
+EXAMPLE_REQUEST: dict[str, Any] = {
+    "measure": "preservation",
+    "requesting_state": "XAA",
+    "requested_state": "XAB",
+    "submitted_on": "2026-09-01",
+    "data": {"identifiers": ["acct-0001"]},
+}
 
 
 class GroundIn(BaseModel):
@@ -131,6 +140,70 @@ class ApprovedCaseOut(CaseSummaryOut):
     approval: ApprovalStateOut
 
 
+class ScreeningDetailOut(ScreeningSummaryOut):
+    decision: dict[str, Any] = Field(description="the screening's findings and outcome")
+
+
+class CaseOut(CaseSummaryOut):
+    """A case whole: its request document, latest screening decision, approvals and steps."""
+
+    request: dict[str, Any] = Field(description="the request document (/api/v1/schema/request)")
+    screening: ScreeningDetailOut
+    approval: ApprovalStateOut
+    steps: case_views.StepsOut
+
+
+class CasePageOut(BaseModel):
+    items: list[CaseSummaryOut]
+    next_cursor: str | None = Field(description="pass as cursor for the next page; null: last")
+
+
+class AcknowledgementOut(BaseModel):
+    rule: str
+    note: str
+    by: str
+    at: datetime
+
+
+class ScreeningOut(ScreeningSummaryOut):
+    screened_at: datetime
+    screened_by: str
+
+
+class ScreeningDecisionOut(ScreeningOut):
+    decision: dict[str, Any] = Field(description="the screening's findings and outcome")
+
+
+class ScreeningsOut(BaseModel):
+    items: list[ScreeningOut]
+
+
+class NonDisclosureOut(BaseModel):
+    ordered_on: date
+    ends_on: date | None
+
+
+class CaseHoldOut(case_views.HoldOut):
+    case_id: str
+
+
+class ReviewDueOut(BaseModel):
+    case_id: str
+    review_on: date
+
+
+class AttentionOut(BaseModel):
+    as_of: date
+    overdue: list[CaseSummaryOut]
+    at_risk: list[CaseSummaryOut]
+    hold_reminders: list[CaseHoldOut]
+    holds_continued: list[CaseHoldOut]
+    holds_lapsed: list[CaseHoldOut]
+    postponements_to_review: list[ReviewDueOut]
+    confidentiality_pending: list[str]
+    notifications_due: list[str]
+
+
 def approval_state(db: Session, case: Case) -> ApprovalStateOut:
     screening = flows.latest_screening(db, case)
     state = flows.state_of(db, case)
@@ -205,14 +278,29 @@ def _decode(cursor: str) -> tuple[datetime, str]:
         ) from None
 
 
-@router.post("", operation_id="createCase", status_code=201)
+@router.post(
+    "",
+    operation_id="createCase",
+    status_code=201,
+    response_model=CaseSummaryOut,
+    responses={
+        200: {
+            "model": CaseSummaryOut,
+            "description": "a retry with the same Idempotency-Key: the case created first",
+        }
+    },
+)
 def create_case(
     response: Response,
     actor: Writer,
     db: Db,
     svc: Svc,
     document: Annotated[
-        dict[str, Any], Body(description="The request document (see /schema/request)")
+        dict[str, Any],
+        Body(
+            description="The request document (see /api/v1/schema/request)",
+            examples=[EXAMPLE_REQUEST],
+        ),
     ],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     treaty: Annotated[
@@ -242,14 +330,14 @@ def create_case(
     return case_json(db, case)
 
 
-@router.get("", operation_id="listCases")
+@router.get("", operation_id="listCases", response_model=CasePageOut)
 def list_cases(
     actor: Reader,
     db: Db,
     status: Annotated[Status | None, Query()] = None,
     measure: Annotated[str | None, Query()] = None,
     requesting_state: Annotated[str | None, Query(min_length=2, max_length=3)] = None,
-    due_before: Annotated[UTCInstant | None, Query()] = None,
+    due_before: Annotated[Instant | None, Query()] = None,
     assignee: Annotated[str | None, Query(max_length=254)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=1000)] = None,
@@ -271,13 +359,13 @@ def list_cases(
     }
 
 
-@router.get("/{case_id}", operation_id="getCase")
+@router.get("/{case_id}", operation_id="getCase", response_model=CaseOut)
 def get_case(case_id: str, actor: Reader, db: Db) -> dict[str, Any]:
     """One case with its request and latest screening decision."""
     return case_json(db, flows.get_or_raise(db, actor, case_id), full=True)
 
 
-@router.post("/{case_id}/transitions", operation_id="transitionCase")
+@router.post("/{case_id}/transitions", operation_id="transitionCase", response_model=CaseSummaryOut)
 def transition_case(
     case_id: str, body: TransitionIn, actor: Writer, db: Db, svc: Svc
 ) -> dict[str, Any]:
@@ -289,7 +377,12 @@ def transition_case(
     return case_json(db, case)
 
 
-@router.post("/{case_id}/acknowledgements", operation_id="acknowledgeFinding", status_code=201)
+@router.post(
+    "/{case_id}/acknowledgements",
+    operation_id="acknowledgeFinding",
+    status_code=201,
+    response_model=AcknowledgementOut,
+)
 def acknowledge(case_id: str, body: AcknowledgementIn, actor: Writer, db: Db) -> dict[str, Any]:
     """Acknowledge a review finding of the latest screening, with a note."""
     ack = flows.acknowledge(db, actor, case_id, body.rule, body.note)
@@ -317,14 +410,15 @@ def approve(case_id: str, body: ApprovalIn, actor: Writer, db: Db, svc: Svc) -> 
     )
 
 
-@router.put("/{case_id}/request", operation_id="amendRequest")
+@router.put("/{case_id}/request", operation_id="amendRequest", response_model=CaseOut)
 def amend_request(
     case_id: str,
     actor: Writer,
     db: Db,
     svc: Svc,
     document: Annotated[
-        dict[str, Any], Body(description="The amended request document (see /schema/request)")
+        dict[str, Any],
+        Body(description="The amended request document (see /api/v1/schema/request)"),
     ],
     note: Annotated[LongText | None, Query()] = None,
 ) -> dict[str, Any]:
@@ -336,7 +430,7 @@ def amend_request(
 
 class RescreenIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    on: date | None = Field(default=None, description="the legal date; default: the request's")
+    on: Day | None = Field(default=None, description="the legal date; default: the request's")
 
 
 def screening_json(row: Any) -> dict[str, Any]:
@@ -352,7 +446,12 @@ def screening_json(row: Any) -> dict[str, Any]:
     }
 
 
-@router.post("/{case_id}/screenings", operation_id="rescreenCase", status_code=201)
+@router.post(
+    "/{case_id}/screenings",
+    operation_id="rescreenCase",
+    status_code=201,
+    response_model=ScreeningDecisionOut,
+)
 def rescreen(case_id: str, body: RescreenIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
     """Screen the case again (as of another date, or under newer law); the history is kept
     and the new decision's review findings need acknowledging afresh."""
@@ -360,7 +459,7 @@ def rescreen(case_id: str, body: RescreenIn, actor: Writer, db: Db, svc: Svc) ->
     return {**screening_json(row), "decision": row.decision}
 
 
-@router.get("/{case_id}/screenings", operation_id="listScreenings")
+@router.get("/{case_id}/screenings", operation_id="listScreenings", response_model=ScreeningsOut)
 def list_screenings(case_id: str, actor: Reader, db: Db) -> dict[str, Any]:
     """Every screening decision of the case, oldest first."""
     return {"items": [screening_json(r) for r in flows.screenings(db, actor, case_id)]}
@@ -371,7 +470,7 @@ class AssignmentIn(BaseModel):
     assignee: ShortText | None = Field(default=None, description="an email; null to unassign")
 
 
-@router.put("/{case_id}/assignment", operation_id="assignCase")
+@router.put("/{case_id}/assignment", operation_id="assignCase", response_model=CaseSummaryOut)
 def assign(case_id: str, body: AssignmentIn, actor: Writer, db: Db) -> dict[str, Any]:
     """Give the case to a person of the organisation who works cases (or to nobody)."""
     return case_json(db, assignment.assign(db, actor, case_id, body.assignee))
@@ -381,18 +480,18 @@ class HoldIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     identifiers: list[Identifier] = Field(min_length=1, max_length=inputs.MAX_IDENTIFIERS)
     days: int = Field(ge=1, le=3650)
-    start: date | None = None
+    start: Day | None = None
 
 
 class ExtensionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    expiry: date
+    expiry: Day
 
 
 class NonDisclosureIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ordered_on: date
-    ends_on: date | None = None
+    ordered_on: Day
+    ends_on: Day | None = None
 
 
 def hold_json(db: Session, row: Any, on: date | None = None) -> dict[str, Any]:
@@ -400,7 +499,9 @@ def hold_json(db: Session, row: Any, on: date | None = None) -> dict[str, Any]:
     return case_views.hold_of(db, row, on or date.today()).model_dump(mode="json")
 
 
-@router.post("/{case_id}/holds", operation_id="placeHold", status_code=201)
+@router.post(
+    "/{case_id}/holds", operation_id="placeHold", status_code=201, response_model=case_views.HoldOut
+)
 def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
     """Preserve data for a case: never shorter than the Art 42 minimum in force on the case's
     screening date (60 days, unverified)."""
@@ -418,7 +519,11 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
     return hold_json(db, row)
 
 
-@router.post("/{case_id}/holds/{hold_id}/extension", operation_id="extendHold")
+@router.post(
+    "/{case_id}/holds/{hold_id}/extension",
+    operation_id="extendHold",
+    response_model=case_views.HoldOut,
+)
 def extend_hold(
     case_id: str, hold_id: HoldId, body: ExtensionIn, actor: Writer, db: Db
 ) -> dict[str, Any]:
@@ -427,13 +532,19 @@ def extend_hold(
     return hold_json(db, row)
 
 
-@router.post("/{case_id}/holds/{hold_id}/release", operation_id="releaseHold")
+@router.post(
+    "/{case_id}/holds/{hold_id}/release",
+    operation_id="releaseHold",
+    response_model=case_views.HoldOut,
+)
 def release_hold(case_id: str, hold_id: HoldId, actor: Writer, db: Db) -> dict[str, Any]:
     """Release an active (or continued) hold."""
     return hold_json(db, custody.release_hold(db, actor, case_id, hold_id, date.today()))
 
 
-@router.put("/{case_id}/non-disclosure", operation_id="orderNonDisclosure")
+@router.put(
+    "/{case_id}/non-disclosure", operation_id="orderNonDisclosure", response_model=NonDisclosureOut
+)
 def order_non_disclosure(
     case_id: str, body: NonDisclosureIn, actor: Writer, db: Db
 ) -> dict[str, Any]:
@@ -448,9 +559,9 @@ def order_non_disclosure(
 queue = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 
 
-@queue.get("/attention", operation_id="needsAttention")
+@queue.get("/attention", operation_id="needsAttention", response_model=AttentionOut)
 def needs_attention(
-    actor: Reader, db: Db, on: Annotated[date | None, Query()] = None
+    actor: Reader, db: Db, on: Annotated[Day | None, Query()] = None
 ) -> dict[str, Any]:
     """What must not be missed today: overdue and at-risk cases, holds to renew, holds that
     lapsed and holds continued pending a follow-up request's decision, postponements to

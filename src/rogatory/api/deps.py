@@ -51,7 +51,8 @@ def services(request: Request) -> Services:
 Svc = Annotated[Services, Depends(services)]
 # A row id in a path: beyond what an integer column holds it names no row, and must not
 # reach the database (which would fail on it rather than find nothing).
-HoldId = Annotated[int, PathParam(ge=1, le=inputs.MAX_ROW_ID)]
+RowId = Annotated[int, PathParam(ge=1, le=inputs.MAX_ROW_ID)]
+HoldId = RowId
 
 
 def session(svc: Svc) -> Iterator[Session]:
@@ -82,12 +83,14 @@ def principal(
     svc: Svc,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Principal:
-    if not authorization or not authorization.startswith("Bearer "):
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    # An authentication scheme's name is case-insensitive (RFC 9110, section 11.1).
+    if scheme.lower() != "bearer" or not token.strip():
         raise RogatoryError(
             "auth.missing_token", "send an API token: Authorization: Bearer <token>"
         )
     with svc.readers.begin() as s:
-        return accounts.authenticate(s, authorization.removeprefix("Bearer ").strip())
+        return accounts.authenticate(s, token.strip())
 
 
 def needs(scope: Scope) -> Callable[[Principal], Actor]:

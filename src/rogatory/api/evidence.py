@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from rogatory.accounts.service import Scope
 from rogatory.api.deps import Db, Services, Svc, needs
 from rogatory.api.problems import problem, status_for
+from rogatory.disclosure.keys import PublishedKey
+from rogatory.disclosure.receipts import Receipt
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import EvidenceFile
 from rogatory.evidence.spool import Spooled
@@ -40,6 +44,22 @@ class DisclosureIn(BaseModel):
     recipient: RecipientIn
 
 
+class EvidenceFileOut(BaseModel):
+    id: str
+    name: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    size: int
+    uploaded_at: datetime
+
+
+class PublicKeyOut(BaseModel):
+    organisation: str
+    algorithm: str = Field(examples=["Ed25519"])
+    key_id: str
+    public_key: str
+    keys: list[PublishedKey]
+
+
 async def received(request: Request, svc: Services) -> Spooled:
     """The request body received whole into the evidence spool (hashed, fsynced), under the
     size limit and the body read timeout, before any transaction begins: a slow or stalled
@@ -53,6 +73,13 @@ async def received(request: Request, svc: Services) -> Spooled:
         incoming.discard()
         raise
     return incoming
+
+
+def _takes_evidence(svc: Services, actor: Actor, case_id: str) -> None:
+    """Refuse an upload to a case that is not found or not open before its body is received
+    (read only; ``evidence.store`` checks again under the write lock)."""
+    with svc.readers.begin() as s:
+        evidence.open_case(s, actor, case_id)
 
 
 def record_upload(
@@ -77,12 +104,25 @@ def file_json(row: EvidenceFile) -> dict[str, Any]:
     }
 
 
-@router.put(UPLOAD, operation_id="uploadEvidence", status_code=201)
+@router.put(
+    UPLOAD,
+    operation_id="uploadEvidence",
+    status_code=201,
+    response_model=EvidenceFileOut,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "the file's bytes, as they are (at least one)",
+            "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def upload(
     case_id: str, name: str, request: Request, actor: Writer, svc: Svc
 ) -> dict[str, Any]:
     """Upload one evidence file as the raw request body; its SHA-256 and size are recorded."""
     evidence.check_upload(actor, name)
+    await run_in_threadpool(_takes_evidence, svc, actor, case_id)
     incoming = await received(request, svc)
     return file_json(await run_in_threadpool(record_upload, svc, actor, case_id, name, incoming))
 
@@ -91,9 +131,9 @@ async def upload(
     "/cases/{case_id}/disclosures",
     operation_id="discloseEvidence",
     status_code=201,
-    response_model=None,
+    response_model=Receipt,
 )
-def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[str, Any] | Response:
+def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> Response:
     """Hand evidence of an approved case over; returns the signed custody receipt. A file
     that changed on disk since upload refuses the whole disclosure (409
     ``evidence.tampered``); the refused attempt is kept in the audit log."""
@@ -104,10 +144,11 @@ def disclose(case_id: str, body: DisclosureIn, actor: Writer, db: Db) -> dict[st
         evidence.record_refused(db, actor, case_id, exc)  # answered, not raised: committed
         changed = [{"code": exc.code, "field": "files", **c} for c in exc.changed]
         return problem(status_for(exc.code), exc.code, exc.message, errors=changed, help=exc.help)
-    return row.receipt
+    # The receipt exactly as it was signed and stored, not re-serialized through the model.
+    return JSONResponse(row.receipt, status_code=201)
 
 
-@router.get("/organisation/public-key", operation_id="getPublicKey")
+@router.get("/organisation/public-key", operation_id="getPublicKey", response_model=PublicKeyOut)
 def public_key(actor: Reader, db: Db) -> dict[str, Any]:
     """The organisation's signing keys, to verify its custody receipts and audit checkpoints:
     the current one (``public_key``, ``key_id``) and every key it ever signed with, each with

@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from rogatory.errors import ProblemList, RogatoryError
 
@@ -62,6 +63,8 @@ STATUS_BY_PREFIX = (
     ("request.", 422),
     ("case.", 422),
     ("input.", 422),
+    # The law data gives no value on the date asked about (before it, or repealed).
+    ("law.no_value", 422),
     # The deployment's key-encryption key does not open the stored signing keys, or a key row
     # was altered: a fault of the server, not of the request.
     ("keys.wrong_kek", 500),
@@ -87,16 +90,13 @@ class ProblemOut(BaseModel):
 
 def documented(*codes: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for an operation: each status it may answer with, and the error
-    codes behind it (mapped by ``status_for``, so the documentation cannot drift)."""
+    codes behind it (mapped by ``status_for``, so the documentation cannot drift). The body of
+    each, the shared Problem schema as problem+json, is added by ``api.openapi``."""
     by_status: dict[int, list[str]] = {}
     for code in ("auth.missing_token", "case.forbidden", "case.not_found", *codes):
         by_status.setdefault(status_for(code), []).append(code)
     return {
-        status: {
-            "model": ProblemOut,
-            "content": {MEDIA: {}},
-            "description": "problem+json with code " + ", ".join(sorted(set(listed))),
-        }
+        status: {"description": "problem+json with code " + ", ".join(sorted(set(listed)))}
         for status, listed in sorted(by_status.items())
     }
 
@@ -109,6 +109,11 @@ def retry_after(exc: RogatoryError) -> dict[str, str]:
     return {}
 
 
+def type_of(code: str) -> str:
+    """A problem's ``type``: a URI reference the API itself answers (``api.reference``)."""
+    return f"/api/v1/problems/{code}"
+
+
 def problem(
     status: int,
     code: str,
@@ -119,7 +124,7 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
-        "type": f"https://rogatory.dev/problems/{code}",
+        "type": type_of(code),
         "title": code,
         "status": status,
         "detail": detail,
@@ -139,6 +144,22 @@ def page_for(request: Request) -> PageRenderer | None:
     """The web application's error page, for a request that is not to the API."""
     page: PageRenderer | None = getattr(request.app.state, "page", None)
     return None if request.url.path.startswith("/api/") else page
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed(request: Request) -> str:
+    """Every method the request's path takes: Starlette's 405 names those of one route only,
+    while each method of a path is its own route here (RFC 9110: Allow lists them all)."""
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    )
 
 
 def install(app: FastAPI) -> None:
@@ -181,9 +202,15 @@ def install(app: FastAPI) -> None:
             405: "http.method_not_allowed",
             408: "request.body_timeout",
         }.get(exc.status_code, "http.error")
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed(request) or headers.get("Allow", "")
         if (page := page_for(request)) is not None:
-            return page(request, exc.status_code, code, str(exc.detail))
-        return problem(exc.status_code, code, str(exc.detail))
+            answer = page(request, exc.status_code, code, str(exc.detail))
+            answer.headers.update(headers)
+            return answer
+        # The exception's headers stay: a 405 keeps its Allow (RFC 9110).
+        return problem(exc.status_code, code, str(exc.detail), headers=headers or None)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rogatory.accounts.service import Scope
 from rogatory.api import case_views
-from rogatory.api.cases import case_json
-from rogatory.api.deps import Db, Svc, needs
+from rogatory.api.cases import CaseOut, case_json
+from rogatory.api.deps import Db, RowId, Svc, needs
 from rogatory.api.problems import documented
+from rogatory.inputs import Day
 from rogatory.requests import custody, flows, follow_up, traffic
 from rogatory.requests.transitions import TEXT_MAX, Consultation, Postponement, Status
 
@@ -37,7 +38,7 @@ class PostponementIn(BaseModel):
         description="the ongoing investigation, prosecution or judicial proceeding that "
         "execution would interfere with",
     )
-    review_on: date = Field(description="when to review the postponement; after today")
+    review_on: Day = Field(description="when to review the postponement; after today")
     reason: str = Field(min_length=1, max_length=TEXT_MAX)
 
 
@@ -58,6 +59,7 @@ class ConsultationIn(BaseModel):
 @router.post(
     "/{case_id}/postponement",
     operation_id="postponeCase",
+    response_model=CaseOut,
     responses=documented("case.invalid_postponement", *MOVE_ERRORS),
 )
 def postpone(case_id: str, body: PostponementIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
@@ -80,6 +82,7 @@ def postpone(case_id: str, body: PostponementIn, actor: Writer, db: Db, svc: Svc
 @router.post(
     "/{case_id}/consultations",
     operation_id="consultRequestingState",
+    response_model=CaseOut,
     responses=documented("case.invalid_consultation", *MOVE_ERRORS),
 )
 def consult(case_id: str, body: ConsultationIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def consult(case_id: str, body: ConsultationIn, actor: Writer, db: Db, svc: Svc)
 
 class FollowUpIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    received_on: date
+    received_on: Day
     reference: str = Field(min_length=1, max_length=follow_up.REFERENCE_MAX)
     follow_up_case_id: str | None = Field(
         default=None, description="the case in rogatory that handles the follow-up request"
@@ -110,7 +113,7 @@ class FollowUpIn(BaseModel):
 
 class FollowUpDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    decided_on: date
+    decided_on: Day
     outcome: follow_up.Outcome
 
 
@@ -169,7 +172,7 @@ class ConfidentialityIn(BaseModel):
         max_length=TEXT_MAX,
         description="required for 'cannot': the reason the requesting State was given",
     )
-    told_on: date | None = Field(
+    told_on: Day | None = Field(
         default=None, description="for 'cannot': when the requesting State was told (today)"
     )
 
@@ -267,7 +270,7 @@ def prepare_traffic(
     responses=documented("case.step_decided", "case.guard_failed", "request.invalid"),
 )
 def approve_traffic(
-    case_id: str, step_id: int, body: TrafficApprovalIn, actor: Writer, db: Db
+    case_id: str, step_id: RowId, body: TrafficApprovalIn, actor: Writer, db: Db
 ) -> case_views.TrafficDisclosuresOut:
     """Approve a pending disclosure; the case's usual rule says how many different approvers
     (two for four eyes), never its preparer."""

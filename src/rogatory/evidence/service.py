@@ -20,7 +20,9 @@ from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.evidence.spool import Spooled
 from rogatory.requests import permissions
 from rogatory.requests.flows import Actor, approval_basis, get_or_raise, record
+from rogatory.requests.models import Case
 from rogatory.requests.permissions import Action
+from rogatory.requests.transitions import OPEN, Status
 from rogatory.signing import keyring
 
 # A plain file name: it becomes part of a path on disk and of a signed receipt, so no
@@ -61,6 +63,15 @@ def check_upload(actor: Actor, name: str) -> None:
         )
 
 
+def open_case(session: Session, actor: Actor, case_id: str) -> Case:
+    """The case a file is uploaded to, if it still takes evidence: a closed, refused,
+    withdrawn or fulfilled case is finished, and what it holds is what it was decided on."""
+    case = get_or_raise(session, actor, case_id)
+    if Status(case.status) not in OPEN:
+        raise RogatoryError("case.not_open", f"a {case.status} case takes no new evidence")
+    return case
+
+
 def spool(chunks: Iterable[bytes], *, base_dir: Path, max_bytes: int) -> Spooled:
     """A file received whole into the spool (hashed and fsynced), outside any transaction."""
     incoming = Spooled(base_dir, max_bytes)
@@ -87,7 +98,11 @@ def store(
     the session's transaction commits; if it rolls back (or the savepoint holding the row
     does), the spool file is removed. Never overwrites: the final name carries the file id."""
     check_upload(actor, name)
-    case = get_or_raise(session, actor, case_id)
+    case = open_case(session, actor, case_id)
+    if incoming.size == 0:
+        raise RogatoryError(
+            "evidence.empty", "field body: the file is empty; evidence has at least one byte"
+        )
     row = EvidenceFile(
         id=incoming.file_id,
         case_id=case.id,

@@ -317,6 +317,17 @@ class Bundle:
             raise RogatoryError("law.unknown_constant", f"{self.id} has no constant {name!r}")
         return self.constants[name].at(name, on)
 
+    def values_from(self) -> date | None:
+        """The first day on which every dated constant of the bundle has an entry in effect:
+        before it the law data gives some values none (not yet effective), so a case looked
+        at as of an earlier date could not be worked (no minimum for a hold, for one)."""
+        firsts = [
+            min((e.effective_from for e in c.history if e.effective_from is not None), default=None)
+            for c in self.constants.values()
+        ]
+        known = [d for d in firsts if d is not None]
+        return max(known) if known else None
+
     def citation(self, article: int, paragraph: str | None = None) -> Citation:
         """The citation of an encoded provision, with its own verification status."""
         art = self.article(article)

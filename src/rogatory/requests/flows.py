@@ -339,6 +339,14 @@ def rescreen(
     case = get_or_raise(session, actor, case_id)
     if Status(case.status) not in OPEN:
         raise RogatoryError("case.not_open", f"a {case.status} case is not screened again")
+    bundle = screener.under(case.treaty).law.bundle
+    first = bundle.values_from()
+    if on is not None and first is not None and on < first:
+        raise RogatoryError(
+            "case.invalid_screening_date",
+            f"field on: the law data of {bundle.id} gives its values from "
+            f"{first.isoformat()}; {on.isoformat()} is before it",
+        )
     with recorded_at_end(session):
         return _screen(session, case, actor, screener, on)
 

@@ -1,8 +1,9 @@
 """The queue: an organisation's cases in deadline order, filtered as the people working it ask.
 
 One query serves the API (cursor pages) and the web queue (numbered pages), so both filter
-the same way. Search matches the requester's reference or any text of the request document,
-which is where the identifiers (accounts, addresses, numbers) are.
+the same way. Search matches the requester's reference or any value of the request document
+(its text and numbers, never its field names), which is where the identifiers (accounts,
+addresses, numbers) are.
 """
 
 from __future__ import annotations
@@ -10,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, String, cast, func, literal, or_, select
+from sqlalchemy import Select, String, func, literal, or_, select
 
-from rogatory.orm import folded
+from rogatory.orm import folded, json_values
 from rogatory.requests.flows import Actor
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import OPEN, Status
@@ -62,7 +63,7 @@ def select_cases(actor: Actor, filters: Filters) -> Select[Case]:
             or_(
                 folded(Case.reference).like(pattern, escape="\\"),
                 folded(Case.id).like(pattern, escape="\\"),
-                folded(cast(Case.request, String)).like(pattern, escape="\\"),
+                folded(json_values(Case.request)).like(pattern, escape="\\"),
             )
         )
     return query.order_by(Case.due_at, Case.id)
