@@ -74,6 +74,6 @@ def require(roles: frozenset[Role], action: Action, *, code: str = "case.forbidd
     """Refuse, with the roles that would do, unless one of ``roles`` may take ``action``."""
     if allows(roles, action):
         return
-    needed = sorted(r.value for r in PERMISSIONS[action])
+    needed = [r.value for r in Role if r in PERMISSIONS[action]]  # in the workflow's order
     names = needed[0] if len(needed) == 1 else ", ".join(needed[:-1]) + " or " + needed[-1]
     raise RogatoryError(code, f"{_WHAT[action]} needs the {names} role")
