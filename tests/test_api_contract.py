@@ -68,6 +68,7 @@ def test_a_problems_type_resolves_on_the_api_itself(api: Api) -> None:
         "code": "case.not_found",
         "status": 404,
         "about": "the rules of a case's workflow",
+        "meaning": "no such case in the caller's organisation",
     }
     _problem(client.get("/api/v1/problems/nothing.known"), 404, "http.not_found")
     _problem(client.get("/api/v1/problems/Not%20a%20code"), 422, "request.invalid")

@@ -18,62 +18,16 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
+from rogatory import error_codes
 from rogatory.errors import ProblemList, RogatoryError
 
 log = logging.getLogger("rogatory.api")
 MEDIA = "application/problem+json"
 
-STATUS_BY_PREFIX = (
-    ("db.busy", 503),
-    ("db.unavailable", 503),
-    ("db.read_only", 503),
-    ("request.body_timeout", 408),
-    ("case.not_found", 404),
-    ("treaty.not_found", 404),
-    ("token.not_found", 404),
-    ("user.not_found", 404),
-    ("user.last_admin", 409),
-    ("user.forbidden", 403),
-    ("user.", 422),
-    ("case.invalid_transition", 409),
-    ("case.idempotency_conflict", 409),
-    ("hold.not_active", 409),
-    ("hold.not_later", 409),
-    ("case.not_open", 409),
-    ("case.not_waiting", 409),
-    ("case.notification_not_due", 409),
-    ("case.not_preservation", 409),
-    ("case.follow_up_recorded", 409),
-    ("case.follow_up_missing", 409),
-    ("case.follow_up_decided", 409),
-    ("case.confidentiality_not_requested", 409),
-    ("case.step_decided", 409),
-    ("hold.", 422),
-    ("case.not_approved", 409),
-    ("evidence.too_large", 413),
-    ("evidence.tampered", 409),
-    ("evidence.not_found", 422),
-    ("evidence.", 422),
-    ("case.forbidden", 403),
-    ("auth.forbidden", 403),
-    ("auth.csrf", 403),
-    ("auth.throttled", 429),
-    ("auth.", 401),
-    ("request.too_large", 413),
-    ("request.", 422),
-    ("case.", 422),
-    ("input.", 422),
-    # The law data gives no value on the date asked about (before it, or repealed).
-    ("law.no_value", 422),
-    # The deployment's key-encryption key does not open the stored signing keys, or a key row
-    # was altered: a fault of the server, not of the request.
-    ("keys.wrong_kek", 500),
-    ("keys.tampered", 500),
-)
-
 
 def status_for(code: str) -> int:
-    return next((status for prefix, status in STATUS_BY_PREFIX if code.startswith(prefix)), 400)
+    """The HTTP status of an error code, from the one catalogue (``rogatory.error_codes``)."""
+    return error_codes.status_of(code)
 
 
 class ProblemOut(BaseModel):

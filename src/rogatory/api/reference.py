@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from rogatory import error_codes
 from rogatory.api import problems
 from rogatory.safeguards import request as request_document
 
@@ -38,6 +39,17 @@ FAMILIES = {
     "token": "API tokens",
     "treaty": "the treaty data",
     "user": "the organisation's people",
+    "organisation": "the organisations of the service",
+    "receipt": "custody receipts",
+    "checkpoint": "signed checkpoints of the audit chain",
+    "audit": "the audit chain",
+    "settings": "the deployment's settings",
+    "law": "the law data's dated values",
+    "party": "the States and their instruments",
+    "rules": "the shipped law data",
+    "crosswalk": "the crosswalk between two treaties",
+    "text": "the treaties' authentic texts",
+    "demo": "the demo data",
 }
 
 
@@ -48,22 +60,26 @@ class ProblemTypeOut(BaseModel):
     type: str = Field(examples=["/api/v1/problems/case.not_found"])
     code: str = Field(examples=["case.not_found"])
     status: int = Field(examples=[404])
-    about: str
+    about: str = Field(description="the part of the service the code comes from")
+    meaning: str = Field(examples=["no such case in the caller's organisation"])
 
 
 @router.get(PROBLEMS.removeprefix(router.prefix), operation_id="getProblemType")
 def problem_type(
     code: Annotated[str, PathParam(max_length=100, pattern=CODE)],
 ) -> ProblemTypeOut:
-    """The problem type a problem's ``type`` names."""
-    family = code.split(".", 1)[0]
-    if family not in FAMILIES:
+    """The problem type a problem's ``type`` names: its status and what it means, from the
+    catalogue of error codes."""
+    meaning = error_codes.meaning_of(code)
+    if meaning is None:
         raise HTTPException(404, f"no problem type {code}")
+    family = code.split(".", 1)[0]
     return ProblemTypeOut(
         type=problems.type_of(code),
         code=code,
         status=problems.status_for(code),
-        about=FAMILIES[family],
+        about=FAMILIES.get(family, family),
+        meaning=meaning,
     )
 
 
