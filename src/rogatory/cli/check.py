@@ -88,7 +88,7 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
     head = f"[{style}]{decision.outcome.value.upper()}[/{style}]"
     where = f"{escape(label)}: " if label else ""
     console.print(
-        f"{where}{head} under {escape(_treaty_name(decision))} as of {decision.as_of} "
+        f"{where}{head} as of {decision.as_of} under {escape(_treaty_name(decision))} "
         f"(bundle {decision.bundle_revision[:19]}…)"
     )
     bases = [
