@@ -1,13 +1,16 @@
-"""Whether the Convention applies at all, and under which legal basis.
+"""Whether the treaty applies at all, and under which legal basis.
 
-Art 65 (entry into force) decides whether both states are bound on the date. Art 35 with
-Arts 2(h) and 3(b) decides the scope, measure by measure: for an offence established in
-accordance with the Convention (Arts 7-17, with participation and attempt, Art 19) every form of
-cooperation is in scope; for any other serious crime only collecting, obtaining, preserving and
-sharing evidence in electronic form is. Outside it the Convention imposes no obligation: the
-outcome is ``outside_scope`` (not a refusal), naming the other bases that may apply. Where
-another mutual legal assistance treaty binds the two States, its provisions govern the request
-(the UNTOC 18(7) model), which ``basis.governing_treaty`` says.
+Its entry-into-force clause (UN Art 65; Budapest Arts 36, 37) decides whether both states are
+bound on the date. The scope follows the measure and the treaty's ``treaty:`` facts in
+screening.yaml: for an offence established in accordance with the treaty (UN Arts 7-17 with
+participation and attempt, Art 19; Budapest Arts 2-11 with Art 11) every form of cooperation is
+in scope; beyond them the UN Convention (Art 35 with Arts 2(h), 3(b)) reaches only electronic
+evidence of a serious crime, Budapest (Arts 23, 25(1)) evidence in electronic form of any
+criminal offence and every form of co-operation for offences related to computer systems and
+data. Outside it the treaty imposes no obligation: the outcome is ``outside_scope`` (not a
+refusal), naming the other bases that may apply. Where another mutual legal assistance treaty
+binds the two States, its provisions govern the request (the UNTOC 18(7) model, Budapest
+Art 27(1)), which ``basis.governing_treaty`` says.
 """
 
 from __future__ import annotations
