@@ -109,7 +109,11 @@ class Authority(_Model):
 def _offence_range(info: ValidationInfo) -> OffenceArticles:
     """The offence articles of the treaty the request is validated for: the ``treaty`` in the
     validation context (a bundle id), else the default treaty's."""
-    treaty = (info.context or {}).get("treaty", catalogue.DEFAULT)
+    context = info.context or {}
+    if context.get("offences") is not None:
+        found: OffenceArticles = context["offences"]
+        return found
+    treaty = context.get("treaty", catalogue.DEFAULT)
     facts = catalogue.get(treaty).screening_facts
     if facts is None:
         raise PydanticCustomError(
@@ -308,11 +312,18 @@ def problems_of(exc: ValidationError, *, file: str | None) -> list[Problem]:
     return out
 
 
-def parse(data: Any, *, file: str | None = None, treaty: str | None = None) -> Request:
+def parse(
+    data: Any,
+    *,
+    file: str | None = None,
+    treaty: str | None = None,
+    offences: OffenceArticles | None = None,
+) -> Request:
     """A Request from decoded JSON, or a ProblemList naming every bad field.
 
     ``treaty`` (a bundle id; default: the default treaty) is the treaty whose offence articles
-    ``offence.treaty_articles`` names."""
+    ``offence.treaty_articles`` names; ``offences`` gives them directly, for a treaty loaded from
+    a folder outside the catalogue (a screener's ``law.facts.offences``)."""
     if not isinstance(data, dict):
         raise ProblemList(
             "request.invalid",
@@ -320,7 +331,9 @@ def parse(data: Any, *, file: str | None = None, treaty: str | None = None) -> R
             [Problem("request.invalid_type", "the document must be a JSON object", file)],
         )
     try:
-        return Request.model_validate(data, context={"treaty": treaty or catalogue.DEFAULT})
+        return Request.model_validate(
+            data, context={"treaty": treaty or catalogue.DEFAULT, "offences": offences}
+        )
     except ValidationError as exc:
         raise ProblemList(
             "request.invalid", file or "request", problems_of(exc, file=file)
