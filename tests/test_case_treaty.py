@@ -18,7 +18,7 @@ from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
 from rogatory.db import engine as dbe
 from rogatory.db import migrate
-from rogatory.errors import RogatoryError
+from rogatory.errors import ProblemList, RogatoryError
 from rogatory.parties import service
 from rogatory.requests import flows
 from rogatory.requests.models import Case, Screening
@@ -53,6 +53,9 @@ def screeners(tmp_path: Path) -> tuple[screening.Screener, screening.Screener]:
 def _doc(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = json.loads((EXAMPLES / "preservation-fraud.json").read_text())
     doc.update(requesting_state="XAA", requested_state="XAB", submitted_on="2026-09-01")
+    # No offence article: the example's (UN Art 13) is no offence article of the toy, and a
+    # request is validated against the treaty it is taken in under.
+    doc["offence"] = {**doc["offence"], "treaty_articles": []}
     doc.update(changes)
     return doc
 
@@ -70,6 +73,10 @@ def test_a_case_taken_in_under_a_treaty_is_screened_again_under_it(
         case, _ = flows.intake(s, INTAKE, _doc(), uncc, treaty="toy")
         default, _ = flows.intake(s, INTAKE, _doc(), uncc)
         toy_id, default_id = case.id, default.id
+        un_article = _doc(offence={"description": "fraud", "treaty_articles": [13]})
+        with pytest.raises(ProblemList) as refused:
+            flows.intake(s, INTAKE, un_article, uncc, treaty="toy")
+        assert "not offence articles of toy" in refused.value.problems[0].message
     with dbe.sessions(engine).begin() as s:
         # Screened again through the service's default screener: still under the toy.
         again = flows.rescreen(s, REVIEWER, toy_id, uncc, date(2026, 10, 1))

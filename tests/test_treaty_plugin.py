@@ -78,6 +78,9 @@ MEASURES = "measures:\n" + "".join(
     for m, (a, k) in KINDS.items()
 )
 SCREENING = """
+treaty:
+  offences: {first: 2, last: 3, forms_article: 1, forms: []}
+  evidence_of: serious_crime
 rules:
   relation.in_force: {cites: ["toy:art-4"]}
   scope.offence_or_serious_crime: {cites: ["toy:art-1"]}

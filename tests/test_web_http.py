@@ -848,8 +848,12 @@ def test_treaty_browser_picks_the_treaty_and_shows_the_crosswalk(web: Web) -> No
     assert "Section 2 (Specific provisions)" in art29
     # the crosswalk links to the UN Convention's article, with the UN side's level
     assert 'href="/treaty/42">Art 42</a>' in art29 and "unverified (model)" in art29
-    # no screening rule of the UN Convention is listed under Budapest's Art 29
-    assert "No screening rule cites this article." in art29
+    # Budapest's own screening rules cite its Art 29, with Budapest's statements; no rule of
+    # the UN Convention (Art 36 data protection has no counterpart) is listed
+    assert "No screening rule cites this article." not in art29
+    assert "completeness.preservation" in art29 and "preservation.period" in art29
+    assert "data_protection.transfer" not in art29
+    assert "No screening rule cites this article." in client.get("/treaty/32?treaty=budapest").text
     art42 = client.get("/treaty/42").text
     assert 'href="/treaty/29?treaty=budapest">Art 29</a>' in art42
     art32 = client.get("/treaty/32?treaty=budapest").text

@@ -67,13 +67,30 @@ SignalsOption = Annotated[
     Path | None, typer.Option("--signals", help="YAML signal lists replacing the shipped ones.")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
+ALL = "all"
+ScreenTreatyOption = Annotated[
+    str,
+    typer.Option(
+        "--treaty",
+        help="The treaty to screen under: uncc (the default) or budapest; 'all' screens one "
+        "request under every shipped treaty with screening rules, side by side.",
+    ),
+]
+
+
+def _treaty_name(decision: Decision) -> str:
+    t = decision.treaty or {}
+    return f"{t.get('title', '?')} ({t.get('instrument', '?')})"
 
 
 def _print_decision(decision: Decision, label: str | None = None) -> None:
     style = OUTCOME_STYLE[decision.outcome]
     head = f"[{style}]{decision.outcome.value.upper()}[/{style}]"
     where = f"{escape(label)}: " if label else ""
-    console.print(f"{where}{head} as of {decision.as_of} (bundle {decision.bundle_revision[:19]}…)")
+    console.print(
+        f"{where}{head} as of {decision.as_of} under {escape(_treaty_name(decision))} "
+        f"(bundle {decision.bundle_revision[:19]}…)"
+    )
     bases = [
         b["instrument"] + (" (governs the request)" if b.get("governs") else "")
         for b in decision.legal_bases
@@ -92,7 +109,8 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
         table.add_column(col, overflow="fold")
     for f in decision.findings:
         cites = ", ".join(
-            c.label.removeprefix("UNCC ") + ("" if c.verified else f" † {c.verification.value}")
+            c.label.removeprefix(f"{c.instrument} ")
+            + ("" if c.verified else f" † {c.verification.value}")
             for c in f.cites
         )
         flags = "".join(f" [{flag.value}]" for flag in f.flags)
@@ -105,6 +123,12 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
             "recollection; check against the authentic text): "
             + ", ".join(decision.unverified_provisions)
         )
+
+
+def side_by_side_ids() -> list[str]:
+    """The shipped treaties that have screening rules, the default first."""
+    ids = [b for b in catalogue.bundle_ids() if catalogue.get(b).screening]
+    return sorted(ids, key=lambda b: (b != catalogue.DEFAULT, b))
 
 
 def _files(path: Path) -> list[Path]:
@@ -129,8 +153,9 @@ def check(
     declarations: DeclarationsOption = None,
     agreements: AgreementsOption = None,
     output: FormatOption = Format.TEXT,
+    treaty: ScreenTreatyOption = catalogue.DEFAULT,
 ) -> None:
-    """Screen a request (or every request in a folder) against the Convention.
+    """Screen a request (or every request in a folder) against a treaty (--treaty).
 
     Exit 0 for any decision; 2 when an input cannot be used.
     """
@@ -140,7 +165,29 @@ def check(
     files = _files(path)
     from rogatory.safeguards import engine, request  # the engine loads only when screening
 
+    if treaty == ALL:
+        from rogatory.cli import side_by_side
+
+        side_by_side.run(
+            path,
+            when,
+            domestic_law=domestic_law,
+            signals=signals,
+            agreements=agreements,
+            instruments=instruments,
+            declarations=declarations,
+            ignore_shipped=ignore_shipped,
+            as_json=output is Format.JSON,
+        )
+        return
+    if not catalogue.get(treaty).screening:
+        raise RogatoryError(
+            "input.invalid",
+            f"--treaty {treaty}: this treaty has no screening rules",
+            help="treaties with screening rules: " + ", ".join(side_by_side_ids()),
+        )
     screener = engine.load(
+        bundle_id=treaty,
         instruments_file=instruments,
         ignore_shipped=ignore_shipped,
         domestic_law_files=domestic_law,
@@ -149,7 +196,7 @@ def check(
         agreements_file=agreements,
     )
     if not path.is_dir():
-        decision = screener.screen(request.load(files[0]), when)
+        decision = screener.screen(request.load(files[0], treaty=treaty), when)
         if output is Format.JSON:
             print_json(decision.to_json())
         else:
@@ -161,7 +208,7 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                screened = request.load(file)
+                screened = request.load(file, treaty=treaty)
                 decision = screener.screen(screened, when)
                 rows.append(
                     {
@@ -183,7 +230,8 @@ def check(
     if output is Format.JSON:
         print_json(rows)
     else:
-        table = Table(title=f"{len(files)} requests screened")
+        name = catalogue.get(treaty).manifest.short_title
+        table = Table(title=f"{len(files)} requests screened under {name}")
         for col in ("File", "Outcome", "Measure", "Flags", "Unverified"):
             table.add_column(col, overflow="fold")
         counts: dict[str, int] = {}

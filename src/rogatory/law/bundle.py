@@ -239,16 +239,100 @@ class MeasuresFile(BaseModel):
 
 
 class RuleCites(BaseModel):
-    """One screening rule as this treaty applies it: the provisions it rests on."""
+    """One screening rule as this treaty applies it: the provisions it rests on, and how its
+    reasons name them (the rule functions are shared; the words of each treaty are its own)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     cites: list[str] = Field(min_length=1)
+    basis: str | None = Field(
+        default=None,
+        description="how the rule's reasons name the provision it rests on in this treaty, "
+        "e.g. 'Art 27(8)' or 'the model UNTOC Art 18(20)'",
+    )
+    statement: str | None = Field(
+        default=None,
+        description="the rule's statement in this treaty's terms, where the shared rule's "
+        "own statement speaks of another treaty's provisions",
+    )
+    governed: bool = Field(
+        default=False,
+        description="the provision applies only where no other treaty governs the request "
+        "(Budapest Art 27(1)): another governing treaty makes the finding not applicable",
+    )
+
+
+class OffenceArticles(BaseModel):
+    """The articles establishing the treaty's offences (UN Convention Arts 7-17, Budapest Arts
+    2-11): a request names the conduct by them, and the scope rule reads them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first: int = Field(ge=1)
+    last: int = Field(ge=1)
+    forms_article: int = Field(
+        ge=1, description="the article on participation and attempt (UN Art 19, Budapest Art 11)"
+    )
+    forms: list[str] = Field(
+        description="the forms of taking part, besides commission, that article establishes"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.last < self.first:
+            raise ValueError("offences.last is before offences.first")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"Arts {self.first}-{self.last}"
+
+    def __contains__(self, article: object) -> bool:
+        return isinstance(article, int) and self.first <= article <= self.last
+
+
+class ScreeningFacts(BaseModel):
+    """What the shared screening rules need to know of a treaty beyond its measures table."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    offences: OffenceArticles
+    evidence_of: str = Field(
+        pattern=r"^(serious_crime|any_offence)$",
+        description="beyond the treaty's own offences, the offences whose evidence in "
+        "electronic form is in scope: serious_crime (a threshold, the constant "
+        "serious_crime.min_statutory_max_years) or any_offence (no threshold)",
+    )
+    related_offences: bool = Field(
+        default=False,
+        description="every form of co-operation is in scope for any criminal offence related "
+        "to computer systems and data, not only the treaty's own (Budapest Arts 23, 25(1))",
+    )
+    general_articles: list[int] = Field(
+        default_factory=list,
+        description="articles whose reservations concern every measure",
+    )
+    preservation_reservation_article: int | None = Field(
+        default=None,
+        description="the article whose reservation (dual criminality for preservation) "
+        "reaches only offences other than the treaty's own",
+    )
+    fiscal_not_a_ground_for: str = Field(
+        default="any_offence",
+        pattern=r"^(any_offence|treaty_offences)$",
+        description="the fiscal character of the offence alone is no ground for refusal: for "
+        "any offence, or only for the treaty's own (Budapest Art 25(4))",
+    )
+    definitions: dict[str, str] = Field(
+        default_factory=dict,
+        description="where the treaty defines each data category, e.g. traffic: 'Art 1(d)'",
+    )
 
 
 class ScreeningFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    treaty: ScreeningFacts
     rules: dict[str, RuleCites] = Field(min_length=1)
 
 
@@ -279,6 +363,8 @@ class Bundle:
     measures: dict[str, MeasureFacts]
     screening: dict[str, tuple[str, ...]]
     groups: dict[str, Group] = field(default_factory=dict)
+    screening_facts: ScreeningFacts | None = None
+    screening_rules: dict[str, RuleCites] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -676,6 +762,45 @@ def _check_groups(
                 )
 
 
+def _check_facts(
+    facts: ScreeningFacts,
+    articles: dict[int, Article],
+    constants: ConstantsFile | None,
+    problems: ProblemCollector,
+    file: str,
+) -> None:
+    """Every article the screening facts name is encoded, and the constant a threshold reads
+    exists: a treaty folder that names a wrong article fails when it is loaded."""
+    named = [
+        ("treaty.offences.first", facts.offences.first),
+        ("treaty.offences.last", facts.offences.last),
+        ("treaty.offences.forms_article", facts.offences.forms_article),
+        *((f"treaty.general_articles[{i}]", n) for i, n in enumerate(facts.general_articles)),
+    ]
+    if facts.preservation_reservation_article is not None:
+        named.append(
+            ("treaty.preservation_reservation_article", facts.preservation_reservation_article)
+        )
+    for where, number in named:
+        if number not in articles:
+            problems.add(
+                "rules.unknown_provision",
+                f"Article {number} is not encoded",
+                file=file,
+                location=where,
+            )
+    threshold = "serious_crime.min_statutory_max_years"
+    if facts.evidence_of == "serious_crime" and (
+        constants is None or threshold not in constants.constants
+    ):
+        problems.add(
+            "rules.unknown_constant",
+            f"evidence_of serious_crime needs the constant {threshold}",
+            file=file,
+            location="treaty.evidence_of",
+        )
+
+
 def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
@@ -797,6 +922,8 @@ def load_bundle(root: Path) -> Bundle:
                         file=screening_file,
                         location=f"rules.{rule_id}.cites[{i}]",
                     )
+        if screening is not None:
+            _check_facts(screening.treaty, articles, constants, problems, screening_file)
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
@@ -819,4 +946,6 @@ def load_bundle(root: Path) -> Bundle:
         dict(measures.measures) if measures else {},
         {rule_id: tuple(r.cites) for rule_id, r in screening.rules.items()} if screening else {},
         dict(groups.groups) if groups else {},
+        screening.treaty if screening else None,
+        dict(screening.rules) if screening else {},
     )

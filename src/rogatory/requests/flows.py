@@ -63,6 +63,14 @@ class Actor:
     roles: frozenset[Role]
 
 
+def _parse(document: dict[str, Any], screener: Screener) -> requests_doc.Request:
+    """The request document validated for the treaty ``screener`` applies: its offence
+    articles are that treaty's (UN Arts 7-17, Budapest Arts 2-11)."""
+    return requests_doc.parse(
+        document, treaty=screener.treaty, offences=screener.law.facts.offences
+    )
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -156,7 +164,7 @@ def _screen(
     ).scalar_one_or_none()
     voided = standing_approvals(session, case, previous) if previous is not None else []
     screener = screener.under(case.treaty)
-    decision = screener.screen(requests_doc.parse(case.request), on)
+    decision = screener.screen(_parse(case.request, screener), on)
     seq = (
         session.execute(
             select(func.max(Screening.seq)).where(Screening.case_id == case.id)
@@ -251,7 +259,7 @@ def intake(
     """
     permissions.require(actor.roles, Action.TAKE_IN)
     screener = screener.under(treaty or screener.treaty)
-    req = requests_doc.parse(document)
+    req = _parse(document, screener)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
         existing = _by_key(session, actor, idempotency_key, stored, screener.treaty)
@@ -647,7 +655,7 @@ def amend(
             f"a {case.status} case is not waiting for information; only info_requested is",
         )
     lifecycle.check(state_of(session, case), Move(Status.SCREENING, actor.user, actor.roles))
-    req = requests_doc.parse(document)
+    req = _parse(document, screener.under(case.treaty))
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     changed_fixed = [f for f in FIXED if stored[f] != case.request[f]]
     if changed_fixed:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import wraps
 
-from rogatory.law.bundle import Bundle, MeasureFacts, MeasureKind
+from rogatory.law.bundle import Bundle, MeasureFacts, MeasureKind, ScreeningFacts
 from rogatory.law.citation import Citation
 from rogatory.law.dated import Value
 from rogatory.law.decision import Registry, Result, Verdict
@@ -59,6 +59,26 @@ class Law:
     def measure(self, measure: Measure) -> MeasureFacts:
         """The bundle's one row of facts about ``measure`` (checked complete at start-up)."""
         return self.bundle.measures[measure.value]
+
+    def article_of(self, measure: Measure) -> str:
+        """``Art 44``: the article a request for ``measure`` is made under, as reasons say it."""
+        return f"Art {self.measure(measure).articles[0]}"
+
+    @property
+    def facts(self) -> ScreeningFacts:
+        """The treaty's screening facts (its offences, scope, general articles): a bundle
+        without them has no screening rules, so the screener is never built for it."""
+        assert self.bundle.screening_facts is not None
+        return self.bundle.screening_facts
+
+    def applies(self, rule_id: str) -> bool:
+        """Whether this treaty applies the rule (lists it in its screening.yaml)."""
+        return rule_id in self.bundle.screening
+
+    def basis(self, rule_id: str, default: str) -> str:
+        """How a rule's reasons name the provision it rests on in this treaty."""
+        entry = self.bundle.screening_rules.get(rule_id)
+        return entry.basis if entry is not None and entry.basis else default
 
     def governing(self, a: str, b: str, on: date) -> Agreement | None:
         """Another treaty whose provisions govern a request between ``a`` and ``b`` on ``on``."""

@@ -11,13 +11,15 @@ mandatory (the Convention's own grounds are all discretionary).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from rogatory.errors import ProblemCollector
 from rogatory.law.loader import read_yaml, validate
 from rogatory.parties import states
 from rogatory.safeguards.request import Measure
+from rogatory.treaty import catalogue
 
 # The grounds a mapping can establish by itself; the others (essential interests, political
 # offence, persecution) need a person's judgement of the facts, whatever the law says.
@@ -33,22 +35,22 @@ class DomesticOffence(BaseModel):
 
     provision: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    treaty_articles: list[int] = Field(default_factory=list)
+    treaty_articles: list[int] = Field(
+        default_factory=list,
+        description="the offence articles of the mapping's treaty the conduct corresponds to",
+    )
     max_penalty_years: float | None = Field(default=None, ge=0)
-
-    @field_validator("treaty_articles")
-    @classmethod
-    def _in_chapter_ii(cls, value: list[int]) -> list[int]:
-        bad = [a for a in value if not 7 <= a <= 17]
-        if bad:
-            raise ValueError(f"treaty_articles must be Convention offences, Arts 7-17; got {bad}")
-        return value
 
 
 class DomesticLaw(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     state: str
+    treaty: str = Field(
+        default=catalogue.DEFAULT,
+        description="the treaty (bundle id) whose offence articles treaty_articles names: "
+        "UN Convention Arts 7-17, Budapest Arts 2-11",
+    )
     source: str | None = None
     offences: list[DomesticOffence] = Field(default_factory=list)
     prohibited_measures: list[Measure] = Field(
@@ -82,6 +84,26 @@ class DomesticLaw(BaseModel):
         if state is None:
             raise ValueError(states.unknown_state_message(value))
         return state.code
+
+    @model_validator(mode="after")
+    def _offence_articles(self) -> Self:
+        if self.treaty not in catalogue.bundle_ids():
+            raise ValueError(
+                f"treaty {self.treaty!r} is not a shipped treaty "
+                f"({', '.join(catalogue.bundle_ids())})"
+            )
+        facts = catalogue.get(self.treaty).screening_facts
+        if facts is None:
+            raise ValueError(f"treaty {self.treaty!r} has no offence articles to map to")
+        bad = sorted(
+            {a for o in self.offences for a in o.treaty_articles if a not in facts.offences}
+        )
+        if bad:
+            raise ValueError(
+                f"treaty_articles must be offences of {self.treaty}, {facts.offences.label}; "
+                f"got {bad}"
+            )
+        return self
 
     def offences_for(self, articles: list[int]) -> list[DomesticOffence]:
         """Domestic offences covering any of the given Convention articles."""

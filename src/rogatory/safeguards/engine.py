@@ -8,6 +8,7 @@ program at start-up, not in the middle of a decision.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from rogatory.errors import ProblemCollector, RogatoryError
+from rogatory.errors import Problem, ProblemCollector, ProblemList, RogatoryError
 from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation, Level, parse_provision_id
 from rogatory.law.decision import (
@@ -25,6 +26,7 @@ from rogatory.law.decision import (
     Registry,
     Result,
     Rule,
+    Verdict,
     combine,
     evaluate,
     mark_overridden,
@@ -33,7 +35,7 @@ from rogatory.parties import service
 from rogatory.parties.register import Register
 from rogatory.safeguards import agreements, domestic, rules, signals
 from rogatory.safeguards.agreements import Agreement
-from rogatory.safeguards.context import REGISTRY, Context, Law
+from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.signals import Signals
@@ -52,6 +54,7 @@ class Decision:
     findings: tuple[Finding, ...]
     evaluated_at: datetime
     legal_bases: tuple[dict[str, Any], ...] = ()
+    treaty: dict[str, str] | None = None
 
     @property
     def unverified_provisions(self) -> list[str]:
@@ -71,6 +74,7 @@ class Decision:
     def to_json(self) -> dict[str, Any]:
         return {
             "outcome": self.outcome.value,
+            "treaty": self.treaty,
             "as_of": self.as_of.isoformat(),
             "bundle_revision": self.bundle_revision,
             "evaluated_at": self.evaluated_at.isoformat(),
@@ -121,12 +125,18 @@ class Screener:
                 help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
             )
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
-            (rule, tuple(self._cite(p) for p in applied[rule.id]))
+            (_as_applied(rule, law), tuple(self._cite(p) for p in applied[rule.id]))
             for rule in REGISTRY.rules
             if rule.id in applied
         )
         self._rule_list = tuple(rule for rule, _ in self.rules)
         self._family: dict[str, Screener] = {self.treaty: self}
+        bundle = law.bundle
+        self.treaty_info = {
+            "id": bundle.id,
+            "instrument": bundle.instrument,
+            "title": bundle.manifest.short_title,
+        }
 
     @property
     def treaty(self) -> str:
@@ -157,7 +167,29 @@ class Screener:
         """Screen one request as of ``on`` (default: the date it was submitted)."""
         return self._screen(request, on, datetime.now(UTC))
 
+    def check_request(self, request: Request) -> None:
+        """The request's offence articles are offences of this treaty: a request validated
+        against another treaty's numbering is an input error here, naming the field."""
+        offences = self.law.facts.offences
+        problems = [
+            Problem(
+                "request.invalid_value",
+                f"field offence.{name}[{i}]: Article {a} is not an offence article of "
+                f"{self.law.bundle.instrument} (offences are {offences.label})",
+                None,
+            )
+            for name, values in (
+                ("treaty_articles", request.offence.treaty_articles),
+                ("requested_state_articles", request.offence.requested_state_articles or []),
+            )
+            for i, a in enumerate(values)
+            if a not in offences
+        ]
+        if problems:
+            raise ProblemList("request.invalid", "request", problems)
+
     def _screen(self, request: Request, on: date | None, now: datetime) -> Decision:
+        self.check_request(request)
         ctx = Context(request, on or request.submitted_on, self.law)
         findings = mark_overridden(
             self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self.rules]
@@ -169,6 +201,7 @@ class Screener:
             findings,
             now,
             self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
+            self.treaty_info,
         )
 
     def _legal_bases(
@@ -230,7 +263,26 @@ def statement(rule: Rule[Context], bundle: Bundle, on: date | None = None) -> st
         found = bundle.constant(name, when)
         return found.value if found.known else f"[{name}: no value on {when}]"
 
+    entry = bundle.screening_rules.get(rule.id)
+    if entry is not None and entry.statement:
+        rule = dataclasses.replace(rule, statement=entry.statement)
     return rule.stated(value)
+
+
+def _as_applied(rule: Rule[Context], law: Law) -> Rule[Context]:
+    """The rule as this treaty applies it: where its provision applies only when no other
+    treaty governs the request (``governed: true``, Budapest Art 27(1)), that is checked
+    before the rule's own function runs."""
+    entry = law.bundle.screening_rules.get(rule.id)
+    if entry is None or not entry.governed:
+        return rule
+    inner = rule.func
+
+    def gated(ctx: Context) -> Verdict:
+        agreement = governed_by(ctx)
+        return governed_verdict(agreement) if agreement is not None else inner(ctx)
+
+    return dataclasses.replace(rule, func=gated)
 
 
 def _check_measures(law: Law) -> None:
@@ -273,6 +325,7 @@ def build_law(
 
 def load(
     *,
+    bundle_id: str | None = None,
     instruments_file: Path | None = None,
     ignore_shipped: bool = False,
     domestic_law_files: list[Path] | None = None,
@@ -280,8 +333,12 @@ def load(
     declarations_file: Path | None = None,
     agreements_file: Path | None = None,
 ) -> Screener:
-    """The screener the CLI uses: shipped law plus the user's files, all validated first."""
+    """The screener the CLI uses: shipped law plus the user's files, all validated first.
+
+    ``bundle_id`` picks the treaty (default: the catalogue's default, the UN Convention); the
+    instruments and declarations files are read as that treaty's."""
     register = service.load(
+        **({"bundle_id": bundle_id} if bundle_id is not None else {}),
         instruments_file=instruments_file,
         ignore_shipped=ignore_shipped,
         declarations_file=declarations_file,

@@ -22,6 +22,8 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -29,18 +31,23 @@ from pydantic_core import PydanticCustomError
 from rogatory import inputs
 from rogatory.errors import Problem, ProblemList, RogatoryError
 from rogatory.inputs import Identifier, LongText, Reference, ShortText
+from rogatory.law.bundle import OffenceArticles
 from rogatory.law.loader import key_path
 from rogatory.parties import states
+from rogatory.treaty import catalogue
 
 
 class Measure(StrEnum):
-    PRESERVATION = "preservation"  # Art 42
-    TRAFFIC_DISCLOSURE = "traffic_disclosure"  # Art 43
-    STORED_DATA = "stored_data"  # Art 44
-    REALTIME_TRAFFIC = "realtime_traffic"  # Art 45
-    INTERCEPTION = "interception"  # Art 46
-    MLA = "mla"  # Art 40, other assistance
-    EMERGENCY = "emergency"  # Art 41 with Art 2(o)
+    """The measures a request can name; each treaty's measures.yaml says under which of its
+    articles (UN Convention / Budapest Convention in the comments)."""
+
+    PRESERVATION = "preservation"  # Art 42 / Art 29
+    TRAFFIC_DISCLOSURE = "traffic_disclosure"  # Art 43 / Art 30
+    STORED_DATA = "stored_data"  # Art 44 / Art 31
+    REALTIME_TRAFFIC = "realtime_traffic"  # Art 45 / Art 33
+    INTERCEPTION = "interception"  # Art 46 / Art 34
+    MLA = "mla"  # Art 40 / Arts 25, 27: other assistance
+    EMERGENCY = "emergency"  # Art 41 with Art 2(o) / Art 35 with Art 25(3)
 
 
 class Role(StrEnum):
@@ -99,28 +106,78 @@ class Authority(_Model):
     reference: Reference | None = None
 
 
+def _offence_range(info: ValidationInfo) -> OffenceArticles:
+    """The offence articles of the treaty the request is validated for: the ``treaty`` in the
+    validation context (a bundle id), else the default treaty's."""
+    context = info.context or {}
+    if context.get("offences") is not None:
+        found: OffenceArticles = context["offences"]
+        return found
+    treaty = context.get("treaty", catalogue.DEFAULT)
+    facts = catalogue.get(treaty).screening_facts
+    if facts is None:
+        raise PydanticCustomError(
+            "treaty_not_screened", "treaty {treaty} has no screening rules", {"treaty": treaty}
+        )
+    return facts.offences
+
+
+def _in_offence_range(value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+    """Each article names one of the treaty's offences: Arts 7-17 of the UN Convention, Arts
+    2-11 of the Budapest Convention; the treaty comes from the validation context."""
+    if not value:
+        return value
+    offences = _offence_range(info)
+    bad = [a for a in value if a not in offences]
+    if bad:
+        raise PydanticCustomError(
+            "not_an_offence_article",
+            "articles {bad} are not offence articles of {treaty} (its offences are {range})",
+            {
+                "bad": bad,
+                "treaty": (info.context or {}).get("treaty", catalogue.DEFAULT),
+                "range": offences.label,
+            },
+        )
+    return value
+
+
 class Offence(_Model):
     description: LongText | None = None
-    treaty_articles: list[Annotated[int, Field(ge=7, le=17)]] = Field(
+    treaty_articles: list[Annotated[int, Field(ge=1)]] = Field(
         default_factory=list,
         max_length=inputs.MAX_ITEMS,
-        description="Articles 7-17 of the Convention the conduct falls under; may be empty",
+        description="the articles of the treaty screened under that establish the offences the "
+        "conduct falls under (UN Convention: Arts 7-17; Budapest Convention: Arts 2-11); may be "
+        "empty",
     )
     form: OffenceForm = Field(
         default=OffenceForm.COMMISSION,
-        description="commission, or participation, attempt or preparation (Art 19) of the "
-        "offence under treaty_articles",
+        description="commission, or participation, attempt or preparation of the offence under "
+        "treaty_articles (UN Convention Art 19; Budapest Art 11 has aiding or abetting and "
+        "attempt)",
     )
-    requested_state_articles: list[Annotated[int, Field(ge=7, le=17)]] | None = Field(
+    requested_state_articles: list[Annotated[int, Field(ge=1)]] | None = Field(
         default=None,
-        description="the requested State's own characterisation of the conduct (Arts 7-17); "
-        "an empty list means it finds no Convention offence; null: not characterised yet",
+        description="the requested State's own characterisation of the conduct, in the same "
+        "treaty's offence articles; an empty list means it finds no offence of that treaty; "
+        "null: not characterised yet",
+    )
+    computer_related: bool | None = Field(
+        default=None,
+        description="whether the offence is related to computer systems and data, where the "
+        "treaty's scope reaches such offences beyond its own (Budapest Arts 23, 25(1)); null: "
+        "not stated",
     )
     domestic_provision: ShortText | None = None
     max_penalty_years: float | None = Field(
         default=None, ge=0, description="statutory maximum in the requesting State; null if unknown"
     )
     penalty_more_serious: bool = False
+
+    _articles_in_range = field_validator("treaty_articles", "requested_state_articles")(
+        _in_offence_range
+    )
 
 
 class Period(_Model):
@@ -223,6 +280,7 @@ _CODES = {
     "text_unstorable": "request.invalid_text",
     "string_unicode": "request.invalid_text",
     "finite_number": "request.invalid_number",
+    "not_an_offence_article": "request.invalid_value",
 }
 MAX_PROBLEMS = 50  # a document wrong everywhere is reported by its first problems
 
@@ -254,8 +312,18 @@ def problems_of(exc: ValidationError, *, file: str | None) -> list[Problem]:
     return out
 
 
-def parse(data: Any, *, file: str | None = None) -> Request:
-    """A Request from decoded JSON, or a ProblemList naming every bad field."""
+def parse(
+    data: Any,
+    *,
+    file: str | None = None,
+    treaty: str | None = None,
+    offences: OffenceArticles | None = None,
+) -> Request:
+    """A Request from decoded JSON, or a ProblemList naming every bad field.
+
+    ``treaty`` (a bundle id; default: the default treaty) is the treaty whose offence articles
+    ``offence.treaty_articles`` names; ``offences`` gives them directly, for a treaty loaded from
+    a folder outside the catalogue (a screener's ``law.facts.offences``)."""
     if not isinstance(data, dict):
         raise ProblemList(
             "request.invalid",
@@ -263,14 +331,16 @@ def parse(data: Any, *, file: str | None = None) -> Request:
             [Problem("request.invalid_type", "the document must be a JSON object", file)],
         )
     try:
-        return Request.model_validate(data)
+        return Request.model_validate(
+            data, context={"treaty": treaty or catalogue.DEFAULT, "offences": offences}
+        )
     except ValidationError as exc:
         raise ProblemList(
             "request.invalid", file or "request", problems_of(exc, file=file)
         ) from None
 
 
-def load(path: Path) -> Request:
+def load(path: Path, *, treaty: str | None = None) -> Request:
     """Read a request file (JSON); every problem is reported with the file and field."""
     label = str(path)
     try:
@@ -303,4 +373,4 @@ def load(path: Path) -> Request:
             label,
             [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
         ) from None
-    return parse(data, file=label)
+    return parse(data, file=label, treaty=treaty)

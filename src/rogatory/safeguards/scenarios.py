@@ -87,7 +87,7 @@ def run_screening(bundle: Bundle, loaded: LoadedScenario) -> ScenarioOutcome:
         return outcome
     fail = outcome.failures
     try:
-        req = request.parse(given.request, file="given.request")
+        req = request.parse(given.request, file="given.request", treaty=bundle.id)
     except ProblemList as exc:
         codes = sorted({p.code for p in exc.problems})
         if not expect.errors:

@@ -11,6 +11,7 @@ invalid rather than silently narrowed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
 from rogatory.safeguards.context import (
@@ -241,20 +242,34 @@ def emergency_request(ctx: Context) -> Verdict:
     return _verdict(missing_items(req), "the emergency request")
 
 
-FIT: dict[Measure, tuple[frozenset[Category], str]] = {
+FIT: dict[Measure, tuple[frozenset[Category], str, Category | None]] = {
     Measure.INTERCEPTION: (
         frozenset({Category.CONTENT}),
-        "interception concerns content data (Art 46, Art 2(d))",
+        "interception concerns content data",
+        Category.CONTENT,
     ),
     Measure.REALTIME_TRAFFIC: (
         frozenset({Category.TRAFFIC}),
-        "real-time collection concerns traffic data (Art 45, Art 2(c))",
+        "real-time collection concerns traffic data",
+        Category.TRAFFIC,
     ),
     Measure.TRAFFIC_DISCLOSURE: (
         frozenset({Category.TRAFFIC}),
-        "expedited disclosure concerns preserved traffic data (Art 43)",
+        "expedited disclosure concerns preserved traffic data",
+        None,
     ),
 }
+
+
+def _fit_rule(ctx: Context, measure: Measure) -> str:
+    """The fit rule with the treaty's articles: the measure's own, then where the treaty
+    defines the category (UN Art 2(c), (d); Budapest defines traffic data in Art 1(d))."""
+    _, words, category = FIT[measure]
+    where = [ctx.law.article_of(measure)]
+    defined = ctx.law.facts.definitions.get(category.value) if category else None
+    if defined:
+        where.append(defined)
+    return f"{words} ({', '.join(where)})"
 
 
 @REGISTRY.rule(
@@ -269,7 +284,8 @@ def fit_to_measure(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure not in FIT:
         return Verdict(Result.NOT_APPLICABLE, f"{req.measure.value} may concern any category")
-    allowed, rule = FIT[req.measure]
+    allowed, _, _ = FIT[req.measure]
+    rule = _fit_rule(ctx, req.measure)
     asked = frozenset(req.data.categories)
     read = (("data.categories", tuple(sorted(c.value for c in asked))),)
     if not asked:
@@ -328,6 +344,13 @@ def preservation_period(ctx: Context) -> Verdict:
         )
     if applied > domestic_max:
         parts.append(
-            f"; beyond the domestic maximum of {domestic_max} days (Art 25) it must be renewed"
+            f"; beyond the domestic maximum of {domestic_max} days ({_cited(ctx, ctx.on)}) it "
+            "must be renewed"
         )
     return Verdict(Result.PASS, " ".join(parts), read)
+
+
+def _cited(ctx: Context, on: date) -> str:
+    """``Art 25``: the article the domestic maximum of preservation rests on in the treaty."""
+    cite = ctx.law.bundle.constant("preservation.domestic_max_days", on).cite
+    return f"Art {cite.article}" if cite is not None else "domestic law"

@@ -48,8 +48,9 @@ def data_location(ctx: Context) -> Verdict:
     return Verdict(
         Result.REVIEW,
         f"the data is said to be located in {state.code}, not in {req.requested_state}: "
-        f"preservation and access reach data in the requested State's territory (the model "
-        f"Budapest Arts 29(1), 31(1)); consider telling {req.requesting_state} to ask "
+        "preservation and access reach data in the requested State's territory "
+        f"({ctx.law.basis('territory.data_location', 'the Convention')}); consider telling "
+        f"{req.requesting_state} to ask "
         f"{state.code}, or the 24/7 network to locate the provider",
         read,
     )
@@ -113,6 +114,6 @@ def confidentiality(ctx: Context) -> Verdict:
         Result.PASS,
         f"{req.requesting_state} asks that the request be kept confidential: keep it so "
         "(a non-disclosure order on the case), or promptly tell it that this cannot be done "
-        "(the model UNTOC Art 18(20))",
+        f"({ctx.law.basis('confidentiality.requested', 'the Convention')})",
         read,
     )

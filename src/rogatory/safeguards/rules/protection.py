@@ -42,8 +42,9 @@ def authorisation(ctx: Context) -> Verdict:
         return Verdict(
             Result.REVIEW,
             f"LOCAL POLICY: the request concerns {kinds} but shows no judicial or "
-            "independent authorisation in the requesting State (authorisation.issuer). Art 24 "
-            f"binds the State that exercises the power: {ctx.request.requested_state}'s own "
+            "independent authorisation in the requesting State (authorisation.issuer). "
+            f"{ctx.law.basis('safeguards.authorisation', 'The Convention')} binds the State "
+            f"that exercises the power: {ctx.request.requested_state}'s own "
             "conditions and safeguards apply to executing it; asking for the requesting "
             "State's authorisation is this organisation's policy, not a treaty condition",
             (("intrusive", tuple(why)),),
@@ -124,11 +125,11 @@ def domestic_law_measure(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure not in REAL_TIME:
         return Verdict(Result.NOT_APPLICABLE, f"{req.measure.value} is not a real-time measure")
-    article = 45 if req.measure is Measure.REALTIME_TRAFFIC else 46
     return Verdict(
         Result.REVIEW,
         f"{req.measure.value} rests on {req.requested_state}'s domestic "
-        f"law (Art {article}); a person must confirm it is available and lawful there",
+        f"law ({ctx.law.article_of(req.measure)}); a person must confirm it is available and "
+        "lawful there",
     )
 
 

@@ -138,8 +138,9 @@ def dual_criminality(ctx: Context) -> Verdict:
             return Verdict(
                 Result.NOT_APPLICABLE,
                 "dual criminality is not a condition for "
-                "preservation (Art 42); a reservation may change this for offences "
-                "not established under the Convention (see reservations)",
+                f"preservation ({ctx.law.article_of(Measure.PRESERVATION)}); a reservation may "
+                "change this for offences not established under the Convention (see "
+                "reservations)",
                 (("preservation.dual_criminality_required", required),),
             )
     law = ctx.law.domestic.get(state)
@@ -151,6 +152,14 @@ def dual_criminality(ctx: Context) -> Verdict:
             f"with {state}'s law",
         )
     articles = req.offence.treaty_articles
+    if law.treaty != ctx.law.bundle.id:
+        return Verdict(
+            Result.REVIEW,
+            f"{state}'s domestic-law mapping names the offence articles of {law.treaty}, not "
+            f"of {ctx.law.bundle.id}: the conduct cannot be matched with its mapped offences; a "
+            f"person must compare the conduct with {state}'s law",
+            (("domestic_law.treaty", law.treaty),),
+        )
     if not articles:
         return Verdict(
             Result.REVIEW,
@@ -172,8 +181,8 @@ def dual_criminality(ctx: Context) -> Verdict:
         "refusal.dual_criminality",
         f"no offence in {state}'s mapped law covers the conduct of "
         f"Art {arts}: the absence of dual criminality is a ground on which {state} may "
-        "refuse coercive assistance (Art 40); non-coercive assistance should still be "
-        "considered",
+        f"refuse coercive assistance ({ctx.law.basis('refusal.dual_criminality', 'Convention')}"
+        "); non-coercive assistance should still be considered",
         read,
     )
 
@@ -306,6 +315,8 @@ def fiscal(ctx: Context) -> Verdict:
     hits = _terms(ctx.signals("fiscal", "offence.description", "facts"))
     if not hits:
         return Verdict(Result.NOT_APPLICABLE, "no fiscal aspect mentioned")
+    if ctx.law.facts.fiscal_not_a_ground_for == "treaty_offences":
+        return _fiscal_for_treaty_offences(ctx, hits)
     agreement = governed_by(ctx)
     if agreement is not None:
         return governed_verdict(agreement)
@@ -314,6 +325,35 @@ def fiscal(ctx: Context) -> Verdict:
         f"the request has a fiscal aspect ({', '.join(hits)}); that alone "
         "is not a ground for refusal",
         (("signals", tuple(hits)),),
+    )
+
+
+def _fiscal_for_treaty_offences(ctx: Context, hits: list[str]) -> Verdict:
+    """Where the bar protects only the treaty's own offences (Budapest Art 25(4): "in relation
+    to the offences referred to in Articles 2 through 11"), whatever treaty governs the request:
+    for any other offence a fiscal character may be a ground under the requested State's law."""
+    req = ctx.request
+    offences = ctx.law.facts.offences
+    basis = ctx.law.basis("not_grounds.fiscal", "the Convention")
+    read = (
+        ("signals", tuple(hits)),
+        ("offence.treaty_articles", tuple(req.offence.treaty_articles)),
+    )
+    if req.offence.treaty_articles:
+        arts = ", ".join(f"Art {a}" for a in req.offence.treaty_articles)
+        return Verdict(
+            Result.PASS,
+            f"the request has a fiscal aspect ({', '.join(hits)}); for an offence of "
+            f"{offences.label} ({arts}) {req.requested_state} shall not refuse solely because "
+            f"it considers it a fiscal offence ({basis})",
+            read,
+        )
+    return Verdict(
+        Result.REVIEW,
+        f"the request has a fiscal aspect ({', '.join(hits)}) and names no offence of "
+        f"{offences.label}: the bar on refusing a fiscal offence ({basis}) covers only those; "
+        f"for this offence {req.requested_state}'s law or the applicable treaty may allow it",
+        read,
     )
 
 

@@ -1,13 +1,16 @@
-"""Whether the Convention applies at all, and under which legal basis.
+"""Whether the treaty applies at all, and under which legal basis.
 
-Art 65 (entry into force) decides whether both states are bound on the date. Art 35 with
-Arts 2(h) and 3(b) decides the scope, measure by measure: for an offence established in
-accordance with the Convention (Arts 7-17, with participation and attempt, Art 19) every form of
-cooperation is in scope; for any other serious crime only collecting, obtaining, preserving and
-sharing evidence in electronic form is. Outside it the Convention imposes no obligation: the
-outcome is ``outside_scope`` (not a refusal), naming the other bases that may apply. Where
-another mutual legal assistance treaty binds the two States, its provisions govern the request
-(the UNTOC 18(7) model), which ``basis.governing_treaty`` says.
+Its entry-into-force clause (UN Art 65; Budapest Arts 36, 37) decides whether both states are
+bound on the date. The scope follows the measure and the treaty's ``treaty:`` facts in
+screening.yaml: for an offence established in accordance with the treaty (UN Arts 7-17 with
+participation and attempt, Art 19; Budapest Arts 2-11 with Art 11) every form of cooperation is
+in scope; beyond them the UN Convention (Art 35 with Arts 2(h), 3(b)) reaches only electronic
+evidence of a serious crime, Budapest (Arts 23, 25(1)) evidence in electronic form of any
+criminal offence and every form of co-operation for offences related to computer systems and
+data. Outside it the treaty imposes no obligation: the outcome is ``outside_scope`` (not a
+refusal), naming the other bases that may apply. Where another mutual legal assistance treaty
+binds the two States, its provisions govern the request (the UNTOC 18(7) model, Budapest
+Art 27(1)), which ``basis.governing_treaty`` says.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from rogatory.safeguards.context import (
     governed_by,
     memoised,
 )
-from rogatory.safeguards.request import AssistanceKind, OffenceForm
+from rogatory.safeguards.request import AssistanceKind, Measure, OffenceForm
 
 
 @REGISTRY.rule(
@@ -92,6 +95,7 @@ def _offence_articles(ctx: Context) -> tuple[tuple[int, ...], str]:
         ctx.request.offence.form,
         ctx.request.offence.max_penalty_years,
         ctx.request.offence.penalty_more_serious,
+        ctx.request.offence.computer_related,
         ctx.request.requesting_state,
         ctx.request.requested_state,
         ctx.on,
@@ -105,9 +109,12 @@ def scope(ctx: Context) -> Verdict:
     collecting, obtaining, preserving and sharing evidence in electronic form is."""
     req = ctx.request
     offence = req.offence
+    treaty = ctx.law.facts
+    articles, reader = _offence_articles(ctx)
+    if treaty.evidence_of != "serious_crime":
+        return _scope_any_offence(ctx, articles, reader)
     facts = ctx.law.measure(req.measure)
     minimum = ctx.law.value("serious_crime.min_statutory_max_years", ctx.on)
-    articles, reader = _offence_articles(ctx)
     read: tuple[tuple[str, object], ...] = (
         ("measure", req.measure.value),
         ("offence.treaty_articles", tuple(offence.treaty_articles)),
@@ -118,16 +125,7 @@ def scope(ctx: Context) -> Verdict:
         ("assistance_kind", req.assistance_kind.value if req.assistance_kind else None),
     )
     if articles:
-        arts = ", ".join(f"Art {a}" for a in articles)
-        form = "" if offence.form is OffenceForm.COMMISSION else f" ({offence.form.value}, Art 19)"
-        cites = tuple(ctx.law.article_cite(a) for a in articles)
-        return Verdict(
-            Result.PASS,
-            f"an offence established in accordance with the Convention ({arts}{form}, as "
-            f"{reader} characterises it): every form of cooperation is in scope",
-            read,
-            cites,
-        )
+        return _treaty_offence(ctx, articles, reader, read)
     serious: bool | None
     if offence.penalty_more_serious:
         serious, why = True, "the penalty is more serious than deprivation of liberty"
@@ -182,6 +180,104 @@ def scope(ctx: Context) -> Verdict:
     )
 
 
+def _treaty_offence(
+    ctx: Context, articles: tuple[int, ...], reader: str, read: tuple[tuple[str, object], ...]
+) -> Verdict:
+    """An offence established in accordance with the treaty: every form of co-operation."""
+    offence = ctx.request.offence
+    arts = ", ".join(f"Art {a}" for a in articles)
+    form = (
+        ""
+        if offence.form is OffenceForm.COMMISSION
+        else f" ({offence.form.value}, Art {ctx.law.facts.offences.forms_article})"
+    )
+    return Verdict(
+        Result.PASS,
+        f"an offence established in accordance with the Convention ({arts}{form}, as "
+        f"{reader} characterises it): every form of cooperation is in scope",
+        read,
+        tuple(ctx.law.article_cite(a) for a in articles),
+    )
+
+
+def _scope_any_offence(ctx: Context, articles: tuple[int, ...], reader: str) -> Verdict:
+    """The scope of a treaty with no threshold of seriousness (Budapest Arts 23, 25(1)): its own
+    offences and, where it says so, any criminal offence related to computer systems and data
+    for every form of co-operation; the collection of evidence in electronic form of any
+    criminal offence."""
+    req = ctx.request
+    offence = req.offence
+    treaty = ctx.law.facts
+    read: tuple[tuple[str, object], ...] = (
+        ("measure", req.measure.value),
+        ("offence.treaty_articles", tuple(offence.treaty_articles)),
+        ("offence.requested_state_articles", offence.requested_state_articles),
+        ("offence.form", offence.form.value),
+        ("offence.computer_related", offence.computer_related),
+        ("assistance_kind", req.assistance_kind.value if req.assistance_kind else None),
+    )
+    labels = treaty.offences
+    note = ""
+    if (
+        articles
+        and offence.form is not OffenceForm.COMMISSION
+        and offence.form.value not in labels.forms
+    ):
+        note = (
+            f" ({offence.form.value} is not among the forms Art {labels.forms_article} "
+            f"establishes: {', '.join(labels.forms)})"
+        )
+        articles = ()
+    if articles:
+        return _treaty_offence(ctx, articles, reader, read)
+    if offence.requested_state_articles == []:
+        note += f" ({req.requested_state} finds no offence of {labels.label} in the conduct)"
+    evidence = (
+        ctx.law.measure(req.measure).evidence
+        or req.assistance_kind is AssistanceKind.ELECTRONIC_EVIDENCE
+    )
+    if evidence:
+        return Verdict(
+            Result.PASS,
+            f"no offence of {labels.label} is named{note}: the collection of evidence in "
+            f"electronic form of any criminal offence ({req.measure.value}) is in scope, with "
+            "no threshold of seriousness",
+            read,
+        )
+    related = "related to computer systems and data"
+    if treaty.related_offences and offence.computer_related:
+        return Verdict(
+            Result.PASS,
+            f"a criminal offence {related} (offence.computer_related){note}: every form of "
+            "co-operation is in scope",
+            read,
+        )
+    if treaty.related_offences and offence.computer_related is None:
+        return Verdict(
+            Result.REVIEW,
+            f"no offence of {labels.label} is named{note} and the request does not say "
+            f"whether the offence is {related} (offence.computer_related): if it is not, "
+            "only the collection of evidence in electronic form is in scope",
+            read,
+        )
+    if req.assistance_kind is None:
+        return Verdict(
+            Result.REVIEW,
+            f"not an offence of {labels.label} nor one {related}{note}: only evidence in "
+            "electronic form is in scope, and the request does not say what assistance it "
+            "seeks (assistance_kind)",
+            read,
+        )
+    return Verdict(
+        Result.FAIL,
+        f"outside the Convention: the offence is not one of {labels.label} nor one "
+        f"{related}{note}, and this request seeks assistance of another kind "
+        f"({req.assistance_kind.value.replace('_', ' ')}) than the collection of evidence in "
+        f"electronic form; the Convention imposes no obligation to assist. {_other_bases(ctx)}",
+        read,
+    )
+
+
 @REGISTRY.rule(
     id="scope.measure_requested_alone",
     kind=Kind.CONDITION,
@@ -200,7 +296,8 @@ def measure_requested_alone(ctx: Context) -> Verdict:
         f"{facts.title} is a step of executing a {facts.step_of} request (the requested "
         "State discloses enough traffic data to identify another provider or State in the "
         "chain), not a request of its own: to obtain traffic data, send a stored_data "
-        "(Art 44) or realtime_traffic (Art 45) request",
+        f"({ctx.law.article_of(Measure.STORED_DATA)}) or realtime_traffic "
+        f"({ctx.law.article_of(Measure.REALTIME_TRAFFIC)}) request",
         (("step_of", facts.step_of),),
         (ctx.law.article_cite(facts.grounds_cite.article),),
     )
@@ -240,8 +337,14 @@ def governing_treaty(ctx: Context) -> Verdict:
             Result.REVIEW,
             f"{agreement.instrument} binds {req.requesting_state} and {req.requested_state} on "
             f"{ctx.on}: its provisions govern this request's form, contents and grounds for "
-            "refusal (the model UNTOC Art 18(7)); apply that instrument. Bank secrecy is still "
-            "no ground (UNTOC 18(8) model)",
+            f"refusal ({ctx.law.basis('basis.governing_treaty', 'the Convention')}); apply "
+            "that instrument"
+            + (
+                ". Bank secrecy is still no ground "
+                f"({ctx.law.basis('not_grounds.bank_secrecy', 'the Convention')})"
+                if ctx.law.applies("not_grounds.bank_secrecy")
+                else ""
+            ),
             read,
         )
     if found:

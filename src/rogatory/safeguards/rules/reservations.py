@@ -5,9 +5,11 @@ that concerns the article governing the measure, or the Chapter IV power it rest
 request to a person with the reservation's text. A reservation works both ways: one made by the
 *requesting* State limits the requested State's obligation towards it to the same extent (the
 law of treaties, VCLT Art 21(1)(b)), so it is read too. The one reservation whose effect the engine
-knows is Art 42's (recollection): a State requiring dual criminality may refuse preservation
-for offences *other than* those established under the Convention, so it cannot reach a request
-about an Art 7-17 offence.
+knows is the preservation one (UN Convention Art 42, recollection; Budapest Art 29(4), the
+treaty's ``preservation_reservation_article``): a State requiring dual criminality may refuse
+preservation for offences *other than* those established under the treaty (UN Arts 7-17,
+Budapest Arts 2-11), so it cannot reach a request about one of them. The articles whose
+reservations concern every measure are the treaty's ``general_articles``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,6 @@ from rogatory.law.decision import Discretion, Kind, Result, Verdict
 from rogatory.parties.declarations import Statement
 from rogatory.safeguards.context import REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure
-
-GENERAL = (35, 40)
 
 
 @REGISTRY.rule(
@@ -40,7 +40,8 @@ def requested_state_reservations(ctx: Context) -> Verdict:
     """A reservation or declaration of the requested State modifies its obligations under the
     provision concerned, from the date the Convention binds it until it is withdrawn."""
     req = ctx.request
-    articles = set(ctx.law.measure(req.measure).articles) | set(GENERAL)
+    articles = set(ctx.law.measure(req.measure).articles) | set(ctx.law.facts.general_articles)
+    narrow = ctx.law.facts.preservation_reservation_article
     relevant = _concerning(ctx, req.requested_state, articles)
     theirs = _concerning(ctx, req.requesting_state, articles)
     reciprocal = [
@@ -48,7 +49,9 @@ def requested_state_reservations(ctx: Context) -> Verdict:
         for s, (_, article, _p) in theirs
         if s in ctx.law.register.reservations
         and not (
-            article == 42 and req.measure is Measure.PRESERVATION and req.offence.treaty_articles
+            article == narrow
+            and req.measure is Measure.PRESERVATION
+            and req.offence.treaty_articles
         )
     ]
     if not relevant and not reciprocal:
@@ -61,13 +64,17 @@ def requested_state_reservations(ctx: Context) -> Verdict:
     read = tuple(("statement", s.concerns) for s, _ in relevant + theirs)
     engaged = []
     for statement, (_, article, _para) in relevant:
-        if article == 42 and req.measure is Measure.PRESERVATION and req.offence.treaty_articles:
-            continue  # the Art 42 reservation reaches only non-Convention offences
+        if (
+            article == narrow
+            and req.measure is Measure.PRESERVATION
+            and req.offence.treaty_articles
+        ):
+            continue  # the preservation reservation reaches only non-Convention offences
         engaged.append(f"{statement.concerns} (made {statement.made_on}): {statement.text}")
     if not engaged and not reciprocal:
         return Verdict(
             Result.PASS,
-            f"{req.requested_state}'s reservation on Art 42 covers only "
+            f"{req.requested_state}'s reservation on Art {narrow} covers only "
             "offences not established under the Convention; this request names "
             f"Art {', '.join(str(a) for a in req.offence.treaty_articles)}",
             read,
@@ -77,11 +84,15 @@ def requested_state_reservations(ctx: Context) -> Verdict:
     if engaged:
         parts.append(f"{req.requested_state} has, in effect on {ctx.on}: " + "; ".join(engaged))
     if reciprocal:
-        basis = ctx.law.bundle.constant("reservations.reciprocal", ctx.on)
-        if basis.cite is not None:
-            cites += (basis.cite,)
+        cite = (
+            ctx.law.bundle.constant("reservations.reciprocal", ctx.on).cite
+            if "reservations.reciprocal" in ctx.law.bundle.constants
+            else None
+        )
+        if cite is not None:
+            cites += (cite,)
         parts.append(
-            f"reciprocity ({basis.cite.label if basis.cite else 'law of treaties'}): "
+            f"reciprocity ({cite.label if cite else 'law of treaties'}): "
             f"{req.requesting_state}'s "
             f"reservation limits {req.requested_state}'s obligation towards it to the same "
             "extent: " + "; ".join(reciprocal)

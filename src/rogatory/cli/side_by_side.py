@@ -1,0 +1,188 @@
+"""``rogatory check --treaty all``: one request screened under every treaty that can screen it.
+
+A central authority bound to two States by both the UN Convention and the Budapest Convention
+asks which of them the request rests on and what each would decide. The request's offence
+articles are written in the default treaty's numbering (the request document's own); for every
+other treaty they are translated through the shipped crosswalk (UN Art 7, illegal access, is
+Budapest Art 2), and an article with no counterpart is dropped and said so. The party files
+(--instruments, --declarations) belong to one treaty, so they are refused here.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from rogatory.cli.check import OUTCOME_STYLE, RESULT_STYLE, side_by_side_ids
+from rogatory.cli.common import console, print_json
+from rogatory.errors import ProblemList, RogatoryError
+from rogatory.law.decision import Outcome, Result
+from rogatory.treaty import catalogue
+from rogatory.treaty import crosswalk as crosswalks
+
+if TYPE_CHECKING:
+    from rogatory.safeguards.engine import Decision
+
+TRANSLATED = ("same", "similar")
+
+
+def translate(articles: list[int], source: str, target: str) -> tuple[list[int], list[str]]:
+    """``articles`` of ``source`` as ``target``'s offence articles, through the crosswalk, and a
+    note per article saying what it became."""
+    if source == target or not articles:
+        return articles, []
+    facts = catalogue.get(target).screening_facts
+    assert facts is not None
+    out: set[int] = set()
+    notes = []
+    for article in articles:
+        rows = crosswalks.rows(source, target, article)
+        hits = sorted(
+            {o for r in rows if r.relation in TRANSLATED for o in r.other if o in facts.offences}
+        )
+        out.update(hits)
+        became = ", ".join(f"Art {h}" for h in hits) or "no counterpart (dropped)"
+        notes.append(f"{source} Art {article} → {target} {became}")
+    return sorted(out), notes
+
+
+def _document(path: Path) -> Any:
+    """The request file, decoded once; a file that is not JSON is refused as check does."""
+    from rogatory.safeguards import request
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return request.load(path)  # raises the same error a single-treaty check gives
+
+
+def _for_treaty(data: Any, target: str) -> tuple[Any, list[str]]:
+    """The document with its offence articles in ``target``'s numbering."""
+    offence = data.get("offence") if isinstance(data, dict) else None
+    if not isinstance(offence, dict):
+        return data, []
+    out = copy.deepcopy(data)
+    notes: list[str] = []
+    for name in ("treaty_articles", "requested_state_articles"):
+        values = offence.get(name)
+        if isinstance(values, list) and all(isinstance(v, int) for v in values):
+            out["offence"][name], more = translate(values, catalogue.DEFAULT, target)
+            notes += [f"offence.{name}: {n}" for n in more]
+    return out, notes
+
+
+def run(
+    path: Path,
+    when: date | None,
+    *,
+    domestic_law: list[Path] | None,
+    signals: Path | None,
+    agreements: Path | None,
+    instruments: Path | None,
+    declarations: Path | None,
+    ignore_shipped: bool,
+    as_json: bool,
+) -> None:
+    from rogatory.safeguards import engine, request
+
+    if path.is_dir():
+        raise RogatoryError(
+            "input.invalid", f"{path}: --treaty all screens one request file, not a folder"
+        )
+    if instruments or declarations or ignore_shipped:
+        raise RogatoryError(
+            "input.invalid",
+            "--treaty all: --instruments, --declarations and --ignore-shipped belong to one "
+            "treaty; name it with --treaty",
+        )
+    data = _document(path)
+    columns: list[dict[str, Any]] = []
+    for treaty in side_by_side_ids():
+        screener = engine.load(
+            bundle_id=treaty,
+            domestic_law_files=domestic_law,
+            signals_file=signals,
+            agreements_file=agreements,
+        )
+        document, notes = _for_treaty(data, treaty)
+        column: dict[str, Any] = {"treaty": treaty, "articles_translated": notes}
+        try:
+            decision = screener.screen(request.parse(document, file=str(path), treaty=treaty), when)
+        except ProblemList as exc:
+            column["errors"] = [{"code": p.code, "message": p.render()} for p in exc.problems]
+        else:
+            column["decision"] = decision
+        columns.append(column)
+    if as_json:
+        print_json(
+            {
+                "file": str(path),
+                "treaties": [
+                    {k: (v.to_json() if k == "decision" else v) for k, v in c.items()}
+                    for c in columns
+                ],
+            }
+        )
+        return
+    _print(path, columns)
+
+
+def _print(path: Path, columns: list[dict[str, Any]]) -> None:
+    decisions: dict[str, Decision] = {
+        c["treaty"]: c["decision"] for c in columns if "decision" in c
+    }
+    table = Table(title=f"{path.name} screened under each treaty")
+    table.add_column("Rule", overflow="fold")
+    for c in columns:
+        title = catalogue.get(c["treaty"]).manifest.instrument
+        table.add_column(f"{c['treaty']} ({title})", overflow="fold")
+    outcome_row = ["[bold]outcome[/bold]"]
+    for c in columns:
+        if "decision" in c:
+            o: Outcome = c["decision"].outcome
+            outcome_row.append(f"[{OUTCOME_STYLE[o]}]{o.value}[/{OUTCOME_STYLE[o]}]")
+        else:
+            outcome_row.append("[red]unusable[/red]")
+    table.add_row(*outcome_row, end_section=True)
+    rules: dict[str, None] = {}
+    for d in decisions.values():
+        rules.update(dict.fromkeys(f.rule for f in d.findings))
+    for rule in rules:
+        row = [rule]
+        for c in columns:
+            shown = decisions.get(c["treaty"])
+            found = next((f for f in shown.findings if f.rule == rule), None) if shown else None
+            if found is None:
+                row.append("[dim]—[/dim]" if shown else "")
+                continue
+            st = RESULT_STYLE[found.result]
+            cites = ", ".join(x.label.removeprefix(f"{x.instrument} ") for x in found.cites[:3])
+            more = "" if found.result is Result.NOT_APPLICABLE else f" [dim]{escape(cites)}[/dim]"
+            row.append(f"[{st}]{found.result.value}[/{st}]{more}")
+        table.add_row(*row)
+    console.print(table)
+    console.print("[dim]— : the treaty has no such rule (no counterpart provision)[/dim]")
+    for c in columns:
+        name = catalogue.get(c["treaty"]).manifest.short_title
+        for note in c["articles_translated"]:
+            console.print(f"{escape(name)}: {escape(note)}", markup=True)
+        if "errors" in c:
+            for e in c["errors"]:
+                console.print(f"[red]{escape(name)}: {escape(e['message'])}[/red]")
+            continue
+        d = c["decision"]
+        bases = [
+            b["instrument"] + (" (governs the request)" if b.get("governs") else "")
+            for b in d.legal_bases
+        ]
+        console.print(
+            f"{name}: legal bases in force between the States: "
+            + ("; ".join(bases) or "none known"),
+            markup=False,
+        )
