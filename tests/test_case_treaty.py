@@ -143,3 +143,48 @@ def test_cases_from_before_the_treaty_column_are_the_conventions(engine: Engine)
         first = flows.screenings(s, REVIEWER, case_id)[0]
         assert (again.treaty, again.outcome) == ("uncc", first.outcome)
         assert audit.verify(s).ok
+
+
+def test_over_http_a_case_is_taken_in_and_screened_again_under_budapest(engine: Engine) -> None:
+    """The service screens under every shipped treaty with screening rules: ``?treaty=``
+    picks one at intake, and the case keeps it."""
+    from fastapi.testclient import TestClient
+
+    from rogatory.accounts import service as accounts
+    from rogatory.api.app import create_app
+    from rogatory.api.deps import Services
+    from rogatory.requests.transitions import Lifecycle
+
+    services = Services(
+        dbe.sessions(engine), screening.load_family(), Lifecycle(catalogue.get().has_provision)
+    )
+    with services.sessions.begin() as s:
+        flows.ensure_organisation(s, "org-a", "a")
+        user = accounts.add_user(
+            s,
+            org="org-a",
+            email="rita@a.example",
+            name="Rita",
+            password="correct horse battery",
+            roles=["intake", "reviewer"],
+        )
+        token = accounts.create_token(s, user, name="t", scopes=["cases:read", "cases:write"])[1]
+    client = TestClient(create_app(services))
+    auth = {"Authorization": f"Bearer {token}"}
+    doc = json.loads((EXAMPLES.parent / "budapest-preservation.json").read_text())
+    created = client.post("/api/v1/cases?treaty=budapest", json=doc, headers=auth)
+    assert created.status_code == 201, created.text
+    case = created.json()
+    assert case["treaty"] == "budapest" and case["screening"]["treaty"] == "budapest"
+    again = client.post(
+        f"/api/v1/cases/{case['id']}/screenings", json={"on": "2025-04-01"}, headers=auth
+    )
+    assert again.status_code == 201, again.text
+    cites = {c["instrument"] for f in again.json()["decision"]["findings"] for c in f["cites"]}
+    assert again.json()["treaty"] == "budapest" and cites == {"ETS185"}
+    default = client.post("/api/v1/cases", json=doc, headers=auth).json()
+    assert default["treaty"] == "uncc"
+    unknown = client.post("/api/v1/cases?treaty=ets30", json=doc, headers=auth)
+    assert unknown.status_code == 422
+    assert unknown.json()["code"] == "case.treaty_unavailable"
+    assert "budapest" in unknown.json()["help"] and "uncc" in unknown.json()["help"]

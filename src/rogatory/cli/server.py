@@ -55,7 +55,7 @@ def _screener(
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
     chosen = seed.INSTRUMENTS if demo else instruments
-    return screening.load(
+    return screening.load_family(
         instruments_file=chosen, ignore_shipped=ignore_shipped, agreements_file=agreements
     )
 

@@ -39,6 +39,7 @@ from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, gov
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.signals import Signals
+from rogatory.treaty import catalogue
 
 assert rules.MODULES  # importing rules registers them
 IN_FORCE = "relation.in_force"  # whose pass puts the Convention among the legal bases
@@ -351,6 +352,28 @@ def load(
     return Screener(
         build_law(register=register, domestic_law=mappings, signals_=custom, agreements_=treaties)
     )
+
+
+def load_family(
+    *,
+    instruments_file: Path | None = None,
+    ignore_shipped: bool = False,
+    agreements_file: Path | None = None,
+) -> Screener:
+    """What the service screens with: the default treaty's screener (with the user's
+    instruments) linked with one for every other shipped treaty that has screening rules (its
+    shipped party data), so a case can be taken in, and screened again, under any of them."""
+    default = load(
+        instruments_file=instruments_file,
+        ignore_shipped=ignore_shipped,
+        agreements_file=agreements_file,
+    )
+    others = [
+        load(bundle_id=bundle_id, agreements_file=agreements_file)
+        for bundle_id in catalogue.bundle_ids()
+        if bundle_id != default.treaty and catalogue.get(bundle_id).screening
+    ]
+    return family(default, *others)
 
 
 def registry() -> Registry[Context]:
