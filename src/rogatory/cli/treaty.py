@@ -21,6 +21,7 @@ from rogatory.cli.common import (
 )
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
+from rogatory.law.citation import ProvisionId
 from rogatory.law.provisions import Article, Paragraph
 from rogatory.treaty import catalogue, lookup
 from rogatory.treaty import crosswalk as crosswalks
@@ -40,7 +41,7 @@ def paragraph_json(bundle: Bundle, article: Article, path: str, para: Paragraph)
         "number": f"{article.number}.{path}",
         "article": article.number,
         "paragraph": path,
-        "provision_id": f"{bundle.id}:art-{article.number}:para-{path}",
+        "provision_id": str(ProvisionId(bundle.id, article.number, path)),
         "heading": para.heading,
         "text": para.text,
         "text_kind": para.text_kind.value,
@@ -64,7 +65,7 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
     chapter = bundle.chapter(article.chapter)
     out: dict[str, Any] = {
         "number": article.number,
-        "provision_id": f"{bundle.id}:art-{article.number}",
+        "provision_id": str(ProvisionId(bundle.id, article.number)),
         "title": article.title,
         "chapter": article.chapter,
         "chapter_title": chapter.title if chapter else None,

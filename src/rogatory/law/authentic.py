@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rogatory.errors import RogatoryError
 from rogatory.law.bundle import Bundle
-from rogatory.law.citation import Citation
+from rogatory.law.citation import Citation, ProvisionId
 
 # A heading may carry Markdown's "#" marks: treaty databases publish texts as Markdown too.
 _ARTICLE = re.compile(r"^\s*(?:#+\s*)?article\s+(\d+)\s*[.:\-\u2013\u2014]?\s*(.*)$", re.IGNORECASE)
@@ -243,7 +243,7 @@ def check(bundle: Bundle, text: str) -> Report:
             )
     for article in bundle.articles:
         checked += 1
-        pid = f"{bundle.id}:art-{article.number}"
+        pid = str(ProvisionId(bundle.id, article.number))
         section = parsed.articles.get(article.number)
         if section is None:
             out.append(
@@ -270,7 +270,7 @@ def check(bundle: Bundle, text: str) -> Report:
                 out.append(
                     Discrepancy(
                         Check.PARAGRAPH_MISSING,
-                        f"{pid}:para-{path}",
+                        str(ProvisionId(bundle.id, article.number, path)),
                         f"Article {article.number}: paragraph {path} not found",
                         "provisions.yaml",
                     )

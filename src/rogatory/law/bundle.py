@@ -25,7 +25,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from rogatory.errors import ProblemCollector, RogatoryError
 from rogatory.law import revision as revisions
 from rogatory.law.calendar import Delay
-from rogatory.law.citation import Attestation, Citation, Level, parse_provision_id
+from rogatory.law.citation import (
+    Attestation,
+    Citation,
+    Level,
+    parse_provision_id,
+    register_bundle,
+)
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.groups import Group, GroupsFile
@@ -811,6 +817,8 @@ def load_bundle(root: Path) -> Bundle:
         problems,
         file=f"{label}/bundle.yaml",
     )
+    if manifest is not None:
+        register_bundle(manifest.instrument, manifest.id)
     prov_file = f"{label}/provisions.yaml"
     provisions = validate(
         ProvisionsFile,

@@ -12,6 +12,7 @@ records when it was last checked, kept apart from the legal date the value takes
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Self
@@ -105,9 +106,9 @@ class Citation(Attestation):
 
     @property
     def provision_id(self) -> str:
-        """The stable id used across the product, e.g. ``uncc:art-42:para-7``."""
-        base = f"{self.instrument.lower()}:art-{self.article}"
-        return f"{base}:para-{self.paragraph}" if self.paragraph else base
+        """The stable id used across the product, e.g. ``uncc:art-42:para-7``: the bundle's
+        id, never the instrument's code (Budapest is ``budapest:``, its instrument ETS185)."""
+        return str(ProvisionId(bundle_of(self.instrument), self.article, self.paragraph))
 
     @property
     def label(self) -> str:
@@ -127,18 +128,54 @@ class Citation(Attestation):
         }
 
 
+# Instrument codes of the bundles loaded in this process, to their bundle ids: a citation names
+# its instrument (ETS185), a provision id its bundle (budapest). Filled by ``register_bundle``
+# as each bundle loads; an instrument no bundle declared is its own lower-cased id.
+_BUNDLE_OF: dict[str, str] = {}
+
+
+def register_bundle(instrument: str, bundle_id: str) -> None:
+    _BUNDLE_OF[instrument] = bundle_id
+
+
+def bundle_of(instrument: str) -> str:
+    return _BUNDLE_OF.get(instrument, instrument.lower())
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ProvisionId:
+    """A provision of a bundle: ``uncc:art-42:para-7``. The one place ids are built and read;
+    ``str()`` writes one and ``parse`` reads one back, so the two can never disagree."""
+
+    bundle: str
+    article: int
+    paragraph: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.bundle}:art-{self.article}"
+        return f"{base}:para-{self.paragraph}" if self.paragraph else base
+
+    @classmethod
+    def parse(cls, text: str) -> ProvisionId:
+        """Read ``uncc:art-42:para-7``; raise ValueError saying the expected form."""
+        parts = text.split(":")
+        if len(parts) not in (2, 3) or not parts[1].startswith("art-") or not parts[0]:
+            raise ValueError(f"{text!r} is not a provision id (expected e.g. 'uncc:art-42:para-7')")
+        try:
+            article = int(parts[1].removeprefix("art-"))
+        except ValueError as exc:
+            raise ValueError(f"{text!r}: the article must be a number") from exc
+        if article < 1:
+            raise ValueError(f"{text!r}: the article must be a number from 1")
+        paragraph = None
+        if len(parts) == 3:
+            if not parts[2].startswith("para-") or parts[2] == "para-":
+                raise ValueError(f"{text!r}: the third part must be 'para-<id>'")
+            paragraph = parts[2].removeprefix("para-")
+        return cls(parts[0], article, paragraph)
+
+
 def parse_provision_id(text: str) -> tuple[str, int, str | None]:
     """Split ``uncc:art-42:para-7`` into its parts; raise ValueError with the expected form."""
-    parts = text.split(":")
-    if len(parts) not in (2, 3) or not parts[1].startswith("art-"):
-        raise ValueError(f"{text!r} is not a provision id (expected e.g. 'uncc:art-42:para-7')")
-    try:
-        article = int(parts[1].removeprefix("art-"))
-    except ValueError as exc:
-        raise ValueError(f"{text!r}: the article must be a number") from exc
-    paragraph = None
-    if len(parts) == 3:
-        if not parts[2].startswith("para-") or parts[2] == "para-":
-            raise ValueError(f"{text!r}: the third part must be 'para-<id>'")
-        paragraph = parts[2].removeprefix("para-")
-    return parts[0], article, paragraph
+    found = ProvisionId.parse(text)
+    return found.bundle, found.article, found.paragraph

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from rogatory.errors import RogatoryError
+from rogatory.law.citation import ProvisionId
 from rogatory.law.decision import Outcome
 from rogatory.treaty import catalogue
 
@@ -84,7 +85,7 @@ class Override:
 
 def convention_basis(measure: str, bundle_id: str = "uncc") -> str:
     """The Convention article an ordinary approval of this measure rests on."""
-    return f"{bundle_id}:art-{catalogue.get(bundle_id).measures[measure].articles[0]}"
+    return str(ProvisionId(bundle_id, catalogue.get(bundle_id).measures[measure].articles[0]))
 
 
 def receipt_basis(kind: str, citation: str) -> list[str]:

@@ -32,6 +32,7 @@ from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.evidence.spool import Spooled
 from rogatory.law.bundle import Bundle
+from rogatory.law.citation import ProvisionId
 from rogatory.requests import custody, flows, permissions
 from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
@@ -64,7 +65,7 @@ def _grounds(bundle: Bundle, measure: str, decision: dict[str, Any]) -> list[str
     then those of the grounds the treaty allows for the measure (its measures table), each as
     the treaty's screening rules cite it."""
     cited = [
-        f"{bundle.id}:art-{c['article']}" + (f":para-{c['paragraph']}" if c["paragraph"] else "")
+        str(ProvisionId(bundle.id, c["article"], c["paragraph"]))
         for f in decision["findings"]
         if f["result"] in ("fail", "review")
         for c in f["cites"]
