@@ -1,0 +1,38 @@
+"""The state each audit event produced: a nullable column, so existing chains still verify.
+
+Events recorded before this revision have no state (null): they hash as they always did and
+are simply not state-checked; the first event that changes a case or a user afterwards
+records its state, and from then on ``rogatory audit verify --state`` checks it. The column is
+added in place (no table rebuild), so the append-only triggers stay as they are.
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-04
+"""
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "0013"
+down_revision = "0012"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "audit_events",
+        sa.Column(
+            "state",
+            sa.JSON(none_as_null=True).with_variant(
+                postgresql.JSONB(none_as_null=True), "postgresql"
+            ),
+            nullable=True,
+        ),
+    )
+
+
+def downgrade() -> None:
+    # in place on both databases (SQLite 3.35+), so the triggers stay too
+    op.execute("ALTER TABLE audit_events DROP COLUMN state")

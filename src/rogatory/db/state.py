@@ -1,0 +1,280 @@
+"""Which rows make up each audited subject, when an event records their state, and checking it.
+
+A *case* is its row and every row that hangs off it: the request versions, screenings (their
+outcome and decision), acknowledgements, approvals (who, on which screening, on which basis),
+transitions, holds, non-disclosure order, confidentiality answer, follow-up request, traffic
+disclosures and their approvals, evidence files (with their hashes) and disclosures. A *user*
+is their row (roles, active flag, password hash) and their API tokens (secret hash, scopes,
+expiry, revocation). Every column is hashed: a password hash or a token's secret hash swapped
+by hand lets an attacker in, so it must not go unnoticed; the event keeps only a short hash
+of each row (``audit.state``), which reveals nothing of the values. Browser sessions are not
+part of a user: they come and go with every sign-in, and deactivation revokes them.
+
+An event records its subject's state only if its transaction changed that subject's rows
+(tracked at each flush, below): an event that changes nothing (a sign-in, a refused
+disclosure) must not record a state edited by hand as if it were the application's.
+
+This is the storage adapter's knowledge, so it lives here; ``sessions`` installs it on every
+session of the product, and ``audit.service.append`` calls it without knowing any table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy import Table, event, exists, select
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
+
+from rogatory.accounts.models import ApiToken, User
+from rogatory.audit import state as states
+from rogatory.audit.models import AuditEvent
+from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.requests.models import (
+    Acknowledgement,
+    Approval,
+    Case,
+    ConfidentialityAnswerRow,
+    FollowUpRow,
+    HoldRow,
+    NonDisclosureRow,
+    RequestVersion,
+    Screening,
+    TrafficApproval,
+    TrafficDisclosureRow,
+    Transition,
+)
+
+
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+DISCLOSURES = _table(TrafficDisclosureRow)
+# The tables of a case, in the order a difference is looked for, each with how its rows are
+# found from the case id.
+CASE: tuple[tuple[Table, Callable[[str], ColumnElement[bool]]], ...] = (
+    (_table(Case), lambda c: _table(Case).c.id == c),
+    *(
+        (_table(m), lambda c, t=_table(m): t.c.case_id == c)
+        for m in (
+            RequestVersion,
+            Screening,
+            Acknowledgement,
+            Approval,
+            Transition,
+            HoldRow,
+            NonDisclosureRow,
+            ConfidentialityAnswerRow,
+            FollowUpRow,
+            TrafficDisclosureRow,
+        )
+    ),
+    (
+        _table(TrafficApproval),
+        lambda c: _table(TrafficApproval).c.disclosure_id.in_(
+            select(DISCLOSURES.c.id).where(DISCLOSURES.c.case_id == c)
+        ),
+    ),
+    (_table(EvidenceFile), lambda c: _table(EvidenceFile).c.case_id == c),
+    (_table(Disclosure), lambda c: _table(Disclosure).c.case_id == c),
+)
+USER: tuple[tuple[Table, Callable[[str], ColumnElement[bool]]], ...] = (
+    (_table(User), lambda u: _table(User).c.id == u),
+    (_table(ApiToken), lambda u: _table(ApiToken).c.user_id == u),
+)
+KINDS = {"case": CASE, "user": USER}
+_RANK = {t.name: i for tables in KINDS.values() for i, (t, _) in enumerate(tables)}
+
+
+def order(row_key: str) -> tuple[int, str]:
+    """Rows by table (as listed above), then by primary key (numeric keys by number)."""
+    table, _, key = row_key.partition("/")
+    return _RANK.get(table, len(_RANK)), key.zfill(20)
+
+
+def of(session: Session, subject: str) -> states.State | None:
+    """The subject's state from its rows as the database holds them; None if it has none."""
+    kind, _, ident = subject.partition(":")
+    rows: list[tuple[str, str]] = []
+    for table, where in KINDS[kind]:
+        pk = list(table.primary_key.columns)
+        for row in session.execute(select(table).where(where(ident)).order_by(*pk)).mappings():
+            key = "/".join(str(row[c.name]) for c in pk)
+            rows.append((f"{table.name}/{key}", states.row_hash(row)))
+    return states.State(subject, tuple(rows)) if rows else None
+
+
+# ---- recording: which subjects a transaction changed -------------------------------------
+
+_TOUCHED = "rogatory.state.touched"
+
+
+def _subject_of(session: Session, obj: object) -> str | None:
+    table = getattr(obj, "__tablename__", None)
+    if isinstance(obj, Case):
+        return f"case:{obj.id}"
+    if isinstance(obj, TrafficApproval):
+        step = session.get(TrafficDisclosureRow, obj.disclosure_id)
+        return f"case:{step.case_id}" if step is not None else None
+    if table in _RANK and isinstance(getattr(obj, "case_id", None), str):
+        return f"case:{getattr(obj, 'case_id')}"
+    if isinstance(obj, User):
+        return f"user:{obj.id}"
+    if isinstance(obj, ApiToken):
+        return f"user:{obj.user_id}"
+    return None
+
+
+def _flushed(session: Session, _flush: UOWTransaction) -> None:
+    touched: set[str] = session.info.setdefault(_TOUCHED, set())
+    with session.no_autoflush:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            subject = _subject_of(session, obj)
+            if subject is not None:
+                touched.add(subject)
+
+
+def _ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_TOUCHED, None)
+
+
+def recorded_state(
+    session: Session, case_id: str | None, subject: str | None
+) -> dict[str, Any] | None:
+    """The hook ``audit.append`` calls: the state its event records, if it changed one."""
+    key = subject or (f"case:{case_id}" if case_id else None)
+    if key is None:
+        return None
+    session.flush()
+    if key not in session.info.get(_TOUCHED, set()):
+        return None
+    state = of(session, key)
+    return state.recorded() if state is not None else None
+
+
+def install(maker: sessionmaker[Session]) -> None:
+    """Make every session of ``maker`` record the state its events produce."""
+    maker.kw.setdefault("info", {})[states.HOOK] = recorded_state
+    event.listen(maker, "after_flush", _flushed)
+    event.listen(maker, "after_transaction_end", _ended)
+
+
+# ---- verifying: the rows against the state their last event recorded ----------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    subject: str
+    shown: str  # how the subject is named: "case ID", "user EMAIL (ID)"
+    problem: str
+
+
+@dataclass
+class StateReport:
+    checked: dict[str, int] = field(default_factory=dict)  # by kind
+    unchecked: dict[str, int] = field(default_factory=dict)  # no state recorded yet
+    findings: list[Finding] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def describe(self) -> list[str]:
+        counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.checked.items())
+        if self.ok:
+            line = f"state: {counts or 'nothing'} as their last event recorded"
+        else:
+            line = f"state: {len(self.findings)} of {counts} differ from their last event"
+        skipped = ", ".join(
+            f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.unchecked.items() if n
+        )
+        if skipped:
+            line += f"; not state-checked (no state recorded since migration 0013): {skipped}"
+        return [line, *(f"{f.shown}: {f.problem}" for f in self.findings)]
+
+
+def _last_recorded(session: Session, chain: str | None) -> dict[str, tuple[str, int, str]]:
+    """Each subject's last event that recorded its state: (chain, seq, action)."""
+    subject = AuditEvent.state["subject"].as_string()
+    query = select(subject, AuditEvent.chain, AuditEvent.seq, AuditEvent.action).where(
+        AuditEvent.state.is_not(None)
+    )
+    if chain is not None:
+        query = query.where(AuditEvent.chain == chain)
+    last: dict[str, tuple[str, int, str]] = {}
+    for s, c, seq, action in session.execute(query.order_by(AuditEvent.chain, AuditEvent.seq)):
+        last[s] = (c, seq, action)
+    return last
+
+
+def _shown(session: Session, subject: str) -> str:
+    kind, _, ident = subject.partition(":")
+    if kind == "user":
+        email = session.execute(select(User.email).where(User.id == ident)).scalar_one_or_none()
+        return f"user {email} ({ident})" if email else f"user {ident}"
+    return f"{kind} {ident}"
+
+
+def verify(session: Session, *, chain: str | None = None) -> StateReport:
+    """Recompute every subject's state from its rows and hold it against the state its last
+    event recorded; name the first row that differs. Cases that no event ever named were
+    put in the database by hand; cases and users whose events all predate migration 0013
+    have no recorded state and are counted as not state-checked (users by name, as a
+    warning: an account inserted by hand looks the same)."""
+    report = StateReport(checked={"case": 0, "user": 0}, unchecked={"case": 0, "user": 0})
+    last = _last_recorded(session, chain)
+    for subject, (c, seq, action) in sorted(last.items(), key=lambda i: (i[1][0], i[1][1])):
+        kind = subject.partition(":")[0]
+        if kind not in KINDS:
+            continue
+        report.checked[kind] += 1
+        recorded = session.execute(
+            select(AuditEvent.state).where(AuditEvent.chain == c, AuditEvent.seq == seq)
+        ).scalar_one()
+        assert recorded is not None
+        current = of(session, subject) or states.State(subject, ())
+        difference = states.compare(recorded, current, order)
+        if difference is not None:
+            report.findings.append(
+                Finding(
+                    subject,
+                    _shown(session, subject),
+                    f"{difference.describe()} the state recorded at event {c!r}#{seq} ({action})",
+                )
+            )
+    cases = select(Case.id, Case.org_id)
+    users = select(User.id, User.email)
+    if chain is not None:
+        cases, users = cases.where(Case.org_id == chain), users.where(User.org_id == chain)
+    for case_id, _org in session.execute(cases.order_by(Case.id)):
+        if f"case:{case_id}" not in last:
+            report.unchecked["case"] += 1
+    never = (
+        select(Case.id)
+        .where(~exists().where(AuditEvent.chain == Case.org_id, AuditEvent.case_id == Case.id))
+        .order_by(Case.id)
+    )
+    if chain is not None:
+        never = never.where(Case.org_id == chain)
+    for case_id in session.execute(never).scalars():
+        report.unchecked["case"] -= 1
+        report.findings.append(
+            Finding(
+                f"case:{case_id}",
+                f"case {case_id}",
+                "no audit event names this case: it was put in the database by hand",
+            )
+        )
+    for user_id, email in session.execute(users.order_by(User.email)):
+        if f"user:{user_id}" not in last:
+            report.unchecked["user"] += 1
+            report.warnings.append(
+                f"user {email} has no recorded state: created before migration 0013, "
+                "or inserted by hand"
+            )
+    return report
