@@ -225,9 +225,7 @@ def test_an_event_that_changes_nothing_does_not_absorb_an_edit(
 
 def test_a_case_put_in_by_hand_has_no_event_and_fails(world: World) -> None:
     with dbe.sessions(world.engine)() as s:
-        values = {
-            c.name: getattr(s.get(Case, world.case), c.key) for c in Case.__table__.columns
-        }
+        values = {c.name: getattr(s.get(Case, world.case), c.key) for c in Case.__table__.columns}
     _edit(world.engine, insert(Case).values({**values, "id": "forged-case", "reference": "X"}))
     report = _states(world.engine)
     assert [f.problem for f in report.findings] == [

@@ -45,8 +45,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_hash(values: Mapping[str, Any]) -> str:
-    """SHA-256 over a row's canonical JSON (every column by name)."""
+def row_hash(values: Mapping[Any, Any]) -> str:
+    """SHA-256 over a row's canonical JSON (every column, by its name)."""
     return hashlib.sha256(canonical({k: _plain(v) for k, v in values.items()})).hexdigest()
 
 

@@ -33,8 +33,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory import orm
-from rogatory.errors import RogatoryError
 from rogatory.db import state
+from rogatory.errors import RogatoryError
 from rogatory.signing import checkpoints
 
 READ_ONLY = "rogatory_read_only"

@@ -20,13 +20,12 @@ session of the product, and ``audit.service.append`` calls it without knowing an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, event, exists, select
+from sqlalchemy import Select, Table, bindparam, event, exists, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from rogatory.accounts.models import ApiToken, User
 from rogatory.audit import state as states
@@ -53,12 +52,25 @@ def _table(model: Any) -> Table:
 
 
 DISCLOSURES = _table(TrafficDisclosureRow)
-# The tables of a case, in the order a difference is looked for, each with how its rows are
-# found from the case id.
-CASE: tuple[tuple[Table, Callable[[str], ColumnElement[bool]]], ...] = (
-    (_table(Case), lambda c: _table(Case).c.id == c),
+_ID: BindParameter[str] = bindparam("subject_id")
+
+
+def _rows(table: Table, where: ColumnElement[bool]) -> Select[Any]:
+    """One table's rows of a subject, by primary key; built once, so that recording a state
+    costs one cached statement per table, not a statement built each time."""
+    return select(table).where(where).order_by(*table.primary_key.columns)
+
+
+def _by_case(model: Any) -> tuple[Table, Select[Any]]:
+    table = _table(model)
+    return table, _rows(table, table.c.case_id == _ID)
+
+
+# The tables of a case and of a user, in the order a difference is looked for.
+CASE: tuple[tuple[Table, Select[Any]], ...] = (
+    (_table(Case), _rows(_table(Case), _table(Case).c.id == _ID)),
     *(
-        (_table(m), lambda c, t=_table(m): t.c.case_id == c)
+        _by_case(m)
         for m in (
             RequestVersion,
             Screening,
@@ -74,16 +86,19 @@ CASE: tuple[tuple[Table, Callable[[str], ColumnElement[bool]]], ...] = (
     ),
     (
         _table(TrafficApproval),
-        lambda c: _table(TrafficApproval).c.disclosure_id.in_(
-            select(DISCLOSURES.c.id).where(DISCLOSURES.c.case_id == c)
+        _rows(
+            _table(TrafficApproval),
+            _table(TrafficApproval).c.disclosure_id.in_(
+                select(DISCLOSURES.c.id).where(DISCLOSURES.c.case_id == _ID)
+            ),
         ),
     ),
-    (_table(EvidenceFile), lambda c: _table(EvidenceFile).c.case_id == c),
-    (_table(Disclosure), lambda c: _table(Disclosure).c.case_id == c),
+    _by_case(EvidenceFile),
+    _by_case(Disclosure),
 )
-USER: tuple[tuple[Table, Callable[[str], ColumnElement[bool]]], ...] = (
-    (_table(User), lambda u: _table(User).c.id == u),
-    (_table(ApiToken), lambda u: _table(ApiToken).c.user_id == u),
+USER: tuple[tuple[Table, Select[Any]], ...] = (
+    (_table(User), _rows(_table(User), _table(User).c.id == _ID)),
+    (_table(ApiToken), _rows(_table(ApiToken), _table(ApiToken).c.user_id == _ID)),
 )
 KINDS = {"case": CASE, "user": USER}
 _RANK = {t.name: i for tables in KINDS.values() for i, (t, _) in enumerate(tables)}
@@ -99,17 +114,18 @@ def of(session: Session, subject: str) -> states.State | None:
     """The subject's state from its rows as the database holds them; None if it has none."""
     kind, _, ident = subject.partition(":")
     rows: list[tuple[str, str]] = []
-    for table, where in KINDS[kind]:
-        pk = list(table.primary_key.columns)
-        for row in session.execute(select(table).where(where(ident)).order_by(*pk)).mappings():
-            key = "/".join(str(row[c.name]) for c in pk)
+    for table, query in KINDS[kind]:
+        pk = [c.name for c in table.primary_key.columns]
+        for row in session.execute(query, {"subject_id": ident}).mappings():
+            key = "/".join(str(row[c]) for c in pk)
             rows.append((f"{table.name}/{key}", states.row_hash(row)))
     return states.State(subject, tuple(rows)) if rows else None
 
 
 # ---- recording: which subjects a transaction changed -------------------------------------
 
-_TOUCHED = "rogatory.state.touched"
+_TOUCHED = "rogatory.state.touched"  # subject -> how many flushes changed it
+_COMPUTED = "rogatory.state.computed"  # subject -> (that count, the state recorded)
 
 
 def _subject_of(session: Session, obj: object) -> str | None:
@@ -119,8 +135,9 @@ def _subject_of(session: Session, obj: object) -> str | None:
     if isinstance(obj, TrafficApproval):
         step = session.get(TrafficDisclosureRow, obj.disclosure_id)
         return f"case:{step.case_id}" if step is not None else None
-    if table in _RANK and isinstance(getattr(obj, "case_id", None), str):
-        return f"case:{getattr(obj, 'case_id')}"
+    case_id = getattr(obj, "case_id", None)
+    if table in _RANK and isinstance(case_id, str):
+        return f"case:{case_id}"
     if isinstance(obj, User):
         return f"user:{obj.id}"
     if isinstance(obj, ApiToken):
@@ -129,31 +146,44 @@ def _subject_of(session: Session, obj: object) -> str | None:
 
 
 def _flushed(session: Session, _flush: UOWTransaction) -> None:
-    touched: set[str] = session.info.setdefault(_TOUCHED, set())
+    touched: dict[str, int] = session.info.setdefault(_TOUCHED, {})
     with session.no_autoflush:
-        for obj in (*session.new, *session.dirty, *session.deleted):
-            subject = _subject_of(session, obj)
-            if subject is not None:
-                touched.add(subject)
+        subjects = {_subject_of(session, obj) for obj in (*session.new, *session.dirty)}
+        subjects |= {_subject_of(session, obj) for obj in session.deleted}
+    for subject in subjects - {None}:
+        assert subject is not None
+        touched[subject] = touched.get(subject, 0) + 1
 
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_TOUCHED, None)
+        session.info.pop(_COMPUTED, None)
 
 
 def recorded_state(
     session: Session, case_id: str | None, subject: str | None
 ) -> dict[str, Any] | None:
-    """The hook ``audit.append`` calls: the state its event records, if it changed one."""
+    """The hook ``audit.append`` calls: the state its event records, if it changed one.
+
+    A flow's events are appended one after the other at its end (``flows.recorded_at_end``):
+    the state is computed once for them all, and again only after a flush changed the
+    subject's rows. (The application changes these rows through the ORM only; a bulk
+    UPDATE on a session would not be seen here.)"""
     key = subject or (f"case:{case_id}" if case_id else None)
     if key is None:
         return None
     session.flush()
-    if key not in session.info.get(_TOUCHED, set()):
+    changes = session.info.get(_TOUCHED, {}).get(key)
+    if changes is None:
         return None
+    computed: dict[str, tuple[int, dict[str, Any] | None]] = session.info.setdefault(_COMPUTED, {})
+    if key in computed and computed[key][0] == changes:
+        return computed[key][1]
     state = of(session, key)
-    return state.recorded() if state is not None else None
+    recorded = state.recorded() if state is not None else None
+    computed[key] = (changes, recorded)
+    return recorded
 
 
 def install(maker: sessionmaker[Session]) -> None:
