@@ -223,6 +223,34 @@ def test_an_event_that_changes_nothing_does_not_absorb_an_edit(
     assert _events(world.engine, "user.signed_in")[0].state is None
 
 
+def test_an_edit_recorded_by_a_later_event_is_still_named(world: World, tmp_path: Path) -> None:
+    """The next event on the case records the edited row as it finds it, but its transaction
+    did not write that row: the change between the two recorded states is named."""
+    _edit(
+        world.engine,
+        update(EvidenceFile).where(EvidenceFile.id == world.evidence).values(sha256="0" * 64),
+    )
+    _edit(world.engine, update(User).where(User.id == world.user).values(roles=["admin"]))
+    factory = dbe.sessions(world.engine)
+    spooled = evidence.spool([b"more\n"], base_dir=tmp_path / "ev", max_bytes=1000)
+    with factory.begin() as s:
+        evidence.store(s, REVIEWER, world.case, "more.txt", spooled, base_dir=tmp_path / "ev")
+    with factory.begin() as s:
+        rita = s.get(User, world.user)
+        assert rita is not None
+        accounts.create_token(s, rita, name="ci", scopes=["cases:read"])
+    report = _states(world.engine)
+    problems = {f.subject: f.problem for f in report.findings}
+    assert problems.keys() == {f"case:{world.case}", f"user:{world.user}"}
+    assert problems[f"case:{world.case}"].startswith(
+        f"evidence_files row {world.evidence} differs from the state recorded at event 'org-a'#"
+    )
+    assert "without being written by event 'org-a'#" in problems[f"case:{world.case}"]
+    assert "(evidence.uploaded), which recorded it as it found it" in problems[f"case:{world.case}"]
+    assert problems[f"user:{world.user}"].startswith(f"users row {world.user} differs from")
+    assert "(token.created), which recorded it" in problems[f"user:{world.user}"]
+
+
 def test_a_case_put_in_by_hand_has_no_event_and_fails(world: World) -> None:
     with dbe.sessions(world.engine)() as s:
         values = {c.name: getattr(s.get(Case, world.case), c.key) for c in Case.__table__.columns}

@@ -108,3 +108,21 @@ def compare(
         if was.get(key) != now.get(key)
     )
     return next(iter(found), Difference(None, "changed"))
+
+
+def unexplained(
+    previous: Mapping[str, Any], later: Mapping[str, Any], order: Callable[[str], Any]
+) -> Difference | None:
+    """The first row that differs between two states a subject's events recorded, one after
+    the other, but that the later event's transaction did not write (its ``changed``): a
+    row edited by hand in between, which the later event then recorded as it found it."""
+    if previous.get("digest") == later.get("digest"):
+        return None
+    was: Mapping[str, str] = previous.get("rows", {})
+    now: Mapping[str, str] = later.get("rows", {})
+    written = set(later.get("changed", ()))
+    for key in sorted({*was, *now}, key=order):
+        if was.get(key) != now.get(key) and key not in written:
+            kind = "missing" if key not in now else "added" if key not in was else "changed"
+            return Difference(key, kind)
+    return None

@@ -20,10 +20,12 @@ session of the product, and ``audit.service.append`` calls it without knowing an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby, pairwise
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, event, exists, select
+from sqlalchemy import Select, Table, bindparam, event, exists, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -124,7 +126,7 @@ def of(session: Session, subject: str) -> states.State | None:
 
 # ---- recording: which subjects a transaction changed -------------------------------------
 
-_TOUCHED = "rogatory.state.touched"  # subject -> how many flushes changed it
+_TOUCHED = "rogatory.state.touched"  # subject -> the keys of the rows flushed, and how often
 _COMPUTED = "rogatory.state.computed"  # subject -> (that count, the state recorded)
 
 
@@ -145,14 +147,32 @@ def _subject_of(session: Session, obj: object) -> str | None:
     return None
 
 
+def _row_key(obj: object) -> str:
+    """The row's key as ``of`` names it: table and primary key."""
+    mapper = inspect(obj).mapper
+    key = "/".join(str(v) for v in mapper.primary_key_from_instance(obj))
+    return f"{mapper.local_table.name}/{key}"
+
+
+@dataclass
+class _Touched:
+    rows: set[str] = field(default_factory=set)
+    flushes: int = 0
+
+
 def _flushed(session: Session, _flush: UOWTransaction) -> None:
-    touched: dict[str, int] = session.info.setdefault(_TOUCHED, {})
+    """After each flush: which subjects' rows it wrote, and which rows."""
+    touched: dict[str, _Touched] = session.info.setdefault(_TOUCHED, {})
     with session.no_autoflush:
-        subjects = {_subject_of(session, obj) for obj in (*session.new, *session.dirty)}
-        subjects |= {_subject_of(session, obj) for obj in session.deleted}
-    for subject in subjects - {None}:
-        assert subject is not None
-        touched[subject] = touched.get(subject, 0) + 1
+        written = [
+            (subject, _row_key(obj))
+            for obj in (*session.new, *session.dirty, *session.deleted)
+            if (subject := _subject_of(session, obj)) is not None
+        ]
+    for subject in {s for s, _ in written}:
+        touched.setdefault(subject, _Touched()).flushes += 1
+    for subject, key in written:
+        touched[subject].rows.add(key)
 
 
 def _ended(session: Session, transaction: SessionTransaction) -> None:
@@ -164,7 +184,9 @@ def _ended(session: Session, transaction: SessionTransaction) -> None:
 def recorded_state(
     session: Session, case_id: str | None, subject: str | None
 ) -> dict[str, Any] | None:
-    """The hook ``audit.append`` calls: the state its event records, if it changed one.
+    """The hook ``audit.append`` calls: the state its event records, if its transaction
+    changed the subject, with the keys of the rows it changed (``changed``): any other row
+    that differs from the subject's previous recorded state was changed by hand in between.
 
     A flow's events are appended one after the other at its end (``flows.recorded_at_end``):
     the state is computed once for them all, and again only after a flush changed the
@@ -174,15 +196,15 @@ def recorded_state(
     if key is None:
         return None
     session.flush()
-    changes = session.info.get(_TOUCHED, {}).get(key)
-    if changes is None:
+    touched: _Touched | None = session.info.get(_TOUCHED, {}).get(key)
+    if touched is None:
         return None
     computed: dict[str, tuple[int, dict[str, Any] | None]] = session.info.setdefault(_COMPUTED, {})
-    if key in computed and computed[key][0] == changes:
+    if key in computed and computed[key][0] == touched.flushes:
         return computed[key][1]
-    state = of(session, key)
-    recorded = state.recorded() if state is not None else None
-    computed[key] = (changes, recorded)
+    state = of(session, key) or states.State(key, ())
+    recorded = state.recorded() | {"changed": sorted(touched.rows, key=order)}
+    computed[key] = (touched.flushes, recorded)
     return recorded
 
 
@@ -228,18 +250,31 @@ class StateReport:
         return [line, *(f"{f.shown}: {f.problem}" for f in self.findings)]
 
 
-def _last_recorded(session: Session, chain: str | None) -> dict[str, tuple[str, int, str]]:
-    """Each subject's last event that recorded its state: (chain, seq, action)."""
+@dataclass(frozen=True)
+class _Recorded:
+    chain: str
+    seq: int
+    action: str
+    state: dict[str, Any]
+
+    @property
+    def event(self) -> str:
+        return f"event {self.chain!r}#{self.seq} ({self.action})"
+
+
+def _recorded(session: Session, chain: str | None) -> Iterator[tuple[str, list[_Recorded]]]:
+    """Every state recorded, subject by subject (each subject's events in order); streamed,
+    so that one subject's states at a time are held."""
     subject = AuditEvent.state["subject"].as_string()
-    query = select(subject, AuditEvent.chain, AuditEvent.seq, AuditEvent.action).where(
-        AuditEvent.state.is_not(None)
-    )
+    query = select(
+        subject, AuditEvent.chain, AuditEvent.seq, AuditEvent.action, AuditEvent.state
+    ).where(AuditEvent.state.is_not(None))
     if chain is not None:
         query = query.where(AuditEvent.chain == chain)
-    last: dict[str, tuple[str, int, str]] = {}
-    for s, c, seq, action in session.execute(query.order_by(AuditEvent.chain, AuditEvent.seq)):
-        last[s] = (c, seq, action)
-    return last
+    query = query.order_by(AuditEvent.chain, subject, AuditEvent.seq)
+    result = session.execute(query, execution_options={"yield_per": 1000})
+    for key, group in groupby(result, key=lambda r: str(r[0])):
+        yield key, [_Recorded(c, seq, action, state) for _, c, seq, action, state in group]
 
 
 def _shown(session: Session, subject: str) -> str:
@@ -250,39 +285,52 @@ def _shown(session: Session, subject: str) -> str:
     return f"{kind} {ident}"
 
 
+def _history_problem(history: list[_Recorded]) -> str | None:
+    """A row that changed between two of the subject's events without the later one's
+    transaction writing it: edited by hand, then recorded as found by the next event."""
+    for before, after in pairwise(history):
+        difference = states.unexplained(before.state, after.state, order)
+        if difference is not None:
+            return (
+                f"{difference.describe()} the state recorded at {before.event} without "
+                f"being written by {after.event}, which recorded it as it found it"
+            )
+    return None
+
+
+def _current_problem(session: Session, subject: str, last: _Recorded) -> str | None:
+    current = of(session, subject) or states.State(subject, ())
+    difference = states.compare(last.state, current, order)
+    if difference is None:
+        return None
+    return f"{difference.describe()} the state recorded at {last.event}"
+
+
 def verify(session: Session, *, chain: str | None = None) -> StateReport:
     """Recompute every subject's state from its rows and hold it against the state its last
-    event recorded; name the first row that differs. Cases that no event ever named were
+    event recorded; name the first row that differs. Between two of a subject's events, a row
+    may only change if the later event's transaction wrote it: otherwise it was edited by
+    hand, and the later event recorded the edit as it found it. Cases that no event ever named were
     put in the database by hand; cases and users whose events all predate migration 0013
     have no recorded state and are counted as not state-checked (users by name, as a
     warning: an account inserted by hand looks the same)."""
     report = StateReport(checked={"case": 0, "user": 0}, unchecked={"case": 0, "user": 0})
-    last = _last_recorded(session, chain)
-    for subject, (c, seq, action) in sorted(last.items(), key=lambda i: (i[1][0], i[1][1])):
+    seen: set[str] = set()
+    for subject, history in _recorded(session, chain):
         kind = subject.partition(":")[0]
         if kind not in KINDS:
             continue
+        seen.add(subject)
         report.checked[kind] += 1
-        recorded = session.execute(
-            select(AuditEvent.state).where(AuditEvent.chain == c, AuditEvent.seq == seq)
-        ).scalar_one()
-        assert recorded is not None
-        current = of(session, subject) or states.State(subject, ())
-        difference = states.compare(recorded, current, order)
-        if difference is not None:
-            report.findings.append(
-                Finding(
-                    subject,
-                    _shown(session, subject),
-                    f"{difference.describe()} the state recorded at event {c!r}#{seq} ({action})",
-                )
-            )
+        problem = _history_problem(history) or _current_problem(session, subject, history[-1])
+        if problem is not None:
+            report.findings.append(Finding(subject, _shown(session, subject), problem))
     cases = select(Case.id, Case.org_id)
     users = select(User.id, User.email)
     if chain is not None:
         cases, users = cases.where(Case.org_id == chain), users.where(User.org_id == chain)
     for case_id, _org in session.execute(cases.order_by(Case.id)):
-        if f"case:{case_id}" not in last:
+        if f"case:{case_id}" not in seen:
             report.unchecked["case"] += 1
     never = (
         select(Case.id)
@@ -301,7 +349,7 @@ def verify(session: Session, *, chain: str | None = None) -> StateReport:
             )
         )
     for user_id, email in session.execute(users.order_by(User.email)):
-        if f"user:{user_id}" not in last:
+        if f"user:{user_id}" not in seen:
             report.unchecked["user"] += 1
             report.warnings.append(
                 f"user {email} has no recorded state: created before migration 0013, "
