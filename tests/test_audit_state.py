@@ -403,5 +403,36 @@ def test_the_command_checks_the_rows_only_with_state(
     assert broken.code == 1
     assert f"case {world.case}: evidence_files row {world.evidence} differs from" in broken.out
     as_json = json.loads(cli("audit", "verify", "--state", "--json").out)
-    assert as_json["ok"] is True and as_json["state"]["ok"] is False
+    assert as_json["ok"] is False and as_json["state"]["ok"] is False
     assert as_json["state"]["differences"][0]["subject"] == f"case:{world.case}"
+
+
+def test_the_api_checks_the_rows_when_asked(
+    world: World, screener: screening.Screener, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from rogatory.api.app import create_app
+    from rogatory.api.deps import Services
+
+    sessions_ = dbe.sessions(world.engine)
+    with sessions_.begin() as s:
+        auditor = accounts.add_user(
+            s, org="org-a", email="aino@a.example", name="A", password=PASSWORD, roles=["auditor"]
+        )
+        token = accounts.create_token(s, auditor, name="t", scopes=["audit:read"])[1]
+    services = Services(sessions_, screener, LIFE, tmp_path / "evidence", max_evidence_bytes=1024)
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(services)) as client:
+        plain = client.get("/api/v1/audit/verify", headers=headers).json()
+        assert plain["ok"] and plain["state"] is None
+        checked = client.get("/api/v1/audit/verify?state=true", headers=headers).json()
+        assert checked["ok"] and checked["state"]["checked"] == {"case": 1, "user": 5}
+        _edit(world.engine, update(Case).where(Case.id == world.case).values(status="closed"))
+        broken = client.get("/api/v1/audit/verify?state=true", headers=headers).json()
+        assert (
+            broken["ok"] is False
+            and client.get("/api/v1/audit/verify", headers=headers).json()["ok"]
+        )
+        [difference] = broken["state"]["differences"]
+        assert difference["problem"].startswith(f"cases row {world.case} differs from")

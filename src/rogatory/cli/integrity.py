@@ -124,25 +124,16 @@ def verify(
         report = checkpoints.verify(session, chain=chain, external=claims)
         rows = states.verify(session, chain=chain) if state else None
     if as_json:
-        print_json(_report_json(report) | ({"state": _state_json(rows)} if rows else {}))
+        found = _report_json(report)
+        if rows is not None:
+            found |= {"ok": report.ok and rows.ok, "state": states.as_json(rows)}
+        print_json(found)
     else:
         _print_report(report)
         if rows is not None:
             _print_state(rows)
     if not report.ok or (rows is not None and not rows.ok):
         raise typer.Exit(1)
-
-
-def _state_json(rows: StateReport) -> dict[str, Any]:
-    return {
-        "ok": rows.ok,
-        "checked": rows.checked,
-        "not_checked": rows.unchecked,
-        "differences": [
-            {"subject": f.subject, "shown": f.shown, "problem": f.problem} for f in rows.findings
-        ],
-        "warnings": rows.warnings,
-    }
 
 
 def _print_state(rows: StateReport) -> None:

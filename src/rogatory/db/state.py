@@ -262,6 +262,19 @@ class _Recorded:
         return f"event {self.chain!r}#{self.seq} ({self.action})"
 
 
+def as_json(report: StateReport) -> dict[str, Any]:
+    """The report as the command's ``--json`` and the API give it."""
+    return {
+        "ok": report.ok,
+        "checked": report.checked,
+        "not_checked": report.unchecked,
+        "differences": [
+            {"subject": f.subject, "shown": f.shown, "problem": f.problem} for f in report.findings
+        ],
+        "warnings": report.warnings,
+    }
+
+
 def _recorded(session: Session, chain: str | None) -> Iterator[tuple[str, list[_Recorded]]]:
     """Every state recorded, subject by subject (each subject's events in order); streamed,
     so that one subject's states at a time are held."""
