@@ -392,7 +392,7 @@ def test_the_command_checks_the_rows_only_with_state(
     monkeypatch.setenv("ROGATORY_SECRET_KEY", "state-test-secret")
     ok = cli("audit", "verify", "--state")
     assert ok.code == 0, ok.out + ok.err
-    assert "state: 1 case, 4 users as their last event recorded" in ok.out
+    assert "state: 1 case, 4 users match the state their last event recorded" in ok.out
     _edit(
         world.engine,
         update(EvidenceFile).where(EvidenceFile.id == world.evidence).values(sha256="0" * 64),

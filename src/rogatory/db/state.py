@@ -239,9 +239,10 @@ class StateReport:
     def describe(self) -> list[str]:
         counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.checked.items())
         if self.ok:
-            line = f"state: {counts or 'nothing'} as their last event recorded"
+            line = f"state: {counts or 'nothing'} match the state their last event recorded"
         else:
-            line = f"state: {len(self.findings)} of {counts} differ from their last event"
+            n = len(self.findings)
+            line = f"state: {n} of the {counts} checked differ{'s' if n == 1 else ''} from it"
         skipped = ", ".join(
             f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.unchecked.items() if n
         )
