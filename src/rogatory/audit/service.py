@@ -8,7 +8,7 @@ events holds the chain for one read and three inserts, not three rounds of lock 
 
 An event that changed a subject (a case, by its ``case_id``; a user, by ``subject``) also
 records the state it left the subject in (``audit.state``), computed by the hook the storage
-adapter put on the session, before the chain's lock is taken: every writer records it, here,
+adapter put on the session once the chain's lock is held: every writer records it, here,
 whichever feature appended.
 """
 
@@ -96,9 +96,11 @@ def append(
     event changed; a case event's subject is its case.
     """
     when = (at or datetime.now(UTC)).astimezone(UTC)
+    last_seq, prev = _head(session, chain)
+    # Under the chain's lock: on PostgreSQL another writer of the same case commits before
+    # this state is read or after this event, never in between (events and states in order).
     hook: states.StateHook | None = session.info.get(states.HOOK)
     state = hook(session, case_id, subject) if hook is not None else None
-    last_seq, prev = _head(session, chain)
     seq = last_seq + 1
     payload = event_payload(chain, seq, when, actor, action, case_id, summary, state)
     event = AuditEvent(
