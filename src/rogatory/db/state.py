@@ -236,19 +236,24 @@ class StateReport:
     def ok(self) -> bool:
         return not self.findings
 
-    def describe(self) -> list[str]:
+    @property
+    def summary(self) -> str:
+        """One line: how many subjects were checked, and how many differ or went unchecked."""
         counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.checked.items())
         if self.ok:
-            line = f"state: {counts or 'nothing'} match the state their last event recorded"
+            line = f"{counts or 'nothing'} match the state their last event recorded"
         else:
             n = len(self.findings)
-            line = f"state: {n} of the {counts} checked differ{'s' if n == 1 else ''} from it"
+            line = f"{n} of the {counts} checked differ{'s' if n == 1 else ''} from it"
         skipped = ", ".join(
             f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.unchecked.items() if n
         )
         if skipped:
             line += f"; not state-checked (no state recorded since migration 0013): {skipped}"
-        return [line, *(f"{f.shown}: {f.problem}" for f in self.findings)]
+        return line
+
+    def describe(self) -> list[str]:
+        return [f"state: {self.summary}", *(f"{f.shown}: {f.problem}" for f in self.findings)]
 
 
 @dataclass(frozen=True)
