@@ -310,12 +310,12 @@ def test_people_tokens_and_sign_ins_are_audited(world: World) -> None:
     assert _states(world.engine).ok
 
 
-def test_events_of_before_0013_still_verify_and_are_not_state_checked(
+def test_events_of_before_0014_still_verify_and_are_not_state_checked(
     world: World, engine: Engine
 ) -> None:
     """An event without a state hashes as events always did: the chain verifies whatever the
     mix, and a subject whose events all lack one is counted as not state-checked."""
-    # Build an event the way 0012 did (no state in the payload), after the world's events.
+    # Build an event the way 0013 did (no state in the payload), after the world's events.
     with dbe.sessions(engine).begin() as s:
         seq, prev = audit.head(s, "org-a")
         at = datetime.now(UTC)
@@ -351,7 +351,7 @@ def test_events_of_before_0013_still_verify_and_are_not_state_checked(
 
 def test_the_migration_keeps_an_existing_chain_verifying(tmp_path: Path) -> None:
     eng = dbe.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(eng, "0012")
+    migrate.upgrade(eng, "0013")
     at = datetime(2026, 12, 1, tzinfo=UTC)
     payload = {
         "chain": "org-a",

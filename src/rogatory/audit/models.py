@@ -32,7 +32,7 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
     # the state of the event's subject after it (``audit.state``); null on events that change
-    # no subject, and on every event recorded before migration 0013
+    # no subject, and on every event recorded before migration 0014
     state: Mapped[dict[str, Any] | None] = mapped_column(
         JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
         nullable=True,
@@ -50,7 +50,7 @@ def event_payload(
     state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What an event's hash covers. The state is in it only when recorded, so the events of
-    before migration 0013 (which have none) hash as they always did."""
+    before migration 0014 (which have none) hash as they always did."""
     payload = {
         "chain": chain,
         "seq": seq,

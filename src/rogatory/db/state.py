@@ -249,7 +249,7 @@ class StateReport:
             f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.unchecked.items() if n
         )
         if skipped:
-            line += f"; not state-checked (no state recorded since migration 0013): {skipped}"
+            line += f"; not state-checked (no state recorded since migration 0014): {skipped}"
         return line
 
     def describe(self) -> list[str]:
@@ -330,7 +330,7 @@ def verify(session: Session, *, chain: str | None = None) -> StateReport:
     event recorded; name the first row that differs. Between two of a subject's events, a row
     may only change if the later event's transaction wrote it: otherwise it was edited by
     hand, and the later event recorded the edit as it found it. Cases that no event ever named were
-    put in the database by hand; cases and users whose events all predate migration 0013
+    put in the database by hand; cases and users whose events all predate migration 0014
     have no recorded state and are counted as not state-checked (users by name, as a
     warning: an account inserted by hand looks the same)."""
     report = StateReport(checked={"case": 0, "user": 0}, unchecked={"case": 0, "user": 0})
@@ -371,7 +371,7 @@ def verify(session: Session, *, chain: str | None = None) -> StateReport:
         if f"user:{user_id}" not in seen:
             report.unchecked["user"] += 1
             report.warnings.append(
-                f"user {email} has no recorded state: created before migration 0013, "
+                f"user {email} has no recorded state: created before migration 0014, "
                 "or inserted by hand"
             )
     return report

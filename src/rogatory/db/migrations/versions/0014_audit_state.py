@@ -5,8 +5,8 @@ are simply not state-checked; the first event that changes a case or a user afte
 records its state, and from then on ``rogatory audit verify --state`` checks it. The column is
 added in place (no table rebuild), so the append-only triggers stay as they are.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04
 """
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
