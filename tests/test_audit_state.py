@@ -384,6 +384,16 @@ def test_the_migration_keeps_an_existing_chain_verifying(tmp_path: Path) -> None
     eng.dispose()
 
 
+def test_the_schema_does_not_go_back_past_recorded_states(world: World) -> None:
+    """Dropping the column would break every chain whose events recorded a state."""
+    from alembic import command
+
+    with pytest.raises(RuntimeError, match="recorded a state: dropping the column would break"):
+        command.downgrade(migrate.config(world.engine), "0013")
+    with dbe.sessions(world.engine)() as s:
+        assert audit.verify(s).ok
+
+
 def test_the_command_checks_the_rows_only_with_state(
     world: World, cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -34,5 +34,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # in place on both databases (SQLite 3.35+), so the triggers stay too
+    """Refused once any event recorded a state: the state is part of what its hash covers, so
+    dropping the column would break every chain that holds one. Otherwise in place on both
+    databases (SQLite 3.35+), so the triggers stay too."""
+    recorded = (
+        op.get_bind()
+        .execute(sa.text("SELECT count(*) FROM audit_events WHERE state IS NOT NULL"))
+        .scalar_one()
+    )
+    if recorded:
+        raise RuntimeError(
+            f"{recorded} audit events recorded a state: dropping the column would break their "
+            "chains; restore a backup from before revision 0014 instead"
+        )
     op.execute("ALTER TABLE audit_events DROP COLUMN state")
