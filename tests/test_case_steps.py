@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 
 from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
+from rogatory.db import state as rows
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.parties import service
 from rogatory.requests import custody, deferral, flows, follow_up, traffic
@@ -145,8 +146,10 @@ def test_a_hold_is_continued_while_the_follow_up_request_is_pending(
 
 
 def audit_ok(engine: Engine) -> bool:
+    """The chain verifies, and so do the rows against the states its events recorded: every
+    step's write path records the state it leaves (``db.state``)."""
     with dbe.sessions(engine)() as s:
-        return audit.verify(s).ok
+        return audit.verify(s).ok and rows.verify(s).ok
 
 
 def test_a_follow_up_request_belongs_to_a_preservation_case(
@@ -222,6 +225,7 @@ def test_consulting_then_postponing_then_resuming_keeps_the_history(
     events = [e for e in _events(engine) if e["action"] == "case.transition"]
     assert events[-2]["summary"]["postponement"]["proceedings"] == "prosecution 12/2026"
     assert events[-3]["summary"]["consultation"]["considering"] == "postponement"
+    assert audit_ok(engine)
 
 
 def _events(engine: Engine) -> list[dict[str, Any]]:
@@ -289,6 +293,7 @@ def test_confidentiality_asked_for_is_pending_until_answered(
     assert [e["summary"]["confidentiality_requested"] for e in created] == [True, True, False]
     answered = [e for e in _events(engine) if e["action"] == "confidentiality.answered"]
     assert answered[0]["summary"]["reason"] == "our law obliges the provider to tell its user"
+    assert audit_ok(engine)
 
 
 # ---- 4. the disclosure of preserved traffic data, a step of a preservation case (Art 43) -----
@@ -337,6 +342,7 @@ def test_traffic_data_is_disclosed_as_a_step_of_an_approved_preservation(
         traffic.approve(s, APPROVER_1, case_id, step_id)
     assert info.value.code == "case.step_decided"
     assert _actions(engine)[-2:] == ["traffic_disclosure.prepared", "traffic_disclosure.disclosed"]
+    assert audit_ok(engine)
 
 
 def test_a_step_follows_the_cases_approval_rule_and_may_be_withheld_on_a_listed_ground(
@@ -365,6 +371,7 @@ def test_a_step_follows_the_cases_approval_rule_and_may_be_withheld_on_a_listed_
         "traffic_disclosure.approval_recorded",
         "traffic_disclosure.withheld",
     ]
+    assert audit_ok(engine)
 
 
 def test_the_step_is_only_on_preservation_cases(

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, select
 
 from rogatory.audit import service as audit
 from rogatory.db import engine as dbe
+from rogatory.db import state as rows
 from rogatory.demo import seed
 from rogatory.evidence.models import Disclosure
 from rogatory.requests.models import Case, Screening
@@ -39,6 +40,9 @@ def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
     assert (story.organisations, story.cases) == (2, 200)
     with sessions() as s:
         assert audit.verify(s).ok
+        # every write path the story takes records the state it leaves, and nothing else
+        checked = rows.verify(s)
+        assert checked.ok and checked.checked == {"case": 200, "user": 11}, checked.describe()
         measures = Counter(s.execute(select(Case.measure)).scalars())
         states = set(s.execute(select(Case.requesting_state)).scalars())
         outcomes = Counter(s.execute(select(Screening.outcome)).scalars())

@@ -160,7 +160,8 @@ def test_users_tokens_and_the_api_over_real_http(env: dict[str, str]) -> None:
             "application/problem+json"
         )
     verify = _run(env, "audit", "verify", "--json")
-    assert verify.returncode == 0 and json.loads(verify.stdout)["events"] == 3
+    # the user and the token added (user.created, token.created), then the case's three
+    assert verify.returncode == 0 and json.loads(verify.stdout)["events"] == 5
     assert sys.executable  # the same interpreter ran everything
 
 

@@ -279,6 +279,8 @@ def test_roles_decide_the_screens(web: Web) -> None:
     assert client.get("/audit").status_code == 403
     auditor, _ = signed_in(web, "auditor@a.example")
     assert auditor.get("/audit").status_code == 200
+    assert 'href="/audit?state=1"' in auditor.get("/audit").text
+    assert "Rows as recorded:" in auditor.get("/audit?state=1").text
     assert auditor.get("/intake").status_code == 403
     assert 'href="/audit"' in auditor.get("/queue").text
     assert 'href="/audit"' not in client.get("/queue").text

@@ -32,9 +32,18 @@ def _require_admin(admin: Actor) -> None:
     permissions.require(admin.roles, Action.MANAGE_PEOPLE, code="user.forbidden")
 
 
-def _record(session: Session, admin: Actor, action: str, summary: dict[str, Any]) -> None:
+def _record(
+    session: Session, admin: Actor, user_id: str, action: str, summary: dict[str, Any]
+) -> None:
+    """Audit a change to a user (or their tokens): the event records the user's new state."""
     audit.append(
-        session, chain=admin.org, actor=admin.user, action=action, case_id=None, summary=summary
+        session,
+        chain=admin.org,
+        actor=admin.user,
+        action=action,
+        case_id=None,
+        subject=f"user:{user_id}",
+        summary=summary,
     )
 
 
@@ -95,6 +104,7 @@ def deactivate(session: Session, admin: Actor, email: str) -> Deactivated:
     _record(
         session,
         admin,
+        user.id,
         "user.deactivated",
         {
             "email": user.email,
@@ -131,7 +141,11 @@ def set_roles(session: Session, admin: Actor, email: str, roles: list[str]) -> U
     user.roles = parsed
     session.flush()
     _record(
-        session, admin, "user.roles_changed", {"email": user.email, "from": before, "to": parsed}
+        session,
+        admin,
+        user.id,
+        "user.roles_changed",
+        {"email": user.email, "from": before, "to": parsed},
     )
     return user
 
@@ -145,6 +159,7 @@ def revoke_token(session: Session, admin: Actor, token_id: str) -> ApiToken:
         _record(
             session,
             admin,
+            row.user_id,
             "token.revoked",
             {"token": row.id, "name": row.name, "user": owner.email if owner else None},
         )

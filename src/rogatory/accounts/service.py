@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rogatory.accounts.models import ApiToken, User
+from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
 from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Role
@@ -58,8 +59,17 @@ def parse_roles(values: list[str]) -> frozenset[Role]:
 
 
 def add_user(
-    session: Session, *, org: str, email: str, name: str, password: str, roles: list[str]
+    session: Session,
+    *,
+    org: str,
+    email: str,
+    name: str,
+    password: str,
+    roles: list[str],
+    by: str = "system",
 ) -> User:
+    """A new active user of ``org``, audited in its chain as done ``by`` (who ran the command:
+    ``cli:LOGIN``, the demo's seed, or a test's "system")."""
     if len(password) < 12:
         raise RogatoryError("user.weak_password", "field password: at least 12 characters")
     if session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none():
@@ -76,6 +86,14 @@ def add_user(
     )
     session.add(user)
     session.flush()
+    audit.append(
+        session,
+        chain=org,
+        actor=by,
+        action="user.created",
+        subject=f"user:{user.id}",
+        summary={"email": user.email, "name": user.name, "roles": user.roles},
+    )
     return user
 
 
@@ -108,9 +126,16 @@ def _digest(secret: str) -> str:
 
 
 def create_token(
-    session: Session, user: User, *, name: str, scopes: list[str], days: int = 90
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    scopes: list[str],
+    days: int = 90,
+    by: str = "system",
 ) -> tuple[ApiToken, str]:
-    """A new token; the returned plaintext is shown once and never stored."""
+    """A new token; the returned plaintext is shown once and never stored. Audited in the
+    user's organisation chain as created ``by`` (as ``add_user``)."""
     try:
         parsed = sorted({Scope(s).value for s in scopes})
     except ValueError:
@@ -133,6 +158,20 @@ def create_token(
     )
     session.add(row)
     session.flush()
+    audit.append(
+        session,
+        chain=user.org_id,
+        actor=by,
+        action="token.created",
+        subject=f"user:{user.id}",
+        summary={
+            "token": token_id,
+            "name": name,
+            "user": user.email,
+            "scopes": parsed,
+            "expires_at": row.expires_at.isoformat(),
+        },
+    )
     return row, f"{PREFIX}_{token_id}_{secret}"
 
 

@@ -26,6 +26,12 @@ from rogatory.errors import RogatoryError
 
 LIFETIME = timedelta(hours=12)
 COOKIE = "rogatory_session"
+# The chain of failed sign-ins to no account. An unknown email belongs to no organisation:
+# recording it in one would tell that organisation of guesses at other people's addresses
+# and let anyone lengthen any organisation's chain at will. A chain of its own keeps them on
+# the record (as many as the address throttle lets through), apart from every organisation's.
+# Organisation ids are plain names; none has this colon-separated form.
+UNKNOWN_ACCOUNTS = "system:sign-in"
 
 
 @dataclass(frozen=True)
@@ -68,9 +74,11 @@ def sign_in(
         found = s.execute(select(User).where(User.email == login)).scalar_one_or_none()
         active = found if found is not None and found.active else None
         user_id, known_hash = (active.id, active.password_hash) if active else (None, None)
+        account = (found.id, found.org_id, found.active) if found is not None else None
     if refused is not None:
         raise refused
     if not accounts.password_matches(known_hash, password) or user_id is None:
+        _failed(factory, login, address, account, when)
         raise accounts.invalid_credentials()
     secret = secrets.token_urlsafe(32)
     with factory.begin() as s:
@@ -97,6 +105,54 @@ def sign_in(
             summary={},
         )
     return user, secret
+
+
+def _failed(
+    factory: sessionmaker[Session],
+    login: str,
+    address: str,
+    account: tuple[str, str, bool] | None,
+    when: datetime,
+) -> None:
+    """Audit a failed sign-in, and the wait it started if it started one (the "lockout": an
+    account is never locked outright, see ``throttle``), in the account's organisation chain,
+    or ``UNKNOWN_ACCOUNTS``'s for an email that has no account.
+
+    The failure is known only once argon2 has run, which it does with no transaction open;
+    so it is recorded in a short transaction of its own: the chain's head, one or two inserts.
+    Attempts refused during a wait are neither counted nor recorded: they change nothing."""
+    chain = account[1] if account is not None else UNKNOWN_ACCOUNTS
+    reason = (
+        "no such account"
+        if account is None
+        else "wrong password"
+        if account[2]
+        else "account deactivated"
+    )
+    with factory.begin() as s:
+        audit.append(
+            s,
+            chain=chain,
+            actor="anonymous",
+            action="user.sign_in_failed",
+            summary={"email": login, "address": address, "reason": reason},
+            at=when,
+        )
+        for delay in throttle.imposed(s, login, address, when):
+            audit.append(
+                s,
+                chain=chain,
+                actor="anonymous",
+                action="user.sign_in_delayed",
+                summary={
+                    "for": delay.kind,
+                    delay.kind: delay.value,
+                    "attempts": delay.attempts,
+                    "until": delay.until.isoformat(),
+                    "seconds": int((delay.until - when).total_seconds()),
+                },
+                at=when,
+            )
 
 
 def resolve(session: Session, secret: str, now: datetime | None = None) -> SignedIn:

@@ -14,7 +14,8 @@ An attempt made during the delay is refused without being counted, so it does no
 it, and the owner's right password works as soon as the delay is over. A client address that
 makes ``ADDRESS.free`` attempts in the window, whichever accounts they name, is refused for the
 rest of the window: the attacker's address is blocked harder than any one account. Rows
-whose window has passed are purged.
+whose window has passed are purged. ``imposed`` says which waits an attempt started, so that
+``accounts.sessions`` can audit them with the failed sign-in.
 """
 
 from __future__ import annotations
@@ -92,6 +93,32 @@ def reserve(session: Session, rule: Rule, value: str, now: datetime) -> Rogatory
             update(TABLE).where(TABLE.c.key == key).values(blocked_until=now + rule.wait(attempts))
         )
     return None
+
+
+@dataclass(frozen=True)
+class Delay:
+    """A wait one attempt started: what it applies to, after how many attempts, until when."""
+
+    kind: str  # account or address
+    value: str  # the email or the client address
+    attempts: int
+    until: datetime
+
+
+def imposed(session: Session, account: str, address: str, now: datetime) -> list[Delay]:
+    """The waits the attempt counted at ``now`` started (for the account, the address or
+    both): the rows it counted last (``last_at`` is its time) that now make others wait."""
+    keys = {_key(ADDRESS, address): (ADDRESS, address), _key(ACCOUNT, account): (ACCOUNT, account)}
+    rows = session.execute(
+        select(TABLE.c.key, TABLE.c.attempts, TABLE.c.last_at, TABLE.c.blocked_until).where(
+            TABLE.c.key.in_(keys)
+        )
+    ).all()
+    return [
+        Delay(keys[key][0].kind, keys[key][1], attempts, until)
+        for key, attempts, last_at, until in sorted(rows)
+        if last_at == now and until is not None and until > now
+    ]
 
 
 def throttled(rule: Rule, wait: timedelta) -> RogatoryError:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from rogatory.orm import Base, JSONType, UTCDateTime
@@ -30,6 +31,12 @@ class AuditEvent(Base):
     summary: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    # the state of the event's subject after it (``audit.state``); null on events that change
+    # no subject, and on every event recorded before migration 0014
+    state: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql"),
+        nullable=True,
+    )
 
 
 def event_payload(
@@ -40,8 +47,11 @@ def event_payload(
     action: str,
     case_id: str | None,
     summary: dict[str, Any],
+    state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    """What an event's hash covers. The state is in it only when recorded, so the events of
+    before migration 0014 (which have none) hash as they always did."""
+    payload = {
         "chain": chain,
         "seq": seq,
         "at": at.isoformat(timespec="microseconds"),
@@ -50,3 +60,6 @@ def event_payload(
         "case_id": case_id,
         "summary": summary,
     }
+    if state is not None:
+        payload["state"] = state
+    return payload

@@ -5,6 +5,11 @@ one chain are serialised: on PostgreSQL with a transaction-scoped advisory lock,
 its single writer (transactions begin IMMEDIATE); the unique (chain, seq) constraint is the
 last line of defence. The head is read once per transaction, so a flow that records three
 events holds the chain for one read and three inserts, not three rounds of lock and read.
+
+An event that changed a subject (a case, by its ``case_id``; a user, by ``subject``) also
+records the state it left the subject in (``audit.state``), computed by the hook the storage
+adapter put on the session once the chain's lock is held: every writer records it, here,
+whichever feature appended.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from rogatory.audit import chain as chains
+from rogatory.audit import state as states
 from rogatory.audit.models import AuditEvent, event_payload
 
 # Where a session remembers the head of each chain it appended to, and in which (possibly
@@ -78,6 +84,7 @@ def append(
     action: str,
     summary: dict[str, Any],
     case_id: str | None = None,
+    subject: str | None = None,
     at: datetime | None = None,
 ) -> AuditEvent:
     """Append one event to ``chain`` inside the caller's transaction.
@@ -85,12 +92,17 @@ def append(
     The chain's lock is held from the first append to the end of the transaction, so each
     chain has one writer at a time and seq numbers never collide; the unique (chain, seq)
     constraint is the backstop, turning a writer that bypassed the lock into a failed
-    transaction, never into a forked chain.
+    transaction, never into a forked chain. ``subject`` (``user:ID``) names what a non-case
+    event changed; a case event's subject is its case.
     """
     when = (at or datetime.now(UTC)).astimezone(UTC)
     last_seq, prev = _head(session, chain)
+    # Under the chain's lock: on PostgreSQL another writer of the same case commits before
+    # this state is read or after this event, never in between (events and states in order).
+    hook: states.StateHook | None = session.info.get(states.HOOK)
+    state = hook(session, case_id, subject) if hook is not None else None
     seq = last_seq + 1
-    payload = event_payload(chain, seq, when, actor, action, case_id, summary)
+    payload = event_payload(chain, seq, when, actor, action, case_id, summary, state)
     event = AuditEvent(
         chain=chain,
         seq=seq,
@@ -101,6 +113,7 @@ def append(
         summary=summary,
         prev_hash=prev,
         hash=chains.link(prev, payload),
+        state=state,
     )
     session.add(event)
     session.flush()
@@ -110,7 +123,7 @@ def append(
     return event
 
 
-_COLUMNS = "chain, seq, at, actor, action, case_id, summary, prev_hash, hash"
+_COLUMNS = "chain, seq, at, actor, action, case_id, summary, prev_hash, hash, state"
 _SQLITE_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$")
 
 
@@ -137,9 +150,11 @@ def stream(
     where, params = ("WHERE chain = :chain ", {"chain": chain}) if chain is not None else ("", {})
     sql = text(f"SELECT {_COLUMNS} FROM audit_events {where}ORDER BY chain, seq")
     result = session.connection().execution_options(yield_per=batch).execute(sql, params)
-    for c, seq, at, actor, action, case_id, summary, prev, digest in result:
+    for c, seq, at, actor, action, case_id, summary, prev, digest, state in result:
         if isinstance(summary, str):
             summary = json.loads(summary)
+        if isinstance(state, str):
+            state = json.loads(state)
         payload = {
             "chain": c,
             "seq": seq,
@@ -149,6 +164,8 @@ def stream(
             "case_id": case_id,
             "summary": summary,
         }
+        if state is not None:
+            payload["state"] = state
         yield chains.StoredEvent(c, seq, payload, prev, digest)
 
 

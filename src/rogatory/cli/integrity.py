@@ -19,6 +19,7 @@ from rogatory.errors import RogatoryError
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from rogatory.db.state import StateReport
     from rogatory.signing.checkpoints import Claim, Report
 
 audit_app = typer.Typer(help="The tamper-evident audit chain.", no_args_is_help=True)
@@ -99,23 +100,52 @@ def verify(
             help="A checkpoint (or receipt) kept elsewhere, to hold the chain against; repeatable.",
         ),
     ] = None,
+    state: Annotated[
+        bool,
+        typer.Option(
+            "--state",
+            help="Also recompute each case's and user's state from its rows and hold it "
+            "against the state its last event recorded; name the first row that differs.",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Recompute the audit hash chain and hold it against its checkpoints (the stored ones and
-    any given); name the first broken link and every checkpoint that fails. Exit 1 if any."""
+    any given); name the first broken link and every checkpoint that fails. With --state, also
+    check the cases' and users' rows against the state their events recorded (the chain
+    proves the events; only --state looks at the rows). Exit 1 if anything fails."""
     from rogatory.db import engine as dbe
+    from rogatory.db import state as states
     from rogatory.signing import checkpoints
 
     claims = [c for path in checkpoint_files or [] for c in _claims(path)]
     engine = dbe.make_engine(settings.load().database_url)
     with dbe.sessions(engine, read_only=True)() as session:
         report = checkpoints.verify(session, chain=chain, external=claims)
+        rows = states.verify(session, chain=chain) if state else None
     if as_json:
-        print_json(_report_json(report))
+        found = _report_json(report)
+        if rows is not None:
+            found |= {"ok": report.ok and rows.ok, "state": states.as_json(rows)}
+        print_json(found)
     else:
         _print_report(report)
-    if not report.ok:
+        if rows is not None:
+            _print_state(rows)
+    if not report.ok or (rows is not None and not rows.ok):
         raise typer.Exit(1)
+
+
+def _print_state(rows: StateReport) -> None:
+    from rich.text import Text
+
+    first, *rest = rows.describe()
+    console.print(Text(first, style="green" if rows.ok else "bold red"))
+    for line in rest:
+        console.print("[red]FAIL[/red] ", end="")
+        console.print(line, markup=False)
+    for warning in rows.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
 
 
 @audit_app.command("checkpoint")

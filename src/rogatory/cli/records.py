@@ -154,7 +154,13 @@ def add_user(
     with dbe.sessions(engine).begin() as session:
         flows.ensure_organisation(session, org, org)
         user = accounts.add_user(
-            session, org=org, email=email, name=name, password=password, roles=role
+            session,
+            org=org,
+            email=email,
+            name=name,
+            password=password,
+            roles=role,
+            by=_operator(),
         )
     console.print(
         f"user {user.email} added to {org} with roles {', '.join(user.roles)}", markup=False
@@ -234,7 +240,9 @@ def create_token(
         user = session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none()
         if user is None:
             raise RogatoryError("user.not_found", f"no user {email}")
-        row, raw = accounts.create_token(session, user, name=name, scopes=scope, days=days)
+        row, raw = accounts.create_token(
+            session, user, name=name, scopes=scope, days=days, by=_operator()
+        )
     if as_json:
         print_json(
             {

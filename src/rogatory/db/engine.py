@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory import orm
+from rogatory.db import state
 from rogatory.errors import RogatoryError
 from rogatory.signing import checkpoints
 
@@ -184,12 +185,14 @@ def make_engine(url: str, *, lock_timeout: float = LOCK_TIMEOUT, **kwargs: Any) 
 
 def sessions(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions of the product. Before each commit, the audit chains the transaction appended
-    to are checkpointed when due (``signing.checkpoints.take_due``), in the same transaction:
-    every writer gets periodic checkpoints, whichever feature appended."""
+    to are checkpointed when due (``signing.checkpoints.take_due``), in the same transaction;
+    each audit event records the state of the case or user its transaction changed
+    (``db.state``): every writer gets both, whichever feature appended."""
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     maker = sessionmaker(bind, expire_on_commit=False)
     if not read_only:
         event.listen(maker, "before_commit", checkpoints.take_due)
+        state.install(maker)
     return maker
 
 

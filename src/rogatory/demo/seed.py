@@ -439,6 +439,7 @@ def seed(
                     name=p.name,
                     password=PASSWORD,
                     roles=[r.value for r in p.roles],
+                    by="demo:seed",
                 )
         story.organisations += 1
         story.users += len(org.people)

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from rogatory.api.deps import Db
 from rogatory.audit.models import AuditEvent
+from rogatory.db import state as states
 from rogatory.requests import permissions
 from rogatory.requests.permissions import Action
 from rogatory.signing import checkpoints
@@ -18,10 +19,13 @@ RECENT = 50
 
 
 @router.get("/audit")
-def audit_page(request: Request, who: Viewer, db: Db) -> Response:
+def audit_page(request: Request, who: Viewer, db: Db, state: bool = False) -> Response:
+    """The chain and its checkpoints; with ``?state=1``, the organisation's case and user rows
+    against the states their events recorded too (on demand: it reads every case)."""
     permissions.require(who.principal.roles, Action.READ_AUDIT, code="auth.forbidden")
     org = who.principal.org
     checked = checkpoints.verify(db, chain=org)
+    rows = states.verify(db, chain=org) if state else None
     recent = (
         db.execute(
             select(AuditEvent)
@@ -41,4 +45,5 @@ def audit_page(request: Request, who: Viewer, db: Db) -> Response:
         held=sum(1 for f in checked.findings if f.ok),
         recent=recent,
         head=head,
+        rows=rows,
     )
