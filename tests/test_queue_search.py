@@ -138,6 +138,9 @@ def test_search_matches_the_documents_values_not_its_key_names(
         expected = [saying.id] if key_name in ("facts", "identifiers") else []
         assert sorted(_found(engine, key_name)) == expected, key_name
     assert sorted(_found(engine, "sold")) == [saying.id]
-    assert _found(engine, "97") == [plain.id]  # a number of the document is a value too
+    # A number of the document is a value too (the search also reads case ids, so the other
+    # case is found only if its random id happens to hold the digits).
+    also = [saying.id] if "97" in saying.id else []
+    assert sorted(_found(engine, "97")) == sorted([plain.id, *also])
     assert sorted(_found(engine, "2026-09-01")) == sorted([plain.id, saying.id])
     assert sorted(_found(engine, "пользователь")) == sorted([plain.id, saying.id])
