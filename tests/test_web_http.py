@@ -883,3 +883,31 @@ def test_the_legal_bases_page_answers_what_binds_two_states(web: Web) -> None:
     same = client.get("/basis", params={"a": "FRA", "b": "fra"})
     assert same.status_code == 422 and "two different States" in same.text
     assert "Legal bases" in client.get("/queue").text  # in everyone's navigation
+
+
+def test_the_case_page_shows_the_request_under_each_treaty(web: Web) -> None:
+    """A case taken in under the UN Convention between two European States: the page shows
+    what Budapest would decide too, and says that only the case's own treaty decides."""
+    import dataclasses
+
+    family = screening.load_family(instruments_file=seed.INSTRUMENTS)
+    both = Web(web.sessions, dataclasses.replace(web.services, screener=family))
+    doc = json.loads((EXAMPLES.parent / "budapest-preservation.json").read_text())
+    doc.update(requested_state="DEU", offence={**doc["offence"], "treaty_articles": [7]})
+    with both.sessions.begin() as s:
+        actor = flows.Actor("intake@a.example", "org-a", frozenset({Role.INTAKE}))
+        case_id = flows.intake(s, actor, doc, family)[0].id
+    client, _ = signed_in(both, "reviewer@a.example")
+    page = client.get(f"/cases/{case_id}")
+    assert page.status_code == 200, page.text
+    text = page.text
+    section = text[text.index('id="under-each-treaty"') :]
+    section = section[: section.index("</section>")]
+    assert "Only the case's own treaty (uncc) decides the case" in section
+    uncc, budapest = section.index('class="treaty-uncc"'), section.index('class="treaty-budapest"')
+    assert uncc < budapest  # the case's own treaty first
+    assert "not in force" in section[uncc:budapest]  # UNCC did not bind them in March 2025
+    assert "offence.treaty_articles: uncc Art 7 → budapest Art 2" in section
+    # A service that screens under one treaty shows no such section.
+    alone, _ = signed_in(web, "reviewer@a.example")
+    assert 'id="under-each-treaty"' not in alone.get(f"/cases/{case_id}").text

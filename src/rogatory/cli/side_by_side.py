@@ -10,7 +10,6 @@ Budapest Art 2), and an article with no counterpart is dropped and said so. The 
 
 from __future__ import annotations
 
-import copy
 import json
 from datetime import date
 from pathlib import Path
@@ -23,33 +22,10 @@ from rogatory.cli.check import OUTCOME_STYLE, RESULT_STYLE, side_by_side_ids
 from rogatory.cli.common import console, print_json
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.law.decision import Outcome, Result
-from rogatory.treaty import catalogue
-from rogatory.treaty import crosswalk as crosswalks
+from rogatory.treaty import catalogue, translation
 
 if TYPE_CHECKING:
     from rogatory.safeguards.engine import Decision
-
-TRANSLATED = ("same", "similar")
-
-
-def translate(articles: list[int], source: str, target: str) -> tuple[list[int], list[str]]:
-    """``articles`` of ``source`` as ``target``'s offence articles, through the crosswalk, and a
-    note per article saying what it became."""
-    if source == target or not articles:
-        return articles, []
-    facts = catalogue.get(target).screening_facts
-    assert facts is not None
-    out: set[int] = set()
-    notes = []
-    for article in articles:
-        rows = crosswalks.rows(source, target, article)
-        hits = sorted(
-            {o for r in rows if r.relation in TRANSLATED for o in r.other if o in facts.offences}
-        )
-        out.update(hits)
-        became = ", ".join(f"Art {h}" for h in hits) or "no counterpart (dropped)"
-        notes.append(f"{source} Art {article} → {target} {became}")
-    return sorted(out), notes
 
 
 def _document(path: Path) -> Any:
@@ -60,21 +36,6 @@ def _document(path: Path) -> Any:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return request.load(path)  # raises the same error a single-treaty check gives
-
-
-def _for_treaty(data: Any, target: str) -> tuple[Any, list[str]]:
-    """The document with its offence articles in ``target``'s numbering."""
-    offence = data.get("offence") if isinstance(data, dict) else None
-    if not isinstance(offence, dict):
-        return data, []
-    out = copy.deepcopy(data)
-    notes: list[str] = []
-    for name in ("treaty_articles", "requested_state_articles"):
-        values = offence.get(name)
-        if isinstance(values, list) and all(isinstance(v, int) for v in values):
-            out["offence"][name], more = translate(values, catalogue.DEFAULT, target)
-            notes += [f"offence.{name}: {n}" for n in more]
-    return out, notes
 
 
 def run(
@@ -110,7 +71,7 @@ def run(
             signals_file=signals,
             agreements_file=agreements,
         )
-        document, notes = _for_treaty(data, treaty)
+        document, notes = translation.document_for(data, catalogue.DEFAULT, treaty)
         column: dict[str, Any] = {"treaty": treaty, "articles_translated": notes}
         try:
             decision = screener.screen(request.parse(document, file=str(path), treaty=treaty), when)

@@ -66,9 +66,7 @@ class Actor:
 def _parse(document: dict[str, Any], screener: Screener) -> requests_doc.Request:
     """The request document validated for the treaty ``screener`` applies: its offence
     articles are that treaty's (UN Arts 7-17, Budapest Arts 2-11)."""
-    return requests_doc.parse(
-        document, treaty=screener.treaty, offences=screener.law.facts.offences
-    )
+    return screener.parse(document)
 
 
 def _now() -> datetime:

@@ -34,6 +34,7 @@ from rogatory.law.decision import (
 from rogatory.parties import service
 from rogatory.parties.register import Register
 from rogatory.safeguards import agreements, domestic, rules, signals
+from rogatory.safeguards import request as request_doc
 from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
 from rogatory.safeguards.domestic import DomesticLaw
@@ -144,6 +145,17 @@ class Screener:
         """The id of the treaty this screener applies (its bundle's id): what a case and each
         of its screenings record, so a decision is always read under the law it applied."""
         return self.law.bundle.id
+
+    def members(self) -> list[Screener]:
+        """Every screener this one was loaded with, itself first, then by treaty id."""
+        return [self, *(s for t, s in sorted(self._family.items()) if s is not self)]
+
+    def parse(self, document: Any, *, file: str | None = None) -> Request:
+        """A request document validated for this treaty: its offence articles are this
+        treaty's (UN Arts 7-17, Budapest Arts 2-11)."""
+        return request_doc.parse(
+            document, file=file, treaty=self.treaty, offences=self.law.facts.offences
+        )
 
     def under(self, treaty: str) -> Screener:
         """The screener for ``treaty`` among those this one was loaded with (``family``): a

@@ -38,6 +38,7 @@ from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
 from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
+from rogatory.safeguards import side_by_side
 from rogatory.web import steps_view, templating
 from rogatory.web.auth import Posted, Poster, Viewer, actor
 
@@ -143,6 +144,12 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         "blocked": blocks(state.outcome),
         "basis_kinds": OVERRIDE_KINDS,
         "request_json": json.dumps(case.request, indent=2, ensure_ascii=False),
+        # what each other treaty the service screens under would decide (read, not stored)
+        "elsewhere": side_by_side.under_each(
+            svc.screener, case.request, case.treaty, screening.as_of
+        )
+        if len(svc.screener.members()) > 1
+        else [],
         "today": date.today(),
         "errors": {},
     }
