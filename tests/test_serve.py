@@ -203,3 +203,24 @@ def test_cases_import_a_folder_once(env: dict[str, str], tmp_path: Path) -> None
     assert again.returncode == 0 and json.loads(again.stdout)["imported"] == 0
     verify = json.loads(_run(env, "audit", "verify", "--json").stdout)
     assert verify["ok"] and verify["events"] == 6
+
+
+def test_cases_import_under_budapest(env: dict[str, str], tmp_path: Path) -> None:
+    assert _run(env, "db", "upgrade").returncode == 0
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "fra-aut.json").write_text(
+        (EXAMPLE.parent.parent / "budapest-preservation.json").read_text()
+    )
+    args = ("cases", "import", str(folder), "--org", "org-a", "--as", "importer", "--json")
+    done = _run(env, *args, "--treaty", "budapest")
+    assert done.returncode == 0, done.stderr
+    case_id = json.loads(done.stdout)["files"][0]["case"]
+    import sqlite3
+
+    with sqlite3.connect(env["ROGATORY_DATABASE_URL"].removeprefix("sqlite:///")) as db:
+        row = db.execute("SELECT treaty FROM cases WHERE id = ?", (case_id,)).fetchone()
+        screened = db.execute("SELECT treaty FROM screenings WHERE case_id = ?", (case_id,))
+        assert row == ("budapest",) and screened.fetchall() == [("budapest",)]
+    unknown = _run(env, *args, "--treaty", "ets30")
+    assert unknown.returncode == 2 and "error[rules.unknown_bundle]" in unknown.stderr

@@ -367,6 +367,14 @@ def import_cases(
     instruments: Annotated[
         Path | None, typer.Option("--instruments", help="Extra instruments CSV.")
     ] = None,
+    treaty: Annotated[
+        str,
+        typer.Option(
+            "--treaty",
+            help="The treaty the requests are made under and screened under (the cases "
+            "keep it); --instruments are its instruments.",
+        ),
+    ] = "uncc",
     as_json: JsonFlag = False,
 ) -> None:
     """Take in every request document of a folder as a case, each screened at once.
@@ -383,7 +391,7 @@ def import_cases(
     if not folder.is_dir():
         raise RogatoryError("input.not_a_folder", f"{folder}: not a folder")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
-    screener = screening.load(instruments_file=instruments)
+    screener = screening.load(bundle_id=treaty, instruments_file=instruments)
     engine = dbe.make_engine(settings.load().database_url)
     sessions = dbe.sessions(engine)
     actor = flows.Actor(user, org, frozenset({Role.INTAKE}))
