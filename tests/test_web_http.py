@@ -911,3 +911,43 @@ def test_the_case_page_shows_the_request_under_each_treaty(web: Web) -> None:
     # A service that screens under one treaty shows no such section.
     alone, _ = signed_in(web, "reviewer@a.example")
     assert 'id="under-each-treaty"' not in alone.get(f"/cases/{case_id}").text
+
+
+def test_guided_intake_under_budapest_asks_its_own_offence_articles(web: Web) -> None:
+    import dataclasses
+
+    family = screening.load_family(instruments_file=seed.INSTRUMENTS)
+    both = Web(web.sessions, dataclasses.replace(web.services, screener=family))
+    client, csrf = signed_in(both, "intake@a.example")
+    choose = client.get("/intake").text
+    assert 'href="/intake/preservation?treaty=budapest"' in choose
+    assert 'href="/intake/preservation"' in choose  # the service's own treaty
+    page = client.get("/intake/preservation?treaty=budapest").text
+    assert 'name="treaty" value="budapest"' in page
+    assert "Art 2 Illegal access" in page and "Art 17" not in page  # Budapest Arts 2-11
+    form = {
+        "csrf_token": csrf,
+        "treaty": "budapest",
+        "requesting_state": "FRA",
+        "requested_state": "AUT",
+        "submitted_on": "2025-03-10",
+        "requesting_authority.name": "Parquet de Paris",
+        "offence.description": "Illegal access to a mail server",
+        "offence.treaty_articles": "2",
+        "facts": "Facts.",
+        "data.identifiers": "account 55102",
+        "data.categories": "traffic",
+        "data.relation_to_offence": "Used in it.",
+        "necessity": "Deleted soon.",
+        "mla_to_follow": "yes",
+        "idempotency_key": "bud-1",
+    }
+    # A UN Convention article number is not one of Budapest's offences: refused by field.
+    wrong = client.post("/intake/preservation", data={**form, "offence.treaty_articles": "13"})
+    assert wrong.status_code == 422 and "Arts 2-11" in wrong.text
+    created = client.post("/intake/preservation", data=form)
+    assert created.status_code == 303, created.text
+    with both.sessions() as s:
+        case = s.get(Case, created.headers["location"].rsplit("/", 1)[1])
+        assert case is not None and case.treaty == "budapest"
+        assert case.request["offence"]["treaty_articles"] == [2]

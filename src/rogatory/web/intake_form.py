@@ -9,6 +9,7 @@ that are still missing (``safeguards.rules.completeness``), each under the field
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +17,7 @@ from typing import Any
 
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.safeguards import request as requests_doc
+from rogatory.safeguards.engine import Screener
 from rogatory.safeguards.request import AssistanceKind, Measure, OffenceForm, Request
 from rogatory.safeguards.rules import completeness
 
@@ -211,16 +213,38 @@ SECTIONS = (
 )
 
 
-def sections_for(measure: Measure) -> list[tuple[str, list[Field]]]:
+def _article_label(screener: Screener, number: int) -> str:
+    article = screener.law.bundle.article(number)
+    return f"Art {number} {article.title}" if article is not None else f"Art {number}"
+
+
+def _for_treaty(spec: Field, screener: Screener | None) -> Field:
+    """A field as the treaty the request is made under asks it: the offence articles are
+    that treaty's own (UN Arts 7-17, Budapest Arts 2-11), each with its title."""
+    if screener is None or spec.name != "offence.treaty_articles":
+        return spec
+    offences, bundle = screener.law.facts.offences, screener.law.bundle
+    return dataclasses.replace(
+        spec,
+        label=f"Offences of the {bundle.manifest.short_title} the conduct falls under",
+        choices=tuple(
+            (str(n), _article_label(screener, n)) for n in range(offences.first, offences.last + 1)
+        ),
+    )
+
+
+def sections_for(
+    measure: Measure, screener: Screener | None = None
+) -> list[tuple[str, list[Field]]]:
     return [
-        (s.title, [f for f in s.fields if measure in f.measures])
+        (s.title, [_for_treaty(f, screener) for f in s.fields if measure in f.measures])
         for s in SECTIONS
         if measure in s.measures
     ]
 
 
-def fields_for(measure: Measure) -> list[Field]:
-    return [f for _, fields in sections_for(measure) for f in fields]
+def fields_for(measure: Measure, screener: Screener | None = None) -> list[Field]:
+    return [f for _, fields in sections_for(measure, screener) for f in fields]
 
 
 def _value(spec: Field, values: list[str]) -> Any:
@@ -326,10 +350,12 @@ def _field_of(message: str, names: set[str]) -> str:
     return "(document)"
 
 
-def check(measure: Measure, doc: dict[str, Any]) -> Check:
+def check(measure: Measure, doc: dict[str, Any], screener: Screener | None = None) -> Check:
+    """What the form as typed still lacks, validated for the treaty the request is made under
+    (``screener``'s; default: the default treaty's numbering)."""
     names = {f.name for f in fields_for(measure)}
     try:
-        req = requests_doc.parse(doc)
+        req = screener.parse(doc) if screener is not None else requests_doc.parse(doc)
     except ProblemList as problems:
         out = Check(None)
         for p in problems.problems:

@@ -8,20 +8,22 @@ the request is complete, and then it is screened in full at intake like any othe
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api.cases import POLICY
-from rogatory.api.deps import Db, Svc
+from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
 from rogatory.requests import flows, permissions
 from rogatory.requests.models import Case
 from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import Role, Status
+from rogatory.safeguards.engine import Screener
 from rogatory.safeguards.request import Measure
 from rogatory.web import intake_form, templating
 from rogatory.web.auth import Posted, Poster, Viewer, actor
@@ -42,6 +44,15 @@ def _measure(value: str) -> Measure:
         raise RogatoryError("case.not_found", f"no intake form for {value!r}") from None
 
 
+def _screener(svc: Services, treaty: str | None) -> Screener:
+    """The screener of the treaty the request is made under (default: the service's)."""
+    return svc.screener.under(treaty or svc.screener.treaty)
+
+
+def _treaty_of(values: dict[str, list[str]]) -> str | None:
+    return (values.get("treaty") or [""])[0] or None
+
+
 def _submitted(form: FormData) -> dict[str, list[str]]:
     return {k: [v for v in form.getlist(k) if isinstance(v, str)] for k in form}
 
@@ -55,6 +66,7 @@ def _form_page(
     *,
     action: str | None = None,
     title: str | None = None,
+    screener: Screener,
 ) -> Response:
     return templating.render(
         request,
@@ -64,7 +76,9 @@ def _form_page(
         action=action or f"/intake/{measure.value}",
         title=title or intake_form.MEASURE_TITLES[measure],
         measure_title=intake_form.MEASURE_TITLES[measure],
-        sections=intake_form.sections_for(measure),
+        sections=intake_form.sections_for(measure, screener),
+        treaty=screener.treaty,
+        treaty_title=screener.law.bundle.manifest.short_title,
         values=values,
         check=check,
         idempotency_key=uuid.uuid4().hex,
@@ -72,34 +86,45 @@ def _form_page(
 
 
 @router.get("/intake")
-def choose(request: Request, who: Viewer) -> Response:
+def choose(request: Request, who: Viewer, svc: Svc) -> Response:
     _may_take(who.principal.roles)
     return templating.render(
-        request, "intake_choose.html", measures=list(intake_form.MEASURE_TITLES.items())
+        request,
+        "intake_choose.html",
+        measures=list(intake_form.MEASURE_TITLES.items()),
+        treaties=[(s.treaty, s.law.bundle.manifest.short_title) for s in svc.screener.members()],
     )
 
 
 @router.get("/intake/{measure}")
-def form(request: Request, measure: str, who: Viewer) -> Response:
+def form(
+    request: Request,
+    measure: str,
+    who: Viewer,
+    svc: Svc,
+    treaty: Annotated[str | None, Query(max_length=32)] = None,
+) -> Response:
     _may_take(who.principal.roles)
     chosen = _measure(measure)
+    screener = _screener(svc, treaty)
     values = {"submitted_on": [intake_form.default_date()]}
-    check = intake_form.check(chosen, intake_form.document(chosen, values))
-    return _form_page(request, chosen, values, check)
+    check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
+    return _form_page(request, chosen, values, check, screener=screener)
 
 
 @router.post("/intake/{measure}/check")
-def live_check(request: Request, measure: str, who: Poster, form: Posted) -> Response:
+def live_check(request: Request, measure: str, who: Poster, form: Posted, svc: Svc) -> Response:
     """The checklist and the messages beside the fields, for the form as typed so far."""
     _may_take(who.principal.roles)
     chosen = _measure(measure)
     values = _submitted(form)
-    check = intake_form.check(chosen, intake_form.document(chosen, values))
+    screener = _screener(svc, _treaty_of(values))
+    check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
     return templating.render(
         request,
         "intake_check.html",
         check=check,
-        fields=intake_form.fields_for(chosen),
+        fields=intake_form.fields_for(chosen, screener),
         oob=True,
     )
 
@@ -116,10 +141,11 @@ def submit(
     _may_take(who.principal.roles)
     chosen = _measure(measure)
     values = _submitted(form)
+    screener = _screener(svc, _treaty_of(values))
     document = intake_form.document(chosen, values)
-    check = intake_form.check(chosen, document)
+    check = intake_form.check(chosen, document, screener)
     if not check.complete:
-        return _form_page(request, chosen, values, check, 422)
+        return _form_page(request, chosen, values, check, 422, screener=screener)
     # The form's key makes a double-submitted form one case, not two.
     key = (values.get("idempotency_key") or [""])[0][:64] or None
     case, _ = flows.intake(
@@ -129,6 +155,7 @@ def submit(
         svc.screener,
         policy=POLICY,
         idempotency_key=f"web:{key}" if key else None,
+        treaty=screener.treaty,
     )
     return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
@@ -144,13 +171,21 @@ def _waiting(db: Db, who: SignedIn, case_id: str) -> tuple[Case, Measure]:
 
 
 @router.get("/cases/{case_id}/amend")
-def amend_form(request: Request, case_id: str, who: Viewer, db: Db) -> Response:
+def amend_form(request: Request, case_id: str, who: Viewer, db: Db, svc: Svc) -> Response:
     """The intake form for this measure, filled in with what the case holds."""
     case, measure = _waiting(db, who, case_id)
+    screener = _screener(svc, case.treaty)
     values = intake_form.values_from(measure, case.request)
-    check = intake_form.check(measure, intake_form.document(measure, values, case.request))
+    document = intake_form.document(measure, values, case.request)
+    check = intake_form.check(measure, document, screener)
     return _form_page(
-        request, measure, values, check, action=f"/cases/{case_id}/amend", title=AMEND_TITLE
+        request,
+        measure,
+        values,
+        check,
+        action=f"/cases/{case_id}/amend",
+        title=AMEND_TITLE,
+        screener=screener,
     )
 
 
@@ -159,11 +194,21 @@ def amend(request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc
     """The amended request replaces the current one (kept as a version); screened again."""
     case, measure = _waiting(db, who, case_id)
     values = _submitted(form)
+    screener = _screener(svc, case.treaty)  # an amendment stays under the case's treaty
     document = intake_form.document(measure, values, case.request)
-    check = intake_form.check(measure, document)
+    check = intake_form.check(measure, document, screener)
     action = f"/cases/{case_id}/amend"
     if not check.complete:
-        return _form_page(request, measure, values, check, 422, action=action, title=AMEND_TITLE)
+        return _form_page(
+            request,
+            measure,
+            values,
+            check,
+            422,
+            action=action,
+            title=AMEND_TITLE,
+            screener=screener,
+        )
     note = (values.get("amend_note") or [""])[0].strip() or None
     try:
         with db.begin_nested():
@@ -171,6 +216,13 @@ def amend(request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc
     except RogatoryError as exc:
         check.field_errors.setdefault("(document)", []).append(exc.message)
         return _form_page(
-            request, measure, values, check, status_for(exc.code), action=action, title=AMEND_TITLE
+            request,
+            measure,
+            values,
+            check,
+            status_for(exc.code),
+            action=action,
+            title=AMEND_TITLE,
+            screener=screener,
         )
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
