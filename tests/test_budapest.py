@@ -130,7 +130,7 @@ def test_check_text_reports_a_wording_that_is_not_in_the_text(cli: Cli, tmp_path
     result = cli("rules", "check-text", str(changed), "--bundle", "budapest", "--json")
     assert result.code == 1
     found = json.loads(result.out)["discrepancies"]
-    assert [d["provision"] for d in found] == ["ets185:art-29:para-7"]
+    assert [d["provision"] for d in found] == ["budapest:art-29:para-7"]
 
 
 def test_constants_rest_on_the_text(budapest: Bundle) -> None:
