@@ -329,3 +329,43 @@ def test_cli_check_all_treaties_side_by_side(cli: Cli, tmp_path: Path) -> None:
     )
     assert "Art 2" in scope["reason"]
     assert by["uncc"]["decision"]["treaty"]["id"] == "uncc"
+
+
+def test_a_preservation_request_must_specify_what_29_2_lists_and_only_that() -> None:
+    """29(2): "shall specify" (a) the authority, (b) the offence and a brief summary of the
+    facts, (c) the data and its relationship to the offence, (e) the necessity and (f) that a
+    request for mutual assistance will follow; (d) asks only for "any available information"
+    on the custodian, and the categories of data are the UN Convention's item, not 29(2)'s."""
+    doc = _preservation(treaty_articles=[2])
+    del doc["data"]["categories"], doc["data"]["custodian"]
+    complete = _screen(doc).finding("completeness.preservation")
+    assert complete.result is Result.PASS, complete.reason
+    un_doc = {**doc, "offence": {**doc["offence"], "treaty_articles": [7]}}
+    un = engine.load().screen(request.parse(un_doc))
+    assert "categories" in un.finding("completeness.preservation").reason
+    lacking = _request(measure="preservation", offence={"description": "Illegal access"})
+    del lacking["necessity"]
+    finding = _screen(lacking).finding("completeness.preservation")
+    assert finding.result is Result.FAIL
+    assert "(e) the necessity of the preservation" in finding.reason
+    assert "(f) that the Party intends to submit a request for mutual assistance" in finding.reason
+    assert [c.label for c in finding.cites] == ["ETS185 Art. 29(2)"]
+
+
+def test_a_measures_table_requiring_a_field_no_rule_can_test_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from rogatory.errors import RogatoryError
+    from rogatory.law.bundle import load_bundle
+    from rogatory.parties import service
+    from rogatory.treaty import catalogue
+
+    folder = tmp_path / "budapest"
+    shutil.copytree(catalogue.get("budapest").root, folder)
+    table = folder / "measures.yaml"
+    table.write_text(table.read_text().replace("{field: necessity,", "{field: necessity_of_it,", 1))
+    register = service.build(load_bundle(folder), ignore_shipped=True)
+    with pytest.raises(RogatoryError) as info:
+        engine.Screener(engine.build_law(register=register))
+    assert info.value.code == "rules.measures_table"
+    assert "required field necessity_of_it" in info.value.message

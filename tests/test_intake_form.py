@@ -12,6 +12,7 @@ from rogatory.demo import seed
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.request import Measure
 from rogatory.safeguards.rules import completeness
+from rogatory.treaty import catalogue
 from rogatory.web import intake_form
 
 
@@ -22,7 +23,11 @@ def _stored(doc: dict[str, object]) -> dict[str, object]:
 def test_every_required_item_has_a_field_on_its_measures_form() -> None:
     for measure in Measure:
         names = {f.name for f in intake_form.fields_for(measure)}
-        missing = [n for n, _, _ in completeness.required_items(measure) if n not in names]
+        missing = [
+            n
+            for n, _, _ in completeness.required_items(catalogue.get().measures[measure.value])
+            if n not in names
+        ]
         assert missing == [], (measure, missing)
 
 
@@ -50,7 +55,12 @@ def test_the_checklist_agrees_with_the_screening_rule() -> None:
     )
     check = intake_form.check(Measure.PRESERVATION, doc)
     missing = [name for name, _, present in check.items if not present]
-    assert missing == [n for n, _ in completeness.missing_items(requests_doc.parse(doc))]
+    assert missing == [
+        n
+        for n, _ in completeness.missing_items(
+            requests_doc.parse(doc), catalogue.get().measures[doc["measure"]]
+        )
+    ]
     assert "facts" not in check.field_errors and len(missing) == 7
 
 

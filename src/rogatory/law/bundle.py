@@ -197,6 +197,17 @@ class MeasureKind(StrEnum):
     EMERGENCY = "emergency"
 
 
+class RequiredItem(BaseModel):
+    """One item a request for the measure must contain: the request field that holds it, and
+    what the provision asks for, in its words (``(a) the authority seeking the
+    preservation``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    field: str = Field(min_length=1, description="the request document's dotted field name")
+    asks: str = Field(min_length=1)
+
+
 class MeasureFacts(BaseModel):
     """One measure's facts, stated once: every rule, form and guard that needs them reads them
     here, so a measure's articles or grounds can never differ between two places."""
@@ -230,6 +241,11 @@ class MeasureFacts(BaseModel):
         description="'may only be refused' on these grounds: no other ground applies"
     )
     grounds_cite: Citation
+    required: list[RequiredItem] = Field(
+        default_factory=list,
+        description="what a request for the measure must contain, as the treaty lists it "
+        "(none: the treaty lists no contents for it)",
+    )
 
     def intrusive_because(self, categories: Iterable[str]) -> list[str]:
         """Why a request for this measure asking for ``categories`` is intrusive (empty if it

@@ -39,6 +39,7 @@ from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.rules import completeness
 from rogatory.safeguards.signals import Signals
 from rogatory.treaty import catalogue
 
@@ -309,12 +310,14 @@ def _check_measures(law: Law) -> None:
             statement(rule, law.bundle)  # every constant a statement names must exist
     grounds = {r.id for r in REGISTRY.rules if r.kind is Kind.REFUSAL_GROUND}
     bad = sorted({g for facts in table.values() for g in facts.grounds} - grounds)
+    fields = {i.field for facts in table.values() for i in facts.required}
+    bad += [f"required field {f}" for f in sorted(fields - set(completeness.PRESENT))]
     if missing or unknown or bad:
         raise RogatoryError(
             "rules.measures_table",
             f"{law.bundle.id}/measures.yaml: measures missing {missing or 'none'}, unknown "
-            f"{unknown or 'none'}; grounds that are no registered ground for refusal "
-            f"{bad or 'none'}",
+            f"{unknown or 'none'}; grounds that are no registered ground for refusal, and "
+            f"required fields the completeness rules cannot test: {bad or 'none'}",
         )
 
 

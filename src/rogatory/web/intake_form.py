@@ -20,6 +20,7 @@ from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
 from rogatory.safeguards.request import AssistanceKind, Measure, OffenceForm, Request
 from rogatory.safeguards.rules import completeness
+from rogatory.treaty import catalogue
 
 ALL = frozenset(Measure)
 DATA_MEASURES = ALL - {Measure.MLA}
@@ -365,7 +366,8 @@ def check(measure: Measure, doc: dict[str, Any], screener: Screener | None = Non
     except RogatoryError as exc:
         return Check(None, {"(document)": [exc.message]})
     out = Check(req)
-    for name, label, present in completeness.required_items(measure):
+    facts = (screener.law.bundle if screener else catalogue.get()).measures[measure.value]
+    for name, label, present in completeness.required_items(facts):
         ok = present(req)
         out.items.append((name, label, ok))
         if not ok:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from rogatory.law.bundle import MeasureFacts
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
 from rogatory.safeguards.context import (
     MLA_MEASURES,
-    REAL_TIME,
     REGISTRY,
     Context,
     governed_by,
@@ -32,134 +32,44 @@ def _text(value: str | None) -> bool:
     return bool(value and value.strip())
 
 
-PRESERVATION_ITEMS: tuple[Item, ...] = (
-    (
-        "requesting_authority.name",
-        "(a) the authority seeking the preservation",
-        lambda r: _text(r.requesting_authority.name),
+# Whether a request holds the item a field stands for: one test per request field, whatever
+# treaty lists it. A treaty's measures table names the fields its provisions require, in its
+# own words; a field with no test here is refused when the law is loaded.
+PRESENT: dict[str, Callable[[Request], bool]] = {
+    "requesting_authority.name": lambda r: _text(r.requesting_authority.name),
+    "offence.description": lambda r: _text(r.offence.description),
+    "facts": lambda r: _text(r.facts),
+    "data.identifiers": lambda r: bool(r.data.identifiers),
+    "data.categories": lambda r: bool(r.data.categories),
+    "data.relation_to_offence": lambda r: _text(r.data.relation_to_offence),
+    "data.custodian": lambda r: _text(r.data.custodian),
+    "necessity": lambda r: _text(r.necessity),
+    "mla_to_follow": lambda r: r.mla_to_follow is True,
+    "assistance_sought": lambda r: _text(r.assistance_sought),
+    "duration_days": lambda r: r.duration_days is not None,
+    "emergency.description": lambda r: r.emergency is not None and _text(r.emergency.description),
+    "emergency.risk_to": lambda r: (
+        r.emergency is not None and bool(set(r.emergency.risk_to) & {"life", "safety"})
     ),
-    (
-        "offence.description",
-        "(b) the offence under investigation or prosecution",
-        lambda r: _text(r.offence.description),
-    ),
-    ("facts", "(b) a brief summary of the related facts", lambda r: _text(r.facts)),
-    (
-        "data.identifiers",
-        "(c) the stored electronic data to be preserved",
-        lambda r: bool(r.data.identifiers),
-    ),
-    (
-        "data.categories",
-        "(c) the categories of data to be preserved",
-        lambda r: bool(r.data.categories),
-    ),
-    (
-        "data.relation_to_offence",
-        "(c) the relationship of the data to the offence",
-        lambda r: _text(r.data.relation_to_offence),
-    ),
-    ("necessity", "(e) the necessity of the preservation", lambda r: _text(r.necessity)),
-    (
-        "mla_to_follow",
-        "(f) the intention to submit a request for mutual legal assistance",
-        lambda r: r.mla_to_follow is True,
-    ),
-)
-
-MLA_ITEMS: tuple[Item, ...] = (
-    (
-        "requesting_authority.name",
-        "the identity of the authority making the request",
-        lambda r: _text(r.requesting_authority.name),
-    ),
-    (
-        "offence.description",
-        "the subject matter and nature of the investigation or proceeding",
-        lambda r: _text(r.offence.description),
-    ),
-    ("facts", "a summary of the relevant facts", lambda r: _text(r.facts)),
-    (
-        "necessity",
-        "the purpose for which the evidence, information or action is sought",
-        lambda r: _text(r.necessity),
-    ),
-)
-
-DATA_ITEMS: tuple[Item, ...] = (
-    (
-        "data.identifiers",
-        "the accounts, identifiers or communications concerned",
-        lambda r: bool(r.data.identifiers),
-    ),
-    ("data.categories", "the categories of data sought", lambda r: bool(r.data.categories)),
-)
-
-REAL_TIME_ITEMS: tuple[Item, ...] = (
-    (
-        "duration_days",
-        "the duration of the collection or interception",
-        lambda r: r.duration_days is not None,
-    ),
-)
-
-EMERGENCY_ITEMS: tuple[Item, ...] = (
-    (
-        "requesting_authority.name",
-        "the authority making the request",
-        lambda r: _text(r.requesting_authority.name),
-    ),
-    ("facts", "the facts of the situation", lambda r: _text(r.facts)),
-    (
-        "emergency.description",
-        "what the emergency is",
-        lambda r: r.emergency is not None and _text(r.emergency.description),
-    ),
-    (
-        "emergency.risk_to",
-        "whose life or safety is at risk",
-        lambda r: r.emergency is not None and bool(set(r.emergency.risk_to) & {"life", "safety"}),
-    ),
-    (
-        "emergency.imminent",
-        "that the risk is imminent",
-        lambda r: r.emergency is not None and r.emergency.imminent is True,
-    ),
-    (
-        "emergency.significant",
-        "that the risk is significant",
-        lambda r: r.emergency is not None and r.emergency.significant is True,
-    ),
-    ("data.identifiers", "the data sought", lambda r: bool(r.data.identifiers)),
-)
+    "emergency.imminent": lambda r: r.emergency is not None and r.emergency.imminent is True,
+    "emergency.significant": lambda r: r.emergency is not None and r.emergency.significant is True,
+}
 
 
-ASSISTANCE_ITEMS: tuple[Item, ...] = (
-    (
-        "assistance_sought",
-        "a description of the assistance sought",
-        lambda r: _text(r.assistance_sought),
-    ),
-)
-
-
-def required_items(measure: Measure) -> tuple[Item, ...]:
-    """What a request for ``measure`` must contain: (field, what the provision asks, present).
+def required_items(facts: MeasureFacts) -> tuple[Item, ...]:
+    """What a request for the measure must contain, as its treaty's measures table lists it:
+    (field, what the provision asks, present).
 
     The completeness rules check these; guided intake shows the same list while the user
     types, so the form and the screening can never disagree about what is missing.
     """
-    if measure is Measure.PRESERVATION:
-        return PRESERVATION_ITEMS
-    if measure is Measure.EMERGENCY:
-        return EMERGENCY_ITEMS
-    items = MLA_ITEMS + (ASSISTANCE_ITEMS if measure is Measure.MLA else DATA_ITEMS)
-    return items + REAL_TIME_ITEMS if measure in REAL_TIME else items
+    return tuple((item.field, item.asks, PRESENT[item.field]) for item in facts.required)
 
 
-def missing_items(request: Request) -> list[tuple[str, str]]:
-    """The (field, label) pairs ``request`` lacks for its measure."""
-    return _missing(request, required_items(request.measure))
+def missing_items(request: Request, facts: MeasureFacts) -> list[tuple[str, str]]:
+    """The (field, label) pairs ``request`` lacks for its measure (``facts``: the measure's
+    row in the treaty's table)."""
+    return _missing(request, required_items(facts))
 
 
 def _missing(request: Request, items: tuple[Item, ...]) -> list[tuple[str, str]]:
@@ -191,7 +101,7 @@ def preservation_request(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure is not Measure.PRESERVATION:
         return Verdict(Result.NOT_APPLICABLE, "not a preservation request")
-    verdict = _verdict(missing_items(req), "the preservation request")
+    verdict = _verdict(missing_items(req, ctx.law.measure(req.measure)), "the preservation request")
     if verdict.result is Result.PASS and not (
         _text(req.data.custodian) or _text(req.data.location)
     ):
@@ -224,7 +134,9 @@ def mla_request(ctx: Context) -> Verdict:
     agreement = governed_by(ctx)
     if agreement is not None:
         return governed_verdict(agreement)
-    return _verdict(missing_items(req), f"the {req.measure.value} request")
+    return _verdict(
+        missing_items(req, ctx.law.measure(req.measure)), f"the {req.measure.value} request"
+    )
 
 
 @REGISTRY.rule(
@@ -239,7 +151,7 @@ def emergency_request(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure is not Measure.EMERGENCY:
         return Verdict(Result.NOT_APPLICABLE, "not an emergency request")
-    return _verdict(missing_items(req), "the emergency request")
+    return _verdict(missing_items(req, ctx.law.measure(req.measure)), "the emergency request")
 
 
 FIT: dict[Measure, tuple[frozenset[Category], str, Category | None]] = {
