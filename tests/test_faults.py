@@ -15,8 +15,11 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,6 +41,7 @@ from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.requests import flows
 from rogatory.requests.models import Case
 from tests import postgres
+from tests.conftest import _entry_point
 from tests.test_serve import EXAMPLE, _run, serving
 
 # Every "random" moment of a fault below comes from this seed (the same moments on every run);
@@ -473,20 +477,49 @@ def test_a_read_only_database_is_one_clear_error(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM users").fetchone() == (0,)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes any file whatever its mode")
-def test_a_read_only_file_and_folder_are_one_clear_error(tmp_path: Path) -> None:
+NOBODY = 65534  # the unprivileged user the CLI runs as when the suite runs as root
+
+
+def _unprivileged(
+    env: dict[str, str], *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user file modes apply to: root writes any file whatever its mode, so when
+    the suite runs as root (CI does) the command runs as ``nobody`` (setpriv)."""
+    if os.geteuid() != 0:
+        return _run(env, *args, stdin=stdin)
+    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    return subprocess.run(
+        [*drop, *_entry_point(), *args],
+        capture_output=True,
+        text=True,
+        env={**env, "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"},
+        input=stdin,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_read_only_file_and_folder_are_one_clear_error() -> None:
     """File modes, as a deployment gets them wrong: SQLite then cannot write the file, nor
-    create its -wal and -shm files beside it."""
-    folder = tmp_path / "db"
+    create its -wal and -shm files beside it. The folder is one every user can reach, owned
+    by the user the command runs as, as a deployment's would be."""
+    root = Path(tempfile.mkdtemp(prefix="rogatory-modes-"))
+    root.chmod(0o755)
+    folder = root / "db"
     folder.mkdir()
-    env = _env(f"sqlite:///{folder / 'x.db'}", tmp_path)
+    evidence = root / "ev"
+    evidence.mkdir()
+    env = {**_env(f"sqlite:///{folder / 'x.db'}", root), "ROGATORY_EVIDENCE_DIR": str(evidence)}
     migrate.upgrade(dbe.make_engine(f"sqlite:///{folder / 'x.db'}"))
+    if os.geteuid() == 0:
+        for path in (folder, folder / "x.db", evidence):
+            os.chown(path, NOBODY, NOBODY)
     (folder / "x.db").chmod(0o444)
     try:
         for mode in (0o555, 0o755):  # the folder read-only too, then writable
             folder.chmod(mode)
-            _one_clear_error(_run(env, "serve", "--port", "1"), "db.read_only")
-            added = _run(
+            _one_clear_error(_unprivileged(env, "serve", "--port", "1"), "db.read_only")
+            added = _unprivileged(
                 env,
                 *("users", "add", "a@a.example", "--org", "o", "--name", "A"),
                 *("--role", "intake", "--password-stdin"),
@@ -495,3 +528,4 @@ def test_a_read_only_file_and_folder_are_one_clear_error(tmp_path: Path) -> None
             _one_clear_error(added, "db.read_only")
     finally:
         folder.chmod(0o755)
+        shutil.rmtree(root, ignore_errors=True)

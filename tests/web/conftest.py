@@ -61,7 +61,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     sessions = dbe.sessions(engine)
     services = Services(
         sessions,
-        screening.load(instruments_file=seed.INSTRUMENTS),
+        # as `serve --demo` screens: under every shipped treaty that has screening rules
+        screening.load_family(instruments_file=seed.INSTRUMENTS),
         Lifecycle(catalogue.get().has_provision),
         folder / "evidence",
         max_evidence_bytes=1 << 20,

@@ -78,7 +78,8 @@ def test_guided_preservation_intake_refuses_a_missing_field_then_takes_the_reque
 ) -> None:
     sign_in(page, INTAKE)
     page.goto("/intake")
-    page.get_by_role("link", name=re.compile("Expedited preservation")).click()
+    # the first list is the service's own treaty's (the UN Convention's)
+    page.get_by_role("link", name=re.compile("Expedited preservation")).first.click()
     page.fill("#f-requesting_state", "XAA")
     page.fill("#f-requested_state", "XAB")
     page.fill("#f-requesting_authority-name", "National Cybercrime Unit")
@@ -249,6 +250,7 @@ SCREENS = {
     "queue": (REVIEWER, "/queue"),
     "intake-choose": (INTAKE, "/intake"),
     "intake-form": (INTAKE, "/intake/preservation"),
+    "intake-form-budapest": (INTAKE, "/intake/preservation?treaty=budapest"),
     "case": (REVIEWER, None),
     "amend": (INTAKE, None),
     "treaty": (REVIEWER, "/treaty"),
