@@ -143,9 +143,11 @@ def _kill(pid: int) -> None:
 
 
 def _audit_verifies(env: dict[str, str]) -> None:
-    """``rogatory audit verify`` as a real CLI subprocess on the same database: the chain (and
-    its checkpoints) hold. The one place every fault test checks the record through."""
-    verified = _run(env, "audit", "verify", "--json")
+    """``rogatory audit verify --state`` as a real CLI subprocess on the same database: the
+    chain (and its checkpoints) hold, and every case's and user's rows are the state their
+    last event recorded, so a crash left no half-written case behind. The one place every
+    fault test checks the record through."""
+    verified = _run(env, "audit", "verify", "--state", "--json")
     assert verified.returncode == 0, verified.stdout + verified.stderr
     assert json.loads(verified.stdout)["ok"]
 
