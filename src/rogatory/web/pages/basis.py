@@ -9,7 +9,6 @@ was started with (``serve --agreements``).
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Annotated
 
@@ -21,7 +20,7 @@ from rogatory.parties import service, states
 from rogatory.parties.register import Register
 from rogatory.safeguards import basis as legal_basis
 from rogatory.treaty import catalogue
-from rogatory.web import templating
+from rogatory.web import query, templating
 from rogatory.web.auth import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -56,10 +55,7 @@ def basis_page(
     b: Annotated[str | None, Query(max_length=100)] = None,
     on: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        raise RogatoryError("input.invalid_date", "field on: not a date (YYYY-MM-DD)") from None
+    day = query.day(on)
     report = None
     if a and b:
         first, second = _state(a, "a"), _state(b, "b")

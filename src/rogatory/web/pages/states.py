@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
 from rogatory.api.deps import Svc
-from rogatory.errors import RogatoryError
 from rogatory.parties.instruments import Kind
 from rogatory.parties.register import Status
-from rogatory.web import chart, templating
+from rogatory.web import chart, query, templating
 from rogatory.web.auth import Viewer
 
 router = APIRouter(include_in_schema=False)
@@ -27,10 +25,7 @@ def states_page(
     svc: Svc,
     on: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
-    try:
-        day = date.fromisoformat(on) if on else date.today()
-    except ValueError:
-        raise RogatoryError("input.invalid_date", "field on: not a date (YYYY-MM-DD)") from None
+    day = query.day(on)
     register = svc.screener.law.register
     eif = register.entry_into_force(day)
     statuses = register.statuses(day)
