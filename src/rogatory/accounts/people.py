@@ -58,8 +58,12 @@ def _user(session: Session, admin: Actor, email: str) -> User:
 
 def _keep_an_admin(session: Session, user: User, roles: list[str], active: bool) -> None:
     """Refuse a change that leaves the organisation without an active admin (if it has one)."""
+    # FOR NO KEY UPDATE: serialises admin changes per organisation without waiting on the
+    # key-share locks of concurrent inserts that reference the organisation (a case's intake).
     session.execute(
-        select(Organisation.id).where(Organisation.id == user.org_id).with_for_update()
+        select(Organisation.id)
+        .where(Organisation.id == user.org_id)
+        .with_for_update(key_share=True)
     ).one()
     admins = [
         u

@@ -38,8 +38,11 @@ def _lock_organisation(session: Session, org: str) -> None:
     """Serialise key creation and rotation per organisation (a row lock on PostgreSQL; SQLite
     has one writer), so an organisation never ends up with two current keys. Callers that
     also append to the organisation's audit chain take the chain's lock first (PostgreSQL
-    would otherwise be free to deadlock a rotation against a checkpoint)."""
-    if session.get(Organisation, org, with_for_update=True) is None:
+    would otherwise be free to deadlock a rotation against a checkpoint). FOR NO KEY UPDATE,
+    not FOR UPDATE: the key-share lock every concurrent insert of a case (its foreign key to
+    the organisation) holds must not block it, or a checkpoint taken under the chain's lock
+    deadlocks against an intake waiting for that lock."""
+    if session.get(Organisation, org, with_for_update={"key_share": True}) is None:
         raise RogatoryError("keys.unknown_organisation", f"no organisation {org!r}")
 
 
