@@ -1,0 +1,271 @@
+"""Small-cell suppression for published counts: no count below ``k`` is shown as a number, and
+no suppressed count can be worked out exactly from what is shown.
+
+A report's counts form one table: each row (say, a requesting State and a measure) has its
+``requests``, split two ways: on the way in by one partition (under a non-disclosure order or
+not; the legal basis) and on the way out by another (the outcome), with a total for every
+column. Independent per-row counts with a total (identifiers named) are *lines*. What a reader
+knows is exactly: the numbers shown, the band each suppressed count is shown as, that counts
+are whole and not negative, and that every row and every column adds up. Those equations are
+the flow conservation of a network (``total -> in-part -> row -> out-part -> total``; a line is
+a cycle of its own), so the counts consistent with what is shown are the integer flows of that
+network within the shown bounds. A suppressed count is *exposed* when every such flow gives it
+the same value; it is not when the true flow has a cycle of adjustable arcs through it, which
+is a reachability question in the residual graph (a difference of two integer flows
+decomposes into cycles, so this test is exact, not a heuristic). The method:
+
+1. *Primary*: every count from 1 to k-1 is suppressed, shown as the band ``1-(k-1)``.
+2. *Small rows*: in a row whose ``requests`` is below k, every published part of it (outcomes,
+   the non-disclosure count) is suppressed as ``0-(k-1)``, zeros included: otherwise a zero
+   beside a suppressed count would tell that all of the row's few requests share one outcome.
+   Elsewhere a zero is published (it is a statement about no case).
+3. *Complementary*: while some suppressed count is exposed, suppress the smallest published
+   non-zero count next to it in the network (its row or column first, a total last), shown
+   as the band of width k that holds it (``5-9``, ``10-14``); where none is left, widen the
+   bands around it. Repeat until no suppressed count is exposed.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+INFINITE = 1 << 62
+
+# A cell: ("requests", row), ("in", part, row), ("out", part, row), ("line", name, row);
+# row None is the column's total.
+Key = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Band:
+    """The interval a suppressed count is shown as."""
+
+    lo: int
+    hi: int
+
+    def __str__(self) -> str:
+        return f"{self.lo}-{self.hi}"
+
+    def holds(self, value: int) -> bool:
+        return self.lo <= value <= self.hi
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A split of every row's requests: part names, which parts are shown, and the counts
+    (``counts[row][part]``); each row's counts add up to its requests."""
+
+    names: tuple[str, ...]
+    shown: tuple[bool, ...]
+    counts: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class CountTable:
+    rows: tuple[Hashable, ...]
+    requests: tuple[int, ...]
+    inflow: Partition
+    outflow: Partition
+    lines: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for partition in (self.inflow, self.outflow):
+            for i, counts in enumerate(partition.counts):
+                if sum(counts) != self.requests[i]:
+                    raise ValueError(f"row {self.rows[i]!r}: parts do not add up to requests")
+
+
+@dataclass
+class _Arc:
+    key: Key | None  # None: a quantity no one is shown (free, any whole number from 0)
+    tail: Hashable
+    head: Hashable
+    flow: int
+
+
+@dataclass
+class Protected:
+    """The values of every cell and the band of each suppressed one."""
+
+    values: dict[Key, int]
+    bands: dict[Key, Band]
+
+    def shown(self, key: Key) -> int | str:
+        band = self.bands.get(key)
+        return self.values[key] if band is None else str(band)
+
+
+def _arcs(table: CountTable) -> list[_Arc]:
+    arcs: list[_Arc] = [_Arc(("requests", None), "T", "S", sum(table.requests))]
+    for side, part in (("in", table.inflow), ("out", table.outflow)):
+        for j, name in enumerate(part.names):
+            total = sum(c[j] for c in part.counts)
+            hub = (side, name)
+            key: Key | None = (side, name, None) if part.shown[j] else None
+            arcs.append(_Arc(key, "S", hub, total) if side == "in" else _Arc(key, hub, "T", total))
+            for i, row in enumerate(table.rows):
+                cell: Key | None = (side, name, row) if part.shown[j] else None
+                value = part.counts[i][j]
+                if side == "in":
+                    arcs.append(_Arc(cell, hub, ("rin", row), value))
+                else:
+                    arcs.append(_Arc(cell, ("rout", row), hub, value))
+    for i, row in enumerate(table.rows):
+        arcs.append(_Arc(("requests", row), ("rin", row), ("rout", row), table.requests[i]))
+    for name, counts in table.lines.items():
+        start, end = ("ls", name), ("lt", name)
+        arcs.append(_Arc(("line", name, None), end, start, sum(counts)))
+        for row, value in zip(table.rows, counts, strict=True):
+            arcs.append(_Arc(("line", name, row), start, end, value))
+    return arcs
+
+
+class _Network:
+    def __init__(self, arcs: list[_Arc], bands: dict[Key, Band]) -> None:
+        self.arcs = arcs
+        self.bands = bands
+        self._graph: dict[Hashable, list[tuple[Hashable, int]]] | None = None
+
+    def changed(self) -> None:
+        self._graph = None
+
+    def bounds(self, arc: _Arc) -> tuple[int, int]:
+        if arc.key is None:
+            return 0, INFINITE
+        band = self.bands.get(arc.key)
+        return (arc.flow, arc.flow) if band is None else (band.lo, band.hi)
+
+    def _residual(self) -> dict[Hashable, list[tuple[Hashable, int]]]:
+        """The residual graph of the true flow: node to (next node, arc); a shown count has
+        no residual arc, so only suppressed and free quantities appear."""
+        if self._graph is None:
+            graph: dict[Hashable, list[tuple[Hashable, int]]] = {}
+            for i, arc in enumerate(self.arcs):
+                lo, hi = self.bounds(arc)
+                if arc.flow < hi:
+                    graph.setdefault(arc.tail, []).append((arc.head, i))
+                if arc.flow > lo:
+                    graph.setdefault(arc.head, []).append((arc.tail, i))
+            self._graph = graph
+        return self._graph
+
+    def _reaches(self, start: Hashable, goal: Hashable, skip: int) -> bool:
+        graph = self._residual()
+        seen, todo = {start}, deque([start])
+        while todo:
+            node = todo.popleft()
+            if node == goal:
+                return True
+            for nxt, arc in graph.get(node, ()):
+                if arc != skip and nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return False
+
+    def exposed(self, i: int) -> bool:
+        """Whether every integer flow within the bounds gives arc ``i`` its true value: no
+        cycle of the residual graph passes through it, in either direction."""
+        arc = self.arcs[i]
+        lo, hi = self.bounds(arc)
+        up = arc.flow < hi and self._reaches(arc.head, arc.tail, i)
+        down = arc.flow > lo and self._reaches(arc.tail, arc.head, i)
+        return not (up or down)
+
+    def nearby(self, i: int) -> list[tuple[int, int]]:
+        """Shown arcs touching the part of the network connected to arc ``i`` through
+        adjustable arcs, nearest first: suppressing one of them can open a cycle through it."""
+        adjustable: dict[Hashable, list[Hashable]] = {}
+        for j, arc in enumerate(self.arcs):
+            lo, hi = self.bounds(arc)
+            if j != i and lo < hi:
+                adjustable.setdefault(arc.tail, []).append(arc.head)
+                adjustable.setdefault(arc.head, []).append(arc.tail)
+        start = self.arcs[i]
+        depth: dict[Hashable, int] = {start.tail: 0, start.head: 0}
+        todo = deque([start.tail, start.head])
+        while todo:
+            node = todo.popleft()
+            for nxt in adjustable.get(node, ()):
+                if nxt not in depth:
+                    depth[nxt] = depth[node] + 1
+                    todo.append(nxt)
+        found = []
+        for j, arc in enumerate(self.arcs):
+            if j == i or arc.key is None or arc.key in self.bands:
+                continue
+            near = min(depth.get(arc.tail, INFINITE), depth.get(arc.head, INFINITE))
+            if near < INFINITE:
+                found.append((near, j))
+        return found
+
+
+def complementary_band(value: int, k: int) -> Band:
+    """The band of width k holding ``value``: 0-4, 5-9, 10-14 for k=5."""
+    lo = (value // k) * k
+    return Band(lo, lo + k - 1)
+
+
+def _choose(network: _Network, candidates: Sequence[tuple[int, int]]) -> int | None:
+    """The complement: a non-zero count nearest the exposed one (its row or column first),
+    an inner count before a total, the smallest first; a zero only if nothing else is left
+    (a zero may be one every reader knows, which protects nothing)."""
+
+    def rank(candidate: tuple[int, int]) -> tuple[bool, int, bool, int]:
+        depth, j = candidate
+        arc = network.arcs[j]
+        assert arc.key is not None
+        return (arc.flow == 0, depth, arc.key[-1] is None, arc.flow)
+
+    return min(candidates, key=rank)[1] if candidates else None
+
+
+def protect(table: CountTable, k: int) -> Protected:
+    """Suppress the table's counts as the module describes; ``k`` is at least 3, so that
+    every band holds at least two values."""
+    if k < 3:
+        raise ValueError("k must be at least 3")
+    arcs = _arcs(table)
+    values = {a.key: a.flow for a in arcs if a.key is not None}
+    bands: dict[Key, Band] = {}
+    for key, value in values.items():
+        if 0 < value < k:
+            bands[key] = Band(1, k - 1)
+    for i, row in enumerate(table.rows):
+        if table.requests[i] < k:
+            for side, part in (("in", table.inflow), ("out", table.outflow)):
+                for j, name in enumerate(part.names):
+                    if part.shown[j]:
+                        bands[(side, name, row)] = Band(0, k - 1)
+    network = _Network(arcs, bands)
+    for _ in range(10 * len(arcs) + 10):
+        exposed = [i for i, a in enumerate(arcs) if a.key in bands and network.exposed(i)]
+        if not exposed:
+            return Protected(values, bands)
+        for i in exposed:
+            if not network.exposed(i):  # an earlier complement of this round opened a cycle
+                continue
+            chosen = _choose(network, network.nearby(i))
+            if chosen is not None:
+                arc = arcs[chosen]
+                assert arc.key is not None
+                bands[arc.key] = complementary_band(arc.flow, k)
+            else:
+                _widen(network, i, k)
+            network.changed()
+    raise RuntimeError("suppression did not settle")  # pragma: no cover - bounded by design
+
+
+def _widen(network: _Network, i: int, k: int) -> None:
+    """Nothing is left to suppress near an exposed count: widen the bands of the suppressed
+    counts around it (and its own) by k each way."""
+    arc = network.arcs[i]
+    for other in network.arcs:
+        if other.key in network.bands and {other.tail, other.head} & {arc.tail, arc.head}:
+            band = network.bands[other.key]
+            network.bands[other.key] = Band(max(0, band.lo - k), band.hi + k)
+
+
+def suppressed_keys(protected: Protected) -> Iterable[Key]:
+    return protected.bands.keys()
