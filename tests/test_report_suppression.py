@@ -101,7 +101,9 @@ def test_a_small_row_hides_its_zeros_too() -> None:
     table = CountTable(
         rows=("a", "b", "c"),
         requests=(3, 30, 40),
-        inflow=Partition(("under_nondisclosure", "other"), (True, False), ((0, 3), (0, 30), (0, 40))),
+        inflow=Partition(
+            ("under_nondisclosure", "other"), (True, False), ((0, 3), (0, 30), (0, 40))
+        ),
         lines={"identifiers": (3, 30, 40)},
         outflow=Partition(("x", "y"), (True, True), ((3, 0), (10, 20), (20, 20))),
     )

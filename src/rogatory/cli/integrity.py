@@ -31,11 +31,15 @@ OrgOption = Annotated[
 
 
 def _claims(path: Path) -> list[Claim]:
-    """The signed heads in a file: a checkpoint, a list of them, or a custody receipt."""
+    """The signed heads in a file: a checkpoint, a list of them, a custody receipt or a
+    published report."""
     from rogatory.disclosure import receipts
+    from rogatory.reports import snapshot
     from rogatory.signing import checkpoint, checkpoints
 
     data = receipts.read_json(path, code="checkpoint.invalid", what="checkpoint")
+    if isinstance(data, dict) and data.get("format") == snapshot.FORMAT:
+        return [snapshot.claim(snapshot.parse(data, file=str(path)), str(path))]
     if isinstance(data, dict) and str(data.get("format", "")).startswith("rogatory-custody"):
         return [checkpoints.claim_of_receipt(receipts.parse(data, file=str(path)), str(path))]
     return [checkpoints.claim_of(c, str(path)) for c in checkpoint.parse(data, file=str(path))]

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -175,27 +176,50 @@ def _key_checks(
     expected_key: Ed25519PublicKey | None,
     published: list[keys.PublishedKey] | None,
 ) -> None:
-    """Which key signed, and whether it is the organisation's: the one expected, or one of its
-    published keys whose validity period covers the hand-over."""
+    key_checks(
+        result,
+        key_id=receipt.key_id,
+        embedded=embedded,
+        when=receipt.manifest.handed_over_at,
+        organisation=receipt.manifest.organisation,
+        what="receipt",
+        expected_key=expected_key,
+        published=published,
+    )
+
+
+def key_checks(
+    result: Verification,
+    *,
+    key_id: str | None,
+    embedded: Ed25519PublicKey | None,
+    when: datetime,
+    organisation: str,
+    what: str,
+    expected_key: Ed25519PublicKey | None,
+    published: list[keys.PublishedKey] | None,
+) -> None:
+    """Which key signed a document, and whether it is the organisation's: the one expected,
+    or one of its published keys whose validity period covers the document's time (receipts
+    here, published reports in ``reports.snapshot``)."""
     fingerprint = keys.key_id(embedded) if embedded is not None else None
-    if receipt.key_id is not None:
-        same = receipt.key_id == fingerprint
+    if key_id is not None:
+        same = key_id == fingerprint
         result.add(
             "key_id",
             same,
-            f"signed with key {receipt.key_id}"
+            f"signed with key {key_id}"
             if same
-            else f"the receipt names key {receipt.key_id}, but its public key is {fingerprint}",
+            else f"the {what} names key {key_id}, but its public key is {fingerprint}",
         )
     if published is not None:
-        when = receipt.manifest.handed_over_at
         match = next((k for k in published if k.key_id == fingerprint), None)
         if match is None or embedded is None or match.public_key != keys.public_b64(embedded):
             result.add(
                 "public_key",
                 False,
-                f"key {fingerprint} is not one of {receipt.manifest.organisation}'s published "
-                "keys: the receipt does not come from that organisation",
+                f"key {fingerprint} is not one of {organisation}'s published "
+                f"keys: the {what} does not come from that organisation",
             )
         else:
             result.add(
@@ -213,7 +237,7 @@ def _key_checks(
             same,
             "signed with the expected organisation key"
             if same
-            else "signed with a different key than the one expected: the receipt may not "
+            else f"signed with a different key than the one expected: the {what} may not "
             "come from that organisation",
         )
     else:
@@ -223,6 +247,20 @@ def _key_checks(
             "no expected key given: the signature proves integrity only; pass --keys or "
             "--public-key to prove origin",
         )
+
+
+def signature_check(
+    result: Verification, public_key: str, signature: str, data: bytes, *, what: str
+) -> Ed25519PublicKey | None:
+    """Check an Ed25519 signature over ``data``; the embedded public key, if it parses."""
+    embedded: Ed25519PublicKey | None = None
+    try:
+        embedded = keys.parse_public(public_key)
+        embedded.verify(base64.b64decode(signature, validate=True), data)
+        result.add("signature", True, f"the Ed25519 signature over the {what} is valid")
+    except (InvalidSignature, ValueError, RogatoryError):
+        result.add("signature", False, f"the signature does not match the {what} and key")
+    return embedded
 
 
 def _head_check(result: Verification, receipt: Receipt) -> None:
@@ -259,13 +297,7 @@ def verify(
         else f"the manifest was changed: its SHA-256 is {digest}, the receipt says "
         f"{receipt.manifest_sha256}",
     )
-    embedded: Ed25519PublicKey | None = None
-    try:
-        embedded = keys.parse_public(receipt.public_key)
-        embedded.verify(base64.b64decode(receipt.signature, validate=True), data)
-        result.add("signature", True, "the Ed25519 signature over the manifest is valid")
-    except (InvalidSignature, ValueError, RogatoryError):
-        result.add("signature", False, "the signature does not match the manifest and key")
+    embedded = signature_check(result, receipt.public_key, receipt.signature, data, what="manifest")
     _key_checks(result, receipt, embedded, expected_key, published)
     _head_check(result, receipt)
     if files_dir is not None:

@@ -239,10 +239,14 @@ def protect(table: CountTable, k: int) -> Protected:
                     if part.shown[j]:
                         bands[(side, name, row)] = Band(0, k - 1)
     network = _Network(arcs, bands)
+    # Suppressing more only adds arcs to the residual graph, so a count that is protected
+    # stays protected: each round re-examines only the counts still exposed and new ones.
+    todo = [i for i, a in enumerate(arcs) if a.key in bands]
     for _ in range(10 * len(arcs) + 10):
-        exposed = [i for i, a in enumerate(arcs) if a.key in bands and network.exposed(i)]
+        exposed = [i for i in todo if network.exposed(i)]
         if not exposed:
             return Protected(values, bands)
+        before = set(bands)
         for i in exposed:
             if not network.exposed(i):  # an earlier complement of this round opened a cycle
                 continue
@@ -254,6 +258,7 @@ def protect(table: CountTable, k: int) -> Protected:
             else:
                 _widen(network, i, k)
             network.changed()
+        todo = exposed + [i for i, a in enumerate(arcs) if a.key in bands and a.key not in before]
     raise RuntimeError("suppression did not settle")  # pragma: no cover - bounded by design
 
 

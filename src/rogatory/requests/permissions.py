@@ -27,6 +27,8 @@ class Action(StrEnum):
     ASSIGN = "assign"
     READ_AUDIT = "read_audit"
     MANAGE_PEOPLE = "manage_people"
+    VIEW_REPORTS = "view_reports"  # transparency and safeguards reports of the organisation
+    PUBLISH_REPORTS = "publish_reports"  # freeze, sign and publish a report
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -43,6 +45,8 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ASSIGN: _WORKERS | {Role.ADMIN},
     Action.READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.VIEW_REPORTS: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
+    Action.PUBLISH_REPORTS: frozenset({Role.ADMIN}),
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -57,6 +61,8 @@ _WHAT = {
     Action.ASSIGN: "assigning cases",
     Action.READ_AUDIT: "reading the audit record",
     Action.MANAGE_PEOPLE: "managing people and tokens",
+    Action.VIEW_REPORTS: "reading the organisation's reports",
+    Action.PUBLISH_REPORTS: "publishing a report",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)
