@@ -75,9 +75,11 @@ class Cases:
         received = datetime(2026, 9, 1, 9, tzinfo=UTC) + timedelta(hours=hours_ago)
         return str(
             self.step(
-                lambda s: flows.intake(
-                    s, INTAKE, _doc(name, state), self.screener, received_at=received
-                )[0].id
+                lambda s: (
+                    flows.intake(s, INTAKE, _doc(name, state), self.screener, received_at=received)[
+                        0
+                    ].id
+                )
             )
         )
 
@@ -94,9 +96,11 @@ class Cases:
     def approve(self, case_id: str, *, partial: bool = False) -> None:
         for approver in (APPROVER, APPROVER_2):
             status = self.step(
-                lambda s, a=approver: flows.approve(
-                    s, a, case_id, LIFE, partial=partial, note="Approved in part."
-                ).status
+                lambda s, a=approver: (
+                    flows.approve(
+                        s, a, case_id, LIFE, partial=partial, note="Approved in part."
+                    ).status
+                )
             )
             if status != Status.IN_REVIEW.value:
                 return
@@ -114,7 +118,9 @@ class Cases:
 
     def withdraw(self, case_id: str) -> None:
         self.step(
-            lambda s: flows.transition(s, INTAKE, case_id, Status.WITHDRAWN, LIFE, note="Withdrawn.")
+            lambda s: flows.transition(
+                s, INTAKE, case_id, Status.WITHDRAWN, LIFE, note="Withdrawn."
+            )
         )
 
     def refuse(self, case_id: str) -> None:
@@ -315,8 +321,13 @@ def test_the_command_line_reports_publishes_and_verifies(
 
     with c.sessions.begin() as s:
         accounts.add_user(
-            s, org=ORG, email="ada@r.example", name="Ada", password="x" * 12,
-            roles=["admin"], by="test",
+            s,
+            org=ORG,
+            email="ada@r.example",
+            name="Ada",
+            password="x" * 12,
+            roles=["admin"],
+            by="test",
         )
     monkeypatch.setenv("ROGATORY_DATABASE_URL", url)
     out = cli("report", "transparency", "--period", "2026-H2", "--format", "json", "--k", "3")
@@ -352,3 +363,68 @@ def test_the_command_line_reports_publishes_and_verifies(
     assert tampered.code == 1 and "FAIL report_sha256" in tampered.out
     safeguard = cli("report", "safeguards", "--period", "2026-H2", "--json")
     assert json.loads(safeguard.out)["rows"][0]["safeguards"].startswith("not known")
+
+
+def test_the_report_pages_and_the_public_address(
+    engine: Engine, screener: screening.Screener, tmp_path: Path
+) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from rogatory.accounts import service as accounts
+    from rogatory.api.deps import Services
+    from rogatory.web.app import create_app
+
+    c = Cases(engine, screener, tmp_path)
+    _story(c)
+    with c.sessions.begin() as s:
+        for email, role in (("ada@r.example", "admin"), ("ivo@r.example", "intake")):
+            accounts.add_user(
+                s, org=ORG, email=email, name=email, password="p" * 12, roles=[role], by="t"
+            )
+    services = Services(c.sessions, screener, LIFE, tmp_path / "evidence")
+
+    def signed_in(email: str) -> tuple[TestClient, str]:
+        client = TestClient(create_app(services), follow_redirects=False)
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token
+        answer = client.post(
+            "/login", data={"email": email, "password": "p" * 12, "csrf_token": token[1]}
+        )
+        assert answer.status_code == 303
+        page = client.get("/reports?period=2026-H2")
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        return client, found[1] if found else ""
+
+    intake, _ = signed_in("ivo@r.example")
+    assert intake.get("/reports?period=2026-H2").status_code == 403  # intake sees no reports
+    admin, csrf = signed_in("ada@r.example")
+    page = admin.get("/reports?period=2026-H2&k=3")
+    assert page.status_code == 200
+    assert '<svg' in page.text and 'id="by-state-title"' in page.text
+    assert "Suppression, k = 3" in page.text and 'id="publish-form"' in page.text
+    assert admin.get("/reports?period=2026-H9").status_code == 422
+    assert admin.get("/reports?k=2").status_code == 422
+    csv_answer = admin.get("/reports/transparency.csv?period=2026-H2&k=3")
+    assert csv_answer.headers["content-type"].startswith("text/csv")
+    assert csv_answer.text.splitlines()[-1].startswith("total,")
+    as_json = admin.get("/reports/transparency.json?period=2026-H2&k=3").json()
+    assert as_json["suppression"]["k"] == 3
+    posted = admin.post("/reports/publish", data={"period": "2026-H2", "k": "3", "csrf_token": csrf})
+    assert posted.status_code == 303
+    address = posted.headers["location"]
+    assert address.startswith(f"/public/reports/{ORG}/")
+    anyone = TestClient(create_app(services), follow_redirects=False)  # no sign-in
+    public = anyone.get(address)
+    assert public.status_code == 200 and "the signature verifies" in public.text
+    signed = anyone.get(address + ".json").json()
+    assert snapshot.verify(snapshot.parse(signed, file="web")).ok
+    assert anyone.get(f"/public/reports/{ORG}").status_code == 200
+    assert anyone.get(f"/public/reports/{ORG}/nope").status_code == 404
+    assert anyone.get("/public/reports/nobody").status_code == 404
+    again = admin.post("/reports/publish", data={"period": "2026-H2", "k": "3", "csrf_token": csrf})
+    assert "Superseded by" in anyone.get(address).text
+    assert "superseding" in anyone.get(again.headers["location"]).text
+    assert admin.post("/reports/publish", data={"period": "2026-H2"}).status_code == 403  # CSRF

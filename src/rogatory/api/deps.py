@@ -8,7 +8,7 @@ before the dependencies; an upload spools its body itself) while nothing is lock
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +21,7 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.service import Principal, Scope
 from rogatory.db import engine as dbe
 from rogatory.errors import RogatoryError
+from rogatory.reports.store import FactStore
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Lifecycle
 from rogatory.safeguards.engine import Screener
@@ -36,6 +37,8 @@ class Services:
     secure_cookies: bool = False  # always on outside development; on https in any case
     max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any body but an evidence upload
     body_timeout: float = 30.0  # seconds without more of a request body before a 408
+    # the analytical copy of the case facts the reports read (one per process)
+    reports: FactStore = field(default_factory=FactStore, compare=False)
 
     @property
     def readers(self) -> sessionmaker[Session]:

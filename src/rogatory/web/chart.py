@@ -72,3 +72,60 @@ def svg(series: Sequence[Series], *, start: date, end: date, threshold: int, tit
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: a published count, or a suppressed one drawn as its band (lo to hi)."""
+
+    label: str
+    lo: int
+    hi: int
+
+    @property
+    def shown(self) -> str:
+        return str(self.lo) if self.lo == self.hi else f"{self.lo}-{self.hi}"
+
+
+def bar_of(label: str, value: int | str) -> Bar:
+    if isinstance(value, int):
+        return Bar(label, value, value)
+    lo, _, hi = value.partition("-")
+    return Bar(label, int(lo), int(hi))
+
+
+def bars(items: Sequence[Bar], *, title: str, chart_id: str) -> str:
+    """Horizontal bars, one per item; a band (a suppressed count) is drawn as a lighter bar
+    from its lower to its upper bound, so the chart never shows more than the table does."""
+    row, left, right = 22, 170, 70
+    height = PAD + row * max(1, len(items))
+    top = max([1, *(b.hi for b in items)])
+    span = WIDTH - left - right
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="{chart_id}-title" class="chart bars">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+    ]
+    for i, b in enumerate(items):
+        y = 10 + row * i
+        solid = span * b.lo / top
+        band = span * (b.hi - b.lo) / top
+        parts.append(
+            f'<text class="label" x="{left - 8}" y="{y + 13}" text-anchor="end">'
+            f"{escape(b.label)}</text>"
+        )
+        if solid:
+            parts.append(
+                f'<rect class="bar" x="{left}" y="{y}" width="{solid:.1f}" height="{row - 6}"/>'
+            )
+        if band:
+            parts.append(
+                f'<rect class="bar band" x="{left + solid:.1f}" y="{y}" width="{band:.1f}" '
+                f'height="{row - 6}"/>'
+            )
+        parts.append(
+            f'<text class="label" x="{left + solid + band + 6:.1f}" y="{y + 13}">'
+            f"{escape(b.shown)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
