@@ -61,6 +61,13 @@ def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
     ):
         assert story.statuses.get(status, 0) > 0, status
     assert story.receipts == len(receipts) > 0
+    # the demo publishes one transparency report, which verifies
+    assert len(story.published) == 1 and story.published[0].startswith("/public/reports/nimbus/")
+    with sessions() as s:
+        from rogatory.reports import publishing, snapshot
+
+        (row,) = publishing.listed(s, "nimbus")
+        assert snapshot.verify(snapshot.parse(row.snapshot, file="demo")).ok
 
 
 def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> None:

@@ -403,7 +403,7 @@ def test_the_report_pages_and_the_public_address(
     admin, csrf = signed_in("ada@r.example")
     page = admin.get("/reports?period=2026-H2&k=3")
     assert page.status_code == 200
-    assert '<svg' in page.text and 'id="by-state-title"' in page.text
+    assert "<svg" in page.text and 'id="by-state-title"' in page.text
     assert "Suppression, k = 3" in page.text and 'id="publish-form"' in page.text
     assert admin.get("/reports?period=2026-H9").status_code == 422
     assert admin.get("/reports?k=2").status_code == 422
@@ -412,7 +412,9 @@ def test_the_report_pages_and_the_public_address(
     assert csv_answer.text.splitlines()[-1].startswith("total,")
     as_json = admin.get("/reports/transparency.json?period=2026-H2&k=3").json()
     assert as_json["suppression"]["k"] == 3
-    posted = admin.post("/reports/publish", data={"period": "2026-H2", "k": "3", "csrf_token": csrf})
+    posted = admin.post(
+        "/reports/publish", data={"period": "2026-H2", "k": "3", "csrf_token": csrf}
+    )
     assert posted.status_code == 303
     address = posted.headers["location"]
     assert address.startswith(f"/public/reports/{ORG}/")

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from rogatory.disclosure import keys, receipts
+from rogatory.reports import publishing
 from rogatory.requests import flows
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Role, Status
@@ -260,7 +261,35 @@ SCREENS = {
     "basis": (REVIEWER, "/basis?a=FRA&b=DEU&on=2026-12-01"),
     "audit": (AUDITOR, "/audit"),
     "people": (ADMIN, "/people"),
+    "reports": (ADMIN, "/reports"),
+    "public-report": (None, None),
 }
+
+
+def test_an_admin_reads_the_report_publishes_it_and_anyone_reads_it_signed_out(
+    page: Page,
+) -> None:
+    sign_in(page, ADMIN)
+    page.goto("/reports")
+    expect(page.locator("#by-state-title")).to_have_text("Requests by requesting State")
+    expect(page.locator("#suppression")).to_contain_text("Suppression, k = 5")
+    expect(page.locator("#report-table tbody tr.total th")).to_have_text("total")
+    page.fill("#k", "7")
+    page.click("#report-period button")
+    expect(page.locator("#suppression")).to_contain_text("k = 7")
+    with page.expect_download() as download:
+        page.click("#download-csv")
+    assert download.value.suggested_filename.startswith("transparency-nimbus-")
+    shoot(page, "reports")
+    page.click("#publish-form button")
+    expect(page.locator("#publication")).to_contain_text("the signature verifies")
+    address = page.url
+    page.goto("/queue")
+    sign_out(page)
+    page.goto(address)  # a public address: no sign-in
+    expect(page.locator("h1")).to_contain_text("Transparency report of nimbus")
+    expect(page.locator("#suppression")).to_contain_text("k = 7")
+    shoot(page, "public-report")
 
 
 def test_main_screens_have_no_serious_accessibility_violations(page: Page, site: Site) -> None:
@@ -271,7 +300,13 @@ def test_main_screens_have_no_serious_accessibility_violations(page: Page, site:
         waiting = s.execute(
             select(Case.id).where(Case.org_id == "nimbus", Case.status == "info_requested").limit(1)
         ).scalar_one()
-    pages = {"case": f"/cases/{busy}", "amend": f"/cases/{waiting}/amend"}
+    with site.sessions() as s:
+        published = publishing.listed(s, "nimbus")[-1]  # the demo's
+    pages = {
+        "case": f"/cases/{busy}",
+        "amend": f"/cases/{waiting}/amend",
+        "public-report": publishing.public_path("nimbus", published.id),
+    }
     found = {}
     for name, (who, path) in SCREENS.items():
         if who:

@@ -204,6 +204,7 @@ def demo(
                 "cases": story.cases,
                 "statuses": story.statuses,
                 "receipts": story.receipts,
+                "published_reports": story.published,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -216,5 +217,7 @@ def demo(
     )
     for status, n in sorted(story.statuses.items()):
         console.print(f"  {status:<20} {n}", markup=False)
+    for address in story.published:
+        console.print(f"published transparency report: {address}", markup=False)
     console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
     console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)

@@ -211,6 +211,7 @@ class Story:
     cases: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
+    published: list[str] = field(default_factory=list)  # public addresses of reports
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -409,6 +410,19 @@ def _dates(rnd: random.Random, count: int, today: datetime) -> Iterator[datetime
         yield today - timedelta(days=rnd.uniform(0, 21), hours=rnd.uniform(0, 23))
 
 
+def _publish(sessions: sessionmaker[Session], org: Org) -> str:
+    """The organisation's admin publishes the transparency report of the current half-year
+    (signed, served without sign-in); its public address."""
+    from rogatory.reports import period, publishing
+    from rogatory.reports.store import FactStore
+
+    admin = next(p for p in org.people if R.ADMIN in p.roles)
+    actor = flows.Actor(admin.email, org.id, frozenset(admin.roles))
+    with sessions.begin() as s:
+        row = publishing.publish(s, actor, FactStore(), period.containing(date.today()))
+        return publishing.public_path(row.org_id, row.id)
+
+
 def is_empty(sessions: sessionmaker[Session]) -> bool:
     with sessions() as s:
         return s.execute(select(Organisation.id).limit(1)).first() is None
@@ -449,6 +463,7 @@ def seed(
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1
+    story.published.append(_publish(sessions, ORGS[0]))
     with sessions() as s:
         from rogatory.evidence.models import Disclosure
         from rogatory.requests.models import Case

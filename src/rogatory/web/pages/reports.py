@@ -56,7 +56,8 @@ def _charts(report: dict[str, Any]) -> dict[str, Markup]:
 def _report(
     svc: Svc, db: Db, org: str, p: str | None, f: str | None, t: str | None, k: str | None
 ) -> dict[str, Any]:
-    return transparency.report(svc.reports, db, org, period.parse(p, f, t), k=_k(k))
+    chosen = period.parse(p or None, f or None, t or None)  # an empty field is not given
+    return transparency.report(svc.reports, db, org, chosen, k=_k(k))
 
 
 @router.get("/reports")
