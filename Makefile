@@ -59,6 +59,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_parties
 	$(BIN)/python -m benchmarks.bench_screening
 	$(BIN)/python -m benchmarks.bench_audit
+	$(BIN)/python -m benchmarks.bench_reports
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

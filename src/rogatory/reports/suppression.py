@@ -127,11 +127,72 @@ class _Network:
         self.arcs = arcs
         self.bands = bands
         self._graph: dict[Hashable, list[tuple[Hashable, int]]] | None = None
+        self._component: dict[Hashable, int] | None = None
+        self._bounds: list[tuple[int, int]] = []
+        self.incident: dict[Hashable, list[int]] = {}  # node: the arcs that touch it
+        for i, arc in enumerate(arcs):
+            self.incident.setdefault(arc.tail, []).append(i)
+            self.incident.setdefault(arc.head, []).append(i)
+        self.changed()
 
     def changed(self) -> None:
         self._graph = None
+        self._component = None
+        self._bounds = [self._bounds_of(a) for a in self.arcs]
+
+    def components(self) -> dict[Hashable, int]:
+        """The strongly connected component of each node of the residual graph (Tarjan,
+        iterative): a cycle through an arc stays within one component."""
+        if self._component is not None:
+            return self._component
+        graph = self._residual()
+        index: dict[Hashable, int] = {}
+        low: dict[Hashable, int] = {}
+        component: dict[Hashable, int] = {}
+        stack: list[Hashable] = []
+        on_stack: set[Hashable] = set()
+        counter = 0
+        for root in graph:
+            if root in index:
+                continue
+            work: list[tuple[Hashable, int]] = [(root, 0)]
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            while work:
+                node, i = work[-1]
+                edges = graph.get(node, [])
+                if i < len(edges):
+                    work[-1] = (node, i + 1)
+                    nxt = edges[i][0]
+                    if nxt not in index:
+                        index[nxt] = low[nxt] = counter
+                        counter += 1
+                        stack.append(nxt)
+                        on_stack.add(nxt)
+                        work.append((nxt, 0))
+                    elif nxt in on_stack:
+                        low[node] = min(low[node], index[nxt])
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component[member] = index[node]
+                        if member == node:
+                            break
+        self._component = component
+        return component
 
     def bounds(self, arc: _Arc) -> tuple[int, int]:
+        return self._bounds_of(arc)
+
+    def _bounds_of(self, arc: _Arc) -> tuple[int, int]:
         if arc.key is None:
             return 0, INFINITE
         band = self.bands.get(arc.key)
@@ -143,7 +204,7 @@ class _Network:
         if self._graph is None:
             graph: dict[Hashable, list[tuple[Hashable, int]]] = {}
             for i, arc in enumerate(self.arcs):
-                lo, hi = self.bounds(arc)
+                lo, hi = self._bounds[i]
                 if arc.flow < hi:
                     graph.setdefault(arc.tail, []).append((arc.head, i))
                 if arc.flow > lo:
@@ -152,52 +213,72 @@ class _Network:
         return self._graph
 
     def _reaches(self, start: Hashable, goal: Hashable, skip: int) -> bool:
+        """A path from ``start`` to ``goal`` not using arc ``skip``; such a path closes a
+        cycle with that arc, so it stays within their strongly connected component."""
         graph = self._residual()
+        component = self.components()
+        home = component.get(start)
+        if home is None or component.get(goal) != home:
+            return False
         seen, todo = {start}, deque([start])
         while todo:
             node = todo.popleft()
-            if node == goal:
-                return True
             for nxt, arc in graph.get(node, ()):
-                if arc != skip and nxt not in seen:
-                    seen.add(nxt)
-                    todo.append(nxt)
+                if arc == skip or nxt in seen or component.get(nxt) != home:
+                    continue
+                if nxt == goal:
+                    return True
+                seen.add(nxt)
+                todo.append(nxt)
         return False
 
     def exposed(self, i: int) -> bool:
         """Whether every integer flow within the bounds gives arc ``i`` its true value: no
-        cycle of the residual graph passes through it, in either direction."""
+        cycle of the residual graph passes through it, in either direction. An arc that can
+        move one way only is on such a cycle exactly when its ends share a strongly connected
+        component (a path back cannot use the arc itself); an arc that can move both ways
+        needs a path that does not use its own reverse."""
         arc = self.arcs[i]
-        lo, hi = self.bounds(arc)
-        up = arc.flow < hi and self._reaches(arc.head, arc.tail, i)
-        down = arc.flow > lo and self._reaches(arc.tail, arc.head, i)
-        return not (up or down)
+        lo, hi = self._bounds[i]
+        up, down = arc.flow < hi, arc.flow > lo
+        if up != down:
+            component = self.components()
+            same = component.get(arc.tail) == component.get(arc.head) is not None
+            return not same
+        return not (
+            (up and self._reaches(arc.head, arc.tail, i))
+            or (down and self._reaches(arc.tail, arc.head, i))
+        )
 
     def nearby(self, i: int) -> list[tuple[int, int]]:
         """Shown arcs touching the part of the network connected to arc ``i`` through
-        adjustable arcs, nearest first: suppressing one of them can open a cycle through it."""
-        adjustable: dict[Hashable, list[Hashable]] = {}
-        for j, arc in enumerate(self.arcs):
-            lo, hi = self.bounds(arc)
-            if j != i and lo < hi:
-                adjustable.setdefault(arc.tail, []).append(arc.head)
-                adjustable.setdefault(arc.head, []).append(arc.tail)
+        adjustable arcs, with their distance from it: suppressing one of them can open a
+        cycle through it. The search stops at the first distance that offers a non-zero
+        count (a nearer one is always preferred)."""
         start = self.arcs[i]
         depth: dict[Hashable, int] = {start.tail: 0, start.head: 0}
-        todo = deque([start.tail, start.head])
-        while todo:
-            node = todo.popleft()
-            for nxt in adjustable.get(node, ()):
-                if nxt not in depth:
-                    depth[nxt] = depth[node] + 1
-                    todo.append(nxt)
-        found = []
-        for j, arc in enumerate(self.arcs):
-            if j == i or arc.key is None or arc.key in self.bands:
-                continue
-            near = min(depth.get(arc.tail, INFINITE), depth.get(arc.head, INFINITE))
-            if near < INFINITE:
-                found.append((near, j))
+        frontier = [start.tail, start.head]
+        found: list[tuple[int, int]] = []
+        level = 0
+        while frontier:
+            nxt_frontier: list[Hashable] = []
+            for node in frontier:
+                for j in self.incident.get(node, ()):
+                    if j == i:
+                        continue
+                    arc = self.arcs[j]
+                    lo, hi = self._bounds[j]
+                    if arc.key is not None and arc.key not in self.bands:
+                        found.append((level, j))
+                    elif lo < hi:
+                        other = arc.head if arc.tail == node else arc.tail
+                        if other not in depth:
+                            depth[other] = level + 1
+                            nxt_frontier.append(other)
+            if any(self.arcs[j].flow for _, j in found):
+                return found
+            frontier = nxt_frontier
+            level += 1
         return found
 
 
@@ -247,17 +328,21 @@ def protect(table: CountTable, k: int) -> Protected:
         if not exposed:
             return Protected(values, bands)
         before = set(bands)
+        touched: set[Hashable] = set()
         for i in exposed:
-            if not network.exposed(i):  # an earlier complement of this round opened a cycle
-                continue
+            arc = arcs[i]
+            if arc.tail in touched or arc.head in touched:
+                continue  # a complement beside it this round may protect it: seen next round
             chosen = _choose(network, network.nearby(i))
             if chosen is not None:
-                arc = arcs[chosen]
-                assert arc.key is not None
-                bands[arc.key] = complementary_band(arc.flow, k)
+                other = arcs[chosen]
+                assert other.key is not None
+                bands[other.key] = complementary_band(other.flow, k)
+                touched |= {arc.tail, arc.head, other.tail, other.head}
             else:
                 _widen(network, i, k)
-            network.changed()
+                touched |= {arc.tail, arc.head}
+        network.changed()
         todo = exposed + [i for i, a in enumerate(arcs) if a.key in bands and a.key not in before]
     raise RuntimeError("suppression did not settle")  # pragma: no cover - bounded by design
 
