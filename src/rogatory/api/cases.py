@@ -503,10 +503,11 @@ def hold_json(db: Session, row: Any, on: date | None = None) -> dict[str, Any]:
     "/{case_id}/holds", operation_id="placeHold", status_code=201, response_model=case_views.HoldOut
 )
 def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
-    """Preserve data for a case: never shorter than the Art 42 minimum in force on the case's
-    screening date (60 days, unverified)."""
+    """Preserve data for a case: never shorter than the minimum its treaty sets, in force on
+    the case's screening date (UN Convention Art 42: 60 days, level model; Budapest Art 29(7):
+    sixty days)."""
     case = flows.get_or_raise(db, actor, case_id)
-    minimum = flows.hold_minimum_days(db, case, svc.screener)
+    minimum = flows.hold_minimum(db, case, svc.screener)
     row = custody.place_hold(
         db,
         actor,
@@ -514,7 +515,8 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
         body.identifiers,
         body.start or date.today(),
         body.days,
-        minimum_days=minimum,
+        minimum_days=minimum.days,
+        minimum_basis=minimum.basis,
     )
     return hold_json(db, row)
 

@@ -341,16 +341,16 @@ def _progress(
         if case.measure != "preservation":
             return
         days = int(case.request.get("preservation_days", 90))
-        minimum = screener.law.value("preservation.mla_min_days", date.today())
-        assert isinstance(minimum, int)
+        minimum = flows.hold_minimum(s, case, screener)
         custody.place_hold(
             s,
             intake,
             case_id,
             case.request["data"]["identifiers"],
             case.received_at.date(),
-            max(days, minimum),
-            minimum_days=minimum,
+            max(days, minimum.days),
+            minimum_days=minimum.days,
+            minimum_basis=minimum.basis,
         )
 
     step(preserve)

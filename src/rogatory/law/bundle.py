@@ -208,6 +208,49 @@ class RequiredItem(BaseModel):
     asks: str = Field(min_length=1)
 
 
+class DeadlineKind(StrEnum):
+    """What a time limit of a measure governs."""
+
+    ACT = "act"  # how fast the requested State acts on the request ("expeditiously")
+    PRESERVE_AT_LEAST = "preserve_at_least"  # the shortest preservation (a number of days)
+    CONTINUE_PENDING = "continue_pending"  # preservation continues pending a decision (yes/no)
+
+
+# The kinds whose value is a dated constant (the number or the yes/no the product computes
+# with), and those that are the treaty's words only.
+CONSTANT_DEADLINES = (DeadlineKind.PRESERVE_AT_LEAST, DeadlineKind.CONTINUE_PENDING)
+
+
+class MeasureDeadline(BaseModel):
+    """One time limit the treaty sets for a measure. A number the product computes with
+    (the 60-day minimum) stays a dated, cited constant, named here, so a hold, the screening
+    and ``rogatory basis`` read the same value on the same date; a limit the treaty puts in
+    words only ("expeditiously", "as soon as possible") is quoted with its citation, and a
+    case's response dates, which no treaty fixes, stay the service's policy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: DeadlineKind
+    constant: str | None = Field(
+        default=None, description="the dated constant that holds the value (constants.yaml)"
+    )
+    words: str | None = Field(default=None, description="the treaty's words, quoted")
+    cite: Citation | None = Field(
+        default=None, description="where the words are (a constant carries its own citation)"
+    )
+
+    @model_validator(mode="after")
+    def _value_or_words(self) -> Self:
+        if self.kind in CONSTANT_DEADLINES:
+            if self.constant is None:
+                raise ValueError(f"a {self.kind.value} deadline names its constant")
+        elif self.constant is not None:
+            raise ValueError(f"a {self.kind.value} deadline is words, not a constant")
+        if self.constant is None and (self.words is None or self.cite is None):
+            raise ValueError("a deadline in words quotes them (words) and cites them (cite)")
+        return self
+
+
 class MeasureFacts(BaseModel):
     """One measure's facts, stated once: every rule, form and guard that needs them reads them
     here, so a measure's articles or grounds can never differ between two places."""
@@ -246,6 +289,23 @@ class MeasureFacts(BaseModel):
         description="what a request for the measure must contain, as the treaty lists it "
         "(none: the treaty lists no contents for it)",
     )
+
+    deadlines: list[MeasureDeadline] = Field(
+        default_factory=list,
+        description="the time limits the treaty sets for the measure (none: it sets none)",
+    )
+
+    @model_validator(mode="after")
+    def _one_deadline_per_kind(self) -> Self:
+        kinds = [d.kind for d in self.deadlines]
+        twice = sorted({k.value for k in kinds if kinds.count(k) > 1})
+        if twice:
+            raise ValueError(f"deadlines: more than one of kind {', '.join(twice)}")
+        return self
+
+    def deadline(self, kind: DeadlineKind) -> MeasureDeadline | None:
+        """The measure's time limit of ``kind``, if the treaty sets one."""
+        return next((d for d in self.deadlines if d.kind is kind), None)
 
     def intrusive_because(self, categories: Iterable[str]) -> list[str]:
         """Why a request for this measure asking for ``categories`` is intrusive (empty if it
@@ -419,6 +479,31 @@ class Bundle:
                 f"{d.kind.capitalize()} {d.number}" for d in chapter.divisions_of(article.number)
             ]
         return ", ".join(parts)
+
+    def measure_deadline(self, measure: str, kind: DeadlineKind) -> MeasureDeadline | None:
+        """The time limit of ``kind`` the measures table sets for ``measure``. A preservation
+        limit (the minimum period, continuing pending the decision) governs every hold made on
+        request, so a measure that sets none itself takes that of the measure it is a step of,
+        and then that of the treaty's preservation measure; a limit on acting is the
+        measure's own."""
+        facts = self.measures.get(measure)
+        own = facts.deadline(kind) if facts else None
+        if own is not None or kind not in CONSTANT_DEADLINES:
+            return own
+        parent = self.measures.get(facts.step_of) if facts and facts.step_of else None
+        found = parent.deadline(kind) if parent else None
+        if found is not None:
+            return found
+        return next(
+            (
+                d
+                for f in self.measures.values()
+                if f.kind is MeasureKind.PRESERVATION
+                for d in f.deadlines
+                if d.kind is kind
+            ),
+            None,
+        )
 
     def constant(self, name: str, on: date) -> Resolution:
         if name not in self.constants:
@@ -823,6 +908,51 @@ def _check_facts(
         )
 
 
+def _check_deadlines(
+    name: str,
+    facts: MeasureFacts,
+    constants: ConstantsFile | None,
+    manifest: Manifest,
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    file: str,
+) -> None:
+    """A measure's deadlines name constants the bundle has, of the right kind (a number of
+    days for a minimum period, yes/no for continuing), and cite encoded provisions."""
+    for i, deadline in enumerate(facts.deadlines):
+        where = f"measures.{name}.deadlines[{i}]"
+        if deadline.cite is not None:
+            _check_citation(deadline.cite, manifest, articles, problems, file, f"{where}.cite")
+        if deadline.constant is None:
+            continue
+        known = constants.constants.get(deadline.constant) if constants else None
+        if known is None:
+            problems.add(
+                "rules.unknown_constant",
+                f"measure {name}: no constant {deadline.constant!r}",
+                file=file,
+                location=f"{where}.constant",
+            )
+            continue
+        days = deadline.kind is DeadlineKind.PRESERVE_AT_LEAST
+        fits = all(
+            (isinstance(e.value, int) and not isinstance(e.value, bool))
+            if days
+            else isinstance(e.value, bool)
+            for e in known.history
+            if e.value is not None
+        )
+        if not fits or (days and known.unit != "days"):
+            problems.add(
+                "rules.invalid_value",
+                f"measure {name}: a {deadline.kind.value} deadline needs "
+                + ("a number of days" if days else "a yes/no constant")
+                + f"; {deadline.constant} is not one",
+                file=file,
+                location=f"{where}.constant",
+            )
+
+
 def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
@@ -916,6 +1046,7 @@ def load_bundle(root: Path) -> Bundle:
                         file=measures_file,
                         location=f"measures.{name}.articles",
                     )
+            _check_deadlines(name, facts, constants, manifest, articles, problems, measures_file)
             if facts.step_of is not None and measures and facts.step_of not in measures.measures:
                 problems.add(
                     "rules.unknown_measure",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
+from rogatory.law.bundle import DeadlineKind
 from rogatory.law.decision import Outcome
 from rogatory.requests import deadlines, permissions
 from rogatory.requests.basis import BasisKind, Override, convention_basis, receipt_basis
@@ -357,13 +358,28 @@ def rescreen(
         return _screen(session, case, actor, screener, on)
 
 
-def hold_minimum_days(session: Session, case: Case, screener: Screener) -> int:
-    """The shortest preservation a hold on ``case`` may have: the minimum the case's treaty
-    sets, in force on the legal date of its latest screening."""
+@dataclass(frozen=True, slots=True)
+class HoldMinimum:
+    """The shortest preservation a hold on a case may have, and the provision setting it."""
+
+    days: int
+    basis: str
+
+
+def hold_minimum(session: Session, case: Case, screener: Screener) -> HoldMinimum:
+    """The minimum the case's treaty sets for a hold on it (its measures table's
+    ``preserve_at_least`` deadline), in force on the legal date of its latest screening; a
+    treaty that sets none leaves any period of a day or more."""
     as_of = latest_screening(session, case).as_of
-    minimum = screener.under(case.treaty).law.value("preservation.mla_min_days", as_of)
+    law = screener.under(case.treaty).law
+    found = law.bundle.measure_deadline(case.measure, DeadlineKind.PRESERVE_AT_LEAST)
+    if found is None or found.constant is None:
+        return HoldMinimum(1, f"{law.bundle.manifest.short_title} sets no minimum period")
+    resolution = law.bundle.constant(found.constant, as_of)
+    minimum = resolution.value
     assert isinstance(minimum, int)
-    return minimum
+    cite = resolution.cite
+    return HoldMinimum(minimum, cite.label if cite else found.constant)
 
 
 def screenings(session: Session, actor: Actor, case_id: str) -> list[Screening]:

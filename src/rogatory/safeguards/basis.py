@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rogatory.law.bundle import DeadlineKind
 from rogatory.law.citation import Citation
 from rogatory.parties.declarations import Subject
 from rogatory.parties.register import Register
@@ -88,8 +89,9 @@ def _treaty_basis(register: Register, a: str, b: str, on: date) -> Basis:
             for s in register.statements_in_effect(state, on)
         ]
     minimum = None
-    if "preservation.mla_min_days" in bundle.constants:
-        found = bundle.constant("preservation.mla_min_days", on)
+    at_least = bundle.measure_deadline("preservation", DeadlineKind.PRESERVE_AT_LEAST)
+    if at_least is not None and at_least.constant is not None:
+        found = bundle.constant(at_least.constant, on)
         minimum = found.value if found.known and isinstance(found.value, int) else None
     cites = tuple(c for p in between.parties for c in p.cites)
     return Basis(

@@ -321,7 +321,7 @@ def place_hold(
     def run() -> None:
         me = actor(who)
         case = flows.get_or_raise(db, me, case_id)
-        minimum = flows.hold_minimum_days(db, case, svc.screener)
+        minimum = flows.hold_minimum(db, case, svc.screener)
         try:
             days = int(f.get("days", ""))
         except ValueError:
@@ -329,7 +329,16 @@ def place_hold(
         identifiers = [
             line.strip() for line in f.get("identifiers", "").splitlines() if line.strip()
         ]
-        custody.place_hold(db, me, case_id, identifiers, date.today(), days, minimum_days=minimum)
+        custody.place_hold(
+            db,
+            me,
+            case_id,
+            identifiers,
+            date.today(),
+            days,
+            minimum_days=minimum.days,
+            minimum_basis=minimum.basis,
+        )
 
     return _act(request, db, svc, who, case_id, "holds", run)
 
