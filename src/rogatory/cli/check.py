@@ -34,6 +34,7 @@ from rogatory.treaty import catalogue
 
 if TYPE_CHECKING:
     from rogatory.safeguards.engine import Decision
+    from rogatory.safeguards.request import Request
 
 
 class Format(StrEnum):
@@ -68,6 +69,16 @@ SignalsOption = Annotated[
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
 ALL = "all"
+NumberingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--numbering",
+        help="The treaty whose article numbers the request's offence articles are written in "
+        "(default: the treaty screened under; uncc with --treaty all); they are carried into "
+        "the screening treaty's numbering through the shipped crosswalk, and each translation "
+        "is said.",
+    ),
+]
 ScreenTreatyOption = Annotated[
     str,
     typer.Option(
@@ -131,6 +142,28 @@ def side_by_side_ids() -> list[str]:
     return sorted(ids, key=lambda b: (b != catalogue.DEFAULT, b))
 
 
+def _numbering(treaty: str) -> str:
+    """A ``--numbering`` treaty: one whose offence articles a request can name."""
+    ids = side_by_side_ids()
+    if treaty not in ids:
+        raise RogatoryError(
+            "input.invalid",
+            f"--numbering {treaty}: not a treaty with offence articles",
+            help="treaties with screening rules: " + ", ".join(ids),
+        )
+    return treaty
+
+
+def _load(file: Path, treaty: str, numbering: str) -> tuple[Request, list[str]]:
+    """The request in ``file``, its offence articles carried from ``numbering`` into
+    ``treaty``'s, and what each became."""
+    from rogatory.safeguards import request
+    from rogatory.treaty import translation
+
+    document, notes = translation.document_for(request.read(file), numbering, treaty)
+    return request.parse(document, file=str(file), treaty=treaty), notes
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -154,6 +187,7 @@ def check(
     agreements: AgreementsOption = None,
     output: FormatOption = Format.TEXT,
     treaty: ScreenTreatyOption = catalogue.DEFAULT,
+    numbering: NumberingOption = None,
 ) -> None:
     """Screen a request (or every request in a folder) against a treaty (--treaty).
 
@@ -163,7 +197,7 @@ def check(
     if not path.exists():
         raise RogatoryError("input.file_missing", f"{path}: file not found")
     files = _files(path)
-    from rogatory.safeguards import engine, request  # the engine loads only when screening
+    from rogatory.safeguards import engine  # the engine loads only when screening
 
     if treaty == ALL:
         from rogatory.cli import side_by_side
@@ -171,6 +205,7 @@ def check(
         side_by_side.run(
             path,
             when,
+            numbering=_numbering(numbering or catalogue.DEFAULT),
             domestic_law=domestic_law,
             signals=signals,
             agreements=agreements,
@@ -195,12 +230,16 @@ def check(
         declarations_file=declarations,
         agreements_file=agreements,
     )
+    source = _numbering(numbering or treaty)
     if not path.is_dir():
-        decision = screener.screen(request.load(files[0], treaty=treaty), when)
+        screened, notes = _load(files[0], treaty, source)
+        decision = screener.screen(screened, when)
         if output is Format.JSON:
-            print_json(decision.to_json())
+            print_json(decision.to_json() | ({"articles_translated": notes} if notes else {}))
         else:
             _print_decision(decision)
+            for note in notes:
+                console.print(f"[dim]{escape(note)}[/dim]")
         return
     rows: list[dict[str, Any]] = []
     unusable = 0
@@ -208,7 +247,7 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                screened = request.load(file, treaty=treaty)
+                screened, notes = _load(file, treaty, source)
                 decision = screener.screen(screened, when)
                 rows.append(
                     {
@@ -216,6 +255,7 @@ def check(
                         "measure": screened.measure.value,
                         "decision": decision.to_json(),
                     }
+                    | ({"articles_translated": notes} if notes else {})
                 )
             except RogatoryError as exc:
                 unusable += 1

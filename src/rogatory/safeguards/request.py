@@ -342,6 +342,13 @@ def parse(
 
 def load(path: Path, *, treaty: str | None = None) -> Request:
     """Read a request file (JSON); every problem is reported with the file and field."""
+    return parse(read(path), file=str(path), treaty=treaty)
+
+
+def read(path: Path) -> Any:
+    """A request file's JSON, decoded but not yet validated (a caller may first carry its
+    offence articles into another treaty's numbering); what cannot be read is refused with
+    the file and, for bad JSON, the line and column."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -373,4 +380,4 @@ def load(path: Path, *, treaty: str | None = None) -> Request:
             label,
             [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
         ) from None
-    return parse(data, file=label, treaty=treaty)
+    return data
