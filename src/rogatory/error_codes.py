@@ -116,6 +116,10 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     # people and tokens
     "user.exists": _c(422, "a user with this email exists"),
     "user.not_found": _c(404, "no such user in the organisation"),
+    "notification.invalid_kind": _c(422, "not a kind of notice"),
+    "notification.invalid_url": _c(422, "a webhook's URL is not an http(s) URL"),
+    "notification.weak_secret": _c(422, "a webhook's shared secret is too short"),
+    "notification.not_found": _c(404, "no such webhook"),
     "user.forbidden": _c(403, "managing people and tokens needs the admin role"),
     "user.invalid_role": _c(422, "not a role"),
     "user.weak_password": _c(422, "the password is too short"),

@@ -40,6 +40,20 @@ class Settings(BaseSettings):
     # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
     db_lock_timeout: float = Field(default=10.0, gt=0)
 
+    # Notifications (``rogatory worker``): where the links in notices point, and the SMTP
+    # server email goes through (none: email notices wait in the outbox, webhooks still go).
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "rogatory@localhost"
+    # Seconds between the worker's rounds, and after which a notice a crashed worker was
+    # sending is taken up again.
+    worker_interval: float = Field(default=15.0, gt=0)
+    worker_lease: float = Field(default=300.0, gt=0)
+
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""
         if self.environment != "development" and self.secret_key == PLACEHOLDER:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -79,6 +79,12 @@ def take_appended(session: Session) -> set[str]:
     return taken
 
 
+# A session's hook called with every event it appends, in the event's transaction (the
+# notifications outbox installs one, ``db.engine.sessions``); it must not append events.
+EVENT_HOOK = "rogatory.audit.event_hook"
+EventHook = Callable[[Session, AuditEvent], None]
+
+
 def append(
     session: Session,
     *,
@@ -126,6 +132,9 @@ def append(
     current = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_HEADS, {})[chain] = (seq, event.hash, current)
     session.info.setdefault(_APPENDED, set()).add(chain)
+    on_event: EventHook | None = session.info.get(EVENT_HOOK)
+    if on_event is not None:  # e.g. the notifications outbox, in this same transaction
+        on_event(session, event)
     return event
 
 
