@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
     db_lock_timeout: float = Field(default=10.0, gt=0)
 
+    # Signed requests: one issued longer ago than this is refused at intake as a replay; with
+    # require_signed_requests, an unsigned request goes to a person (requester.signature).
+    request_window_hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    require_signed_requests: bool = False
+
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""
         if self.environment != "development" and self.secret_key == PLACEHOLDER:

@@ -54,9 +54,18 @@ def _screener(
         raise RogatoryError(
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
+    from rogatory.safeguards.requester import RequesterPolicy
+
     chosen = seed.INSTRUMENTS if demo else instruments
+    config = settings.load()
     return screening.load_family(
-        instruments_file=chosen, ignore_shipped=ignore_shipped, agreements_file=agreements
+        instruments_file=chosen,
+        ignore_shipped=ignore_shipped,
+        agreements_file=agreements,
+        requester_policy=RequesterPolicy(
+            require_signed=config.require_signed_requests,
+            issue_window_hours=config.request_window_hours,
+        ),
     )
 
 

@@ -104,6 +104,17 @@ class Authority(_Model):
     name: ShortText | None = None
     role: Role | None = None
     reference: Reference | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        Field(
+            default=None,
+            description="the sender's e-mail address: its domain is held against the official "
+            "domains in the authority registry (a claim, unless a registered key signed it)",
+        )
+    )
+
+    @property
+    def email_domain(self) -> str | None:
+        return self.email.rsplit("@", 1)[1].lower() if self.email else None
 
 
 def _offence_range(info: ValidationInfo) -> OffenceArticles:
