@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
+from rogatory.authorities import store as requesters
+from rogatory.authorities.signed import Envelope
 from rogatory.errors import RogatoryError
 from rogatory.law.decision import Outcome
 from rogatory.requests import deadlines, permissions
@@ -49,6 +51,7 @@ from rogatory.requests.transitions import (
 )
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
+from rogatory.safeguards.requester import RequesterEvidence
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
 APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
@@ -150,6 +153,7 @@ def _screen(
     on: date | None,
     *,
     why: str = "screened again",
+    requester: RequesterEvidence | None = None,
 ) -> Screening:
     """Screen the case's request and store the decision. Approvals given on the screening
     it replaces stop counting (an approval applies to the decision it was given on); an
@@ -162,7 +166,18 @@ def _screen(
     ).scalar_one_or_none()
     voided = standing_approvals(session, case, previous) if previous is not None else []
     screener = screener.under(case.treaty)
-    decision = screener.screen(_parse(case.request, screener), on)
+    req = _parse(case.request, screener)
+    if requester is None:
+        requester = requesters.again(
+            session,
+            case.org_id,
+            case.id,
+            req,
+            screener.law.requester_policy,
+            version=_version(session, case),
+            notifications=screener.law.register.notifications,
+        )
+    decision = screener.screen(req, on, requester=requester)
     seq = (
         session.execute(
             select(func.max(Screening.seq)).where(Screening.case_id == case.id)
@@ -221,6 +236,18 @@ def _screen(
     return row
 
 
+def _version(session: Session, case: Case) -> int:
+    """Which version of the case's request is current: 0 as taken in, then one per
+    amendment (the earlier ones are kept as ``RequestVersion`` rows)."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(RequestVersion)
+            .where(RequestVersion.case_id == case.id)
+        ).scalar_one()
+    )
+
+
 def _by_key(
     session: Session, actor: Actor, key: str, stored: dict[str, Any], treaty: str
 ) -> Case | None:
@@ -276,8 +303,20 @@ def _take_in(
     policy: deadlines.Policy | None,
     idempotency_key: str | None,
     received_at: datetime | None,
+    envelope: Envelope | None = None,
 ) -> tuple[Case, bool]:
     when = (received_at or _now()).astimezone(UTC)
+    evidence = requesters.evidence(
+        session,
+        actor.org,
+        req,
+        envelope,
+        screener.law.requester_policy,
+        at=when,
+        window=True,
+        notifications=screener.law.register.notifications,
+    )
+    requesters.refuse_replay(evidence)
     urgent = req.measure.value == "emergency"
     policy = policy or deadlines.Policy()
     case = Case(
@@ -326,9 +365,12 @@ def _take_in(
             "due_at": case.due_at.isoformat(),
             # a pending task until kept confidential or answered (requests.confidentiality)
             "confidentiality_requested": req.confidentiality_requested,
+            "signature": evidence.signature.value,
+            **({"kid": evidence.kid} if evidence.kid else {}),
         },
     )
-    _screen(session, case, actor, screener, None, why="screened at intake")
+    requesters.remember(session, actor.org, case.id, req, envelope, evidence, at=when)
+    _screen(session, case, actor, screener, None, why="screened at intake", requester=evidence)
     _apply(session, case, actor, Status.SCREENING, note="screened at intake", grounds=())
     return case, True
 
@@ -653,7 +695,8 @@ def amend(
             f"a {case.status} case is not waiting for information; only info_requested is",
         )
     lifecycle.check(state_of(session, case), Move(Status.SCREENING, actor.user, actor.roles))
-    req = _parse(document, screener.under(case.treaty))
+    received = requesters.receive(document)
+    req = _parse(received.request, screener.under(case.treaty))
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     changed_fixed = [f for f in FIXED if stored[f] != case.request[f]]
     if changed_fixed:
@@ -679,6 +722,20 @@ def amend(
             superseded_by=actor.user,
             note=note,
         )
+    )
+    when = _now()
+    evidence = requesters.evidence(
+        session,
+        actor.org,
+        req,
+        received.envelope,
+        screener.under(case.treaty).law.requester_policy,
+        at=when,
+        window=True,
+    )
+    requesters.refuse_replay(evidence)
+    requesters.remember(
+        session, actor.org, case.id, req, received.envelope, evidence, at=when, version=seq
     )
     changed = sorted(k for k in {*stored, *case.request} if stored.get(k) != case.request.get(k))
     case.request = stored
