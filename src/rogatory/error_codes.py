@@ -134,7 +134,9 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "signature.unusable": _c(422, "not a signed request document that can be checked"),
     "signature.invalid_kid": _c(422, "not a key id (1-64 letters, digits or . _ : -)"),
     "request.replayed": _c(409, "a signed request already received, or issued outside the window"),
-    "callback.invalid": _c(422, "the call-back is incomplete, or its number is not in the registry"),
+    "callback.invalid": _c(
+        422, "the call-back is incomplete, or its number is not in the registry"
+    ),
     "callback.forbidden": _c(403, "recording a call-back needs the reviewer or approver role"),
     # the law data and the treaty browser
     "treaty.not_found": _c(404, "no such article or treaty page"),

@@ -59,13 +59,19 @@ def _domain(value: str) -> str:
     return value
 
 
-def _phone(value: str) -> str:
+def normalised_phone(value: str) -> str | None:
+    """The number without spaces, dots, dashes or brackets, if it is an E.164 number."""
     value = re.sub(r"[\s().-]", "", value)
-    if not PHONE.match(value):
+    return value if PHONE.match(value) else None
+
+
+def _phone(value: str) -> str:
+    found = normalised_phone(value)
+    if found is None:
         raise PydanticCustomError(
             "invalid_phone", f"{value!r} is not an international number (E.164: +CC...)"
         )
-    return value
+    return found
 
 
 def _state(value: str) -> str:

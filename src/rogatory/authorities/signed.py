@@ -219,9 +219,17 @@ def verify(
     else:
         found = registry.key(kid) if registry is not None else None
         if found is None:
-            checks.append(Check("key", False, f"{kid}: no registered authority holds this key"))
+            why = (
+                "no registered authority holds this key"
+                if registry is not None
+                else "no registry or key to check it against (--authorities FILE, --public-key)"
+            )
+            checks.append(Check("key", False, f"{kid}: {why}"))
             return RequesterEvidence(
-                Signature.UNKNOWN_KEY, tuple(checks), kid=kid, registry_consulted=True
+                Signature.UNKNOWN_KEY,
+                tuple(checks),
+                kid=kid,
+                registry_consulted=registry is not None,
             )
         record, rk = found
         from rogatory.disclosure import keys

@@ -15,6 +15,7 @@ the sender's history as it was when the request arrived.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
 from rogatory.authorities import signed
+from rogatory.authorities.assess import assess
 from rogatory.authorities.models import AuthorityKeyRow, AuthorityRow, CallBackRow, RequesterRow
 from rogatory.authorities.registry import AuthorityRecord, RegisteredKey, Registry, Source
 from rogatory.errors import RogatoryError
@@ -387,26 +389,16 @@ def evidence(
     """What the registry and the organisation's records say about the sender, as of ``at``
     (when the request arrived). ``window``: hold the issue time to ``at`` (at intake)."""
     registry_ = registry(session, org, notifications)
-    if envelope is not None:
-        found = signed.verify(
-            envelope,
-            request,
-            registry=registry_,
-            now=at,
-            window=timedelta(hours=policy.issue_window_hours) if window else None,
-        )
-    else:
-        found = RequesterEvidence(registry_consulted=True)
-    domain, owner = _domain(registry_, request)
+    found = assess(
+        request,
+        envelope,
+        registry=registry_,
+        now=at,
+        window=timedelta(hours=policy.issue_window_hours) if window else None,
+    )
     history = _history(session, org, _sender(found, request), at, policy, exclude_case=case_id)
-    return RequesterEvidence(
-        signature=found.signature,
-        checks=found.checks,
-        kid=found.kid,
-        authority=found.authority,
-        sender_domain=domain,
-        domain_authority=owner,
-        registry_consulted=True,
+    return dataclasses.replace(
+        found,
         history=history,
         call_backs=call_backs(session, case_id) if case_id is not None else (),
     )

@@ -10,7 +10,18 @@ import sys
 
 import typer
 
-from rogatory.cli import basis, check, evidence, integrity, parties, records, rules, server, treaty
+from rogatory.cli import (
+    authorities,
+    basis,
+    check,
+    evidence,
+    integrity,
+    parties,
+    records,
+    rules,
+    server,
+    treaty,
+)
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -32,6 +43,8 @@ app.add_typer(records.users_app, name="users")
 app.add_typer(records.tokens_app, name="tokens")
 app.add_typer(records.cases_app, name="cases")
 app.add_typer(evidence.evidence_app, name="evidence")
+app.add_typer(authorities.authorities_app, name="authorities")
+app.add_typer(authorities.request_app, name="request")
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
 app.command("check")(check.check)

@@ -33,7 +33,12 @@ from rogatory.law.decision import Flag, Outcome, Result
 from rogatory.treaty import catalogue
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from rogatory.authorities.registry import Registry
     from rogatory.safeguards.engine import Decision
+    from rogatory.safeguards.request import Request
+    from rogatory.safeguards.requester import RequesterEvidence
 
 
 class Format(StrEnum):
@@ -67,6 +72,21 @@ SignalsOption = Annotated[
     Path | None, typer.Option("--signals", help="YAML signal lists replacing the shipped ones.")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-key",
+        help="Check a signed request's signature against this key (base64, or a PEM file).",
+    ),
+]
+AuthoritiesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--authorities",
+        help="An authority registry (JSON or YAML, as 'authorities list --json' prints it) to "
+        "check signed requests and sender domains against.",
+    ),
+]
 ALL = "all"
 ScreenTreatyOption = Annotated[
     str,
@@ -99,6 +119,12 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
         "Legal bases in force between the States: " + ("; ".join(bases) or "none known"),
         markup=False,
     )
+    ev = decision.requester
+    if ev.checks:
+        who = f" by {ev.authority.name} ({ev.authority.state})" if ev.authority else ""
+        console.print(f"Signature: {ev.signature.value}{who}", markup=False)
+        for c in ev.checks:
+            console.print(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.message}", markup=False)
     human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
     for f in human_rights:
         console.print(
@@ -154,16 +180,33 @@ def check(
     agreements: AgreementsOption = None,
     output: FormatOption = Format.TEXT,
     treaty: ScreenTreatyOption = catalogue.DEFAULT,
+    public_key: PublicKeyOption = None,
+    authorities: AuthoritiesOption = None,
 ) -> None:
     """Screen a request (or every request in a folder) against a treaty (--treaty).
 
-    Exit 0 for any decision; 2 when an input cannot be used.
+    A signed request's signature is checked against --public-key or the registry in
+    --authorities (without either, its key is unknown here). Exit 0 for any decision; 2 when
+    an input cannot be used.
     """
     when = parse_on(on) if on is not None else None
     if not path.exists():
         raise RogatoryError("input.file_missing", f"{path}: file not found")
     files = _files(path)
+    from rogatory.cli.authorities import public_key_of
     from rogatory.safeguards import engine, request  # the engine loads only when screening
+
+    if public_key is not None and authorities is not None:
+        raise RogatoryError(
+            "input.conflicting_options", "--public-key and --authorities cannot be used together"
+        )
+    key = public_key_of(public_key) if public_key is not None else None
+    from rogatory.authorities import registry as registry_
+
+    known = registry_.load_file(authorities) if authorities is not None else None
+
+    def load(file: Path) -> tuple[request.Request, RequesterEvidence]:
+        return _load(file, treaty, key, known)
 
     if treaty == ALL:
         from rogatory.cli import side_by_side
@@ -196,7 +239,8 @@ def check(
         agreements_file=agreements,
     )
     if not path.is_dir():
-        decision = screener.screen(request.load(files[0], treaty=treaty), when)
+        screened, evidence = load(files[0])
+        decision = screener.screen(screened, when, requester=evidence)
         if output is Format.JSON:
             print_json(decision.to_json())
         else:
@@ -208,8 +252,8 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                screened = request.load(file, treaty=treaty)
-                decision = screener.screen(screened, when)
+                screened, evidence = load(file)
+                decision = screener.screen(screened, when, requester=evidence)
                 rows.append(
                     {
                         "file": file.name,
@@ -256,6 +300,24 @@ def check(
         console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
     if unusable:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _load(
+    file: Path,
+    treaty: str,
+    key: Ed25519PublicKey | None,
+    known: Registry | None,
+) -> tuple[Request, RequesterEvidence]:
+    """A request file, plain or signed, with what its signature and sender's domain show
+    against the key or registry given (the same assessment intake makes)."""
+    from rogatory.authorities import signed
+    from rogatory.authorities.assess import assess
+    from rogatory.safeguards import request
+
+    data = request.read(file)
+    envelope = signed.open_envelope(data) if signed.is_signed(data) else None
+    parsed = request.parse(envelope.request if envelope else data, file=str(file), treaty=treaty)
+    return parsed, assess(parsed, envelope, registry=known, public_key=key)
 
 
 @handles_errors

@@ -464,6 +464,7 @@ def state_of(session: Session, case: Case) -> CaseState:
         ).scalars()
     )
     approvals = standing_approvals(session, case, screening)
+    calls = requesters.call_backs(session, case.id)
     return CaseState(
         status=Status(case.status),
         intrusive=case.intrusive,
@@ -473,6 +474,8 @@ def state_of(session: Session, case: Case) -> CaseState:
         prepared_by=case.prepared_by,
         outcome=Outcome(screening.outcome),
         override=_override_of(approvals),
+        emergency=case.measure == "emergency",
+        call_back_confirmed=bool(calls) and calls[-1].outcome.value == "confirmed",
     )
 
 

@@ -353,6 +353,12 @@ def parse(
 
 def load(path: Path, *, treaty: str | None = None) -> Request:
     """Read a request file (JSON); every problem is reported with the file and field."""
+    return parse(read(path), file=str(path), treaty=treaty)
+
+
+def read(path: Path) -> Any:
+    """A request file's decoded JSON (a request document, or a signed one), or the problem
+    that keeps it from being read, with the file, line and column."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -384,4 +390,4 @@ def load(path: Path, *, treaty: str | None = None) -> Request:
             label,
             [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
         ) from None
-    return parse(data, file=label, treaty=treaty)
+    return data

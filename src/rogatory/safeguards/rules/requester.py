@@ -64,7 +64,13 @@ def signature(ctx: Context) -> Verdict:
             read,
         )
     a = ev.authority
-    assert a is not None
+    if a is None:
+        return Verdict(
+            Result.PASS,
+            f"signed with the key given for {ev.kid!r} (checked against that key, not the "
+            "authority registry: the channel rests on the declared role)",
+            read,
+        )
     declared = req.requesting_authority.role
     if declared is not None and declared is not a.kind:
         return Verdict(
