@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -225,10 +225,22 @@ class AuthoritiesFile(BaseModel):
 
 
 def parse_records(data: Any, *, file: str) -> list[AuthorityRecord]:
+    """Records from decoded JSON or YAML; every bad field named (``authority.invalid``)."""
     if isinstance(data, list):
         data = {"authorities": data}
+    return _validated(AuthoritiesFile, data, file).authorities
+
+
+def parse_key(data: Any, *, file: str) -> RegisteredKey:
+    return _validated(RegisteredKey, data, file)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validated(model: type[M], data: Any, file: str) -> M:
     try:
-        return AuthoritiesFile.model_validate(data).authorities
+        return model.model_validate(data)
     except ValidationError as exc:
         problems = [
             Problem(

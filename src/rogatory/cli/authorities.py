@@ -238,32 +238,21 @@ def add_key(
 ) -> None:
     """Register another public key of an authority (a rotation), audited."""
     from rogatory.accounts import registry as admin
-    from rogatory.authorities.registry import RegisteredKey
+    from rogatory.authorities.registry import parse_key
     from rogatory.db import engine as dbe
 
-    key = _validated_key(
+    key = parse_key(
         {
             "kid": kid,
             "public_key": public_key,
             "valid_from": _instant(valid_from, "--valid-from") or datetime.now(UTC),
             "valid_until": _instant(valid_until, "--valid-until"),
         },
-        RegisteredKey,
+        file="the options",
     )
     with dbe.sessions(_engine()).begin() as session:
         record = admin.add_key(session, _operator(session, org), authority, key)
     console.print(f"key {kid} added to {record.id} ({record.name})", markup=False)
-
-
-def _validated_key(data: dict[str, Any], model: Any) -> Any:
-    from pydantic import ValidationError
-
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "key"
-        raise RogatoryError("authority.invalid", f"--{where}: {first['msg']}") from None
 
 
 @authorities_app.command("list")
