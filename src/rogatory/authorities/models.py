@@ -15,8 +15,10 @@ class AuthorityRow(Base):
     notifications come from the treaty bundle and are not stored)."""
 
     __tablename__ = "authorities"
+    __table_args__ = (UniqueConstraint("org_id", "ident", name="uq_authorities_org_ident"),)
 
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ident: Mapped[str] = mapped_column(String(64), nullable=False)  # its id in the registry
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
     state: Mapped[str] = mapped_column(String(3), nullable=False)
     name: Mapped[str] = mapped_column(String(1000), nullable=False)
@@ -41,7 +43,7 @@ class AuthorityKeyRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False)
-    authority_id: Mapped[str] = mapped_column(
+    authority_id: Mapped[int] = mapped_column(
         ForeignKey("authorities.id"), nullable=False, index=True
     )
     kid: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -80,7 +80,7 @@ def notified(notifications: Iterable[Notification]) -> list[AuthorityRecord]:
 
 def record_of(row: AuthorityRow, keys: Sequence[AuthorityKeyRow]) -> AuthorityRecord:
     return AuthorityRecord(
-        id=row.id,
+        id=row.ident,
         state=row.state,
         name=row.name,
         kind=Role(row.kind),
@@ -111,7 +111,7 @@ def records(session: Session, org: str, *, state: str | None = None) -> list[Aut
     if state is not None:
         query = query.where(AuthorityRow.state == state)
     rows = list(session.execute(query.order_by(AuthorityRow.state, AuthorityRow.name)).scalars())
-    keys: dict[str, list[AuthorityKeyRow]] = {}
+    keys: dict[int, list[AuthorityKeyRow]] = {}
     if rows:
         for k in session.execute(
             select(AuthorityKeyRow)
@@ -129,7 +129,7 @@ def registry(session: Session, org: str, notifications: Iterable[Notification] =
 
 def get(session: Session, org: str, authority_id: str) -> AuthorityRow:
     row = session.execute(
-        select(AuthorityRow).where(AuthorityRow.org_id == org, AuthorityRow.id == authority_id)
+        select(AuthorityRow).where(AuthorityRow.org_id == org, AuthorityRow.ident == authority_id)
     ).scalar_one_or_none()
     if row is None:
         raise RogatoryError("authority.not_found", f"no authority {authority_id!r} in the registry")
@@ -147,15 +147,15 @@ def show(session: Session, org: str, authority_id: str) -> AuthorityRecord:
 
 
 def _audit(
-    session: Session, org: str, by: str, action: str, authority_id: str, summary: dict[str, Any]
+    session: Session, org: str, by: str, action: str, row: AuthorityRow, summary: dict[str, Any]
 ) -> None:
     audit.append(
         session,
         chain=org,
         actor=by,
         action=action,
-        summary={"authority": authority_id, **summary},
-        subject=f"authority:{authority_id}",
+        summary={"authority": row.ident, **summary},
+        subject=f"authority:{row.id}",
     )
 
 
@@ -179,7 +179,10 @@ def add(session: Session, org: str, record: AuthorityRecord, *, by: str) -> Auth
             "from an organisation",
         )
     ident = record.id
-    if session.get(AuthorityRow, ident) is not None:
+    taken = session.execute(
+        select(AuthorityRow.id).where(AuthorityRow.org_id == org, AuthorityRow.ident == ident)
+    ).first()
+    if taken is not None:
         raise RogatoryError("authority.exists", f"an authority {ident!r} is already registered")
     for key in record.keys:
         if _kid_taken(session, org, key.kid):
@@ -187,34 +190,33 @@ def add(session: Session, org: str, record: AuthorityRecord, *, by: str) -> Auth
                 "authority.key_exists", f"field keys: the key id {key.kid!r} is already registered"
             )
     now = _now()
-    session.add(
-        AuthorityRow(
-            id=ident,
-            org_id=org,
-            state=record.state,
-            name=record.name,
-            kind=record.kind.value,
-            domains=list(record.domains),
-            phones=list(record.phones),
-            valid_from=record.valid_from,
-            valid_until=record.valid_until,
-            source=record.source.value,
-            verified_by=record.verified_by,
-            verified_how=record.verified_how,
-            added_by=by,
-            added_at=now,
-        )
+    row = AuthorityRow(
+        ident=ident,
+        org_id=org,
+        state=record.state,
+        name=record.name,
+        kind=record.kind.value,
+        domains=list(record.domains),
+        phones=list(record.phones),
+        valid_from=record.valid_from,
+        valid_until=record.valid_until,
+        source=record.source.value,
+        verified_by=record.verified_by,
+        verified_how=record.verified_how,
+        added_by=by,
+        added_at=now,
     )
+    session.add(row)
     session.flush()
     for key in record.keys:
-        session.add(_key_row(org, ident, key))
+        session.add(_key_row(org, row.id, key))
     session.flush()
     _audit(
         session,
         org,
         by,
         "authority.added",
-        ident,
+        row,
         {
             "state": record.state,
             "name": record.name,
@@ -234,7 +236,7 @@ def new_id(state: str) -> str:
     return f"{state.lower()}-{uuid.uuid4().hex[:12]}"
 
 
-def _key_row(org: str, authority_id: str, key: RegisteredKey) -> AuthorityKeyRow:
+def _key_row(org: str, authority_id: int, key: RegisteredKey) -> AuthorityKeyRow:
     return AuthorityKeyRow(
         org_id=org,
         authority_id=authority_id,
@@ -263,10 +265,10 @@ def add_key(
         org,
         by,
         "authority.key_added",
-        row.id,
+        row,
         {"kid": key.kid, "valid_from": key.valid_from.isoformat()},
     )
-    return show(session, org, row.id)
+    return show(session, org, row.ident)
 
 
 def revoke_key(
@@ -297,15 +299,17 @@ def revoke_key(
     key.revoked_from, key.revoked_reason = when, reason.strip()[:1000]
     key.revoked_at, key.revoked_by = now, by
     session.flush()
+    owner = session.get(AuthorityRow, key.authority_id)
+    assert owner is not None
     _audit(
         session,
         org,
         by,
         "authority.key_revoked",
-        key.authority_id,
+        owner,
         {"kid": kid, "revoked_from": when.isoformat(), "reason": key.revoked_reason},
     )
-    return show(session, org, key.authority_id)
+    return show(session, org, owner.ident)
 
 
 # ---- what intake learns about the sender -------------------------------------------------

@@ -213,6 +213,7 @@ def demo(
                 "cases": story.cases,
                 "statuses": story.statuses,
                 "receipts": story.receipts,
+                "authorities": story.authorities,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -220,7 +221,8 @@ def demo(
         return
     console.print(
         f"demo loaded: {story.organisations} organisations, {story.users} people, "
-        f"{story.cases} cases, {story.receipts} custody receipts",
+        f"{story.cases} cases, {story.receipts} custody receipts, {story.authorities} "
+        "registered (fictional) authorities",
         markup=False,
     )
     for status, n in sorted(story.statuses.items()):

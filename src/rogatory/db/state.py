@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, event, exists, inspect, select
+from sqlalchemy import Select, String, Table, bindparam, event, exists, inspect, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
@@ -105,11 +106,17 @@ USER: tuple[tuple[Table, Select[Any]], ...] = (
     (_table(User), _rows(_table(User), _table(User).c.id == _ID)),
     (_table(ApiToken), _rows(_table(ApiToken), _table(ApiToken).c.user_id == _ID)),
 )
+# An authority's subject is ``authority:<row id>`` (an integer, compared as text).
 AUTHORITY: tuple[tuple[Table, Select[Any]], ...] = (
-    (_table(AuthorityRow), _rows(_table(AuthorityRow), _table(AuthorityRow).c.id == _ID)),
+    (
+        _table(AuthorityRow),
+        _rows(_table(AuthorityRow), sql_cast(_table(AuthorityRow).c.id, String) == _ID),
+    ),
     (
         _table(AuthorityKeyRow),
-        _rows(_table(AuthorityKeyRow), _table(AuthorityKeyRow).c.authority_id == _ID),
+        _rows(
+            _table(AuthorityKeyRow), sql_cast(_table(AuthorityKeyRow).c.authority_id, String) == _ID
+        ),
     ),
 )
 KINDS = {"case": CASE, "user": USER, "authority": AUTHORITY}

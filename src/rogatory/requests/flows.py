@@ -281,17 +281,32 @@ def intake(
 
     Returns the case and whether it was created now: a retried intake with the same
     idempotency key returns the case created the first time, and creates nothing.
+
+    ``document`` is a request document, or a signed one (``authorities.signed``): its
+    signature is verified against the organisation's authority registry, and a replay (a
+    signed request's id seen before, or an issue time outside the window) is refused.
     """
     permissions.require(actor.roles, Action.TAKE_IN)
     screener = screener.under(treaty or screener.treaty)
-    req = _parse(document, screener)
+    received = requesters.receive(document)
+    req = _parse(received.request, screener)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
         existing = _by_key(session, actor, idempotency_key, stored, screener.treaty)
         if existing is not None:
             return existing, False
     with recorded_at_end(session):
-        return _take_in(session, actor, req, stored, screener, policy, idempotency_key, received_at)
+        return _take_in(
+            session,
+            actor,
+            req,
+            stored,
+            screener,
+            policy,
+            idempotency_key,
+            received_at,
+            received.envelope,
+        )
 
 
 def _take_in(

@@ -29,7 +29,8 @@ def _at(name: str, nullable: bool = True) -> sa.Column:  # type: ignore[type-arg
 def upgrade() -> None:
     op.create_table(
         "authorities",
-        sa.Column("id", sa.String(64), nullable=False),
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("ident", sa.String(64), nullable=False),
         sa.Column("org_id", sa.String(64), nullable=False),
         sa.Column("state", sa.String(3), nullable=False),
         sa.Column("name", sa.String(1000), nullable=False),
@@ -47,13 +48,14 @@ def upgrade() -> None:
             ["org_id"], ["organisations.id"], name="fk_authorities_org_id_organisations"
         ),
         sa.PrimaryKeyConstraint("id", name="pk_authorities"),
+        sa.UniqueConstraint("org_id", "ident", name="uq_authorities_org_ident"),
     )
     op.create_index("ix_authorities_org_id", "authorities", ["org_id"])
     op.create_table(
         "authority_keys",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("org_id", sa.String(64), nullable=False),
-        sa.Column("authority_id", sa.String(64), nullable=False),
+        sa.Column("authority_id", sa.Integer(), nullable=False),
         sa.Column("kid", sa.String(64), nullable=False),
         sa.Column("public_key", sa.String(100), nullable=False),
         _at("valid_from", False),
