@@ -190,7 +190,9 @@ def test_only_an_admin_changes_the_registry_and_mistakes_are_named(db: Engine) -
     with pytest.raises(ProblemList) as bad:
         record(state="QQQ", phones=["12345"], domains=["not a domain"])
     messages = [p.message for p in bad.value.problems]
-    assert any(m.startswith("field authorities[0].state: unknown state code 'QQQ'") for m in messages)
+    assert any(
+        m.startswith("field authorities[0].state: unknown state code 'QQQ'") for m in messages
+    )
     assert any("is not an international number" in m for m in messages)
     assert any("is not a domain name" in m for m in messages)
 
@@ -281,7 +283,10 @@ def test_first_contact_and_burst_count_the_sender(db: Engine, screener: screenin
         last = take_in(db, screener, dict(plain, facts=f"Request {n}."))
     burst = latest(db, last)
     assert burst["requester.burst"]["result"] == "review"
-    assert "6 requests from someone@ncu.xaa.example within 24 hours" in burst["requester.burst"]["reason"]
+    assert (
+        "6 requests from someone@ncu.xaa.example within 24 hours"
+        in burst["requester.burst"]["reason"]
+    )
 
 
 def test_an_emergency_is_approved_only_after_a_confirmed_call_back(
@@ -313,8 +318,9 @@ def test_an_emergency_is_approved_only_after_a_confirmed_call_back(
         _acknowledge(s, case_id)
     found = latest(db, case_id)
     assert found["channel.requesting_authority"]["result"] == "pass"
-    assert "confirmed by a call-back to National Cybercrime Unit of XAA" in (
-        found["channel.requesting_authority"]["reason"]
+    assert (
+        "confirmed by a call-back to National Cybercrime Unit of XAA"
+        in (found["channel.requesting_authority"]["reason"])
     )
     with dbe.sessions(db).begin() as s:
         assert flows.approve(s, APPROVER, case_id, LIFE).status == "approved"

@@ -318,7 +318,9 @@ def test_an_organisation_may_require_signed_requests() -> None:
         catalogue.get(), extra=ratifications(40, date(2026, 1, 5)), ignore_shipped=True
     )
     strict = screening.Screener(
-        screening.build_law(register=register, requester_policy=RequesterPolicy(require_signed=True))
+        screening.build_law(
+            register=register, requester_policy=RequesterPolicy(require_signed=True)
+        )
     )
     result, reason, outcome = finding(strict, doc())
     assert result is Result.REVIEW and "requires signed requests" in reason
@@ -331,9 +333,7 @@ def test_the_declared_role_never_stands_in_for_the_registered_one(
     """A preservation request declaring itself from a central authority, signed by a key
     registered to a competent authority: the channel is the registered one (review), and the
     mismatch is a finding of its own."""
-    lying = doc(
-        requesting_authority={"name": "X", "role": "central_authority", "reference": "r"}
-    )
+    lying = doc(requesting_authority={"name": "X", "role": "central_authority", "reference": "r"})
     sent = signed.sign(lying, KEY, "xaa-ncu-1", issued_at=SIGNED_AT)
     evidence = check(sent, registry(kind="competent_authority"))
     assert evidence.signature is Signature.VALID
@@ -347,7 +347,9 @@ def test_the_declared_role_never_stands_in_for_the_registered_one(
 
 def _domain(screener: screening.Screener, email: str, evidence: RequesterEvidence) -> Any:
     authority = {"name": "X", "role": "contact_point_24_7", "reference": "r", "email": email}
-    return finding(screener, doc(requesting_authority=authority), evidence, "requester.sender_domain")
+    return finding(
+        screener, doc(requesting_authority=authority), evidence, "requester.sender_domain"
+    )
 
 
 def test_sender_domain_with_and_without_its_triggers(screener: screening.Screener) -> None:
@@ -389,7 +391,9 @@ def test_first_contact_with_and_without_its_trigger(screener: screening.Screener
 def test_a_burst_with_and_without_its_trigger(screener: screening.Screener) -> None:
     burst = RequesterEvidence(history=SenderHistory(earlier=9, recent=6))
     result, reason, outcome = finding(screener, doc(), burst, "requester.burst")
-    assert result is Result.REVIEW and "6 requests from duty@ncu.xaa.example within 24 hours" in reason
+    assert (
+        result is Result.REVIEW and "6 requests from duty@ncu.xaa.example within 24 hours" in reason
+    )
     decision = screener.screen(request_doc.parse(doc()), requester=burst)
     assert Flag.POLICY in decision.finding("requester.burst").flags
     calm = RequesterEvidence(history=SenderHistory(earlier=9, recent=5))
@@ -437,7 +441,10 @@ def test_the_emergency_channel_reads_the_recorded_call_back(screener: screening.
     )
     rule = "channel.requesting_authority"
     waiting = finding(screener, emergency, rule=rule)
-    assert waiting[0] is Result.REVIEW and "by a call-back to a number from the authority" in waiting[1]
+    assert (
+        waiting[0] is Result.REVIEW
+        and "by a call-back to a number from the authority" in waiting[1]
+    )
     call = CallBack("+9991005550124", "NCU of XAA", "rita", NOW, CallBackOutcome.CONFIRMED)
     confirmed = finding(screener, emergency, RequesterEvidence(call_backs=(call,)), rule)
     assert confirmed[0] is Result.PASS and "confirmed by a call-back to NCU of XAA" in confirmed[1]
