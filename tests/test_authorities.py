@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from rogatory.accounts import registry as admin
 from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
-from rogatory.authorities import signed, store
+from rogatory.authorities import signed
 from rogatory.authorities.models import RequesterRow
 from rogatory.authorities.registry import parse_records
 from rogatory.db import engine as dbe

@@ -25,6 +25,7 @@ from rogatory.parties import service
 from rogatory.safeguards import engine as screening
 from rogatory.safeguards import request as request_doc
 from rogatory.safeguards.requester import (
+    NONE,
     CallBack,
     CallBackOutcome,
     RequesterEvidence,
@@ -290,7 +291,7 @@ def screener() -> screening.Screener:
 def finding(
     screener: screening.Screener,
     document: dict[str, Any],
-    evidence: RequesterEvidence = RequesterEvidence(),
+    evidence: RequesterEvidence = NONE,
     rule: str = "requester.signature",
 ) -> tuple[Result, str, Outcome]:
     decision = screener.screen(request_doc.parse(document), requester=evidence)
@@ -390,7 +391,7 @@ def test_first_contact_with_and_without_its_trigger(screener: screening.Screener
 
 def test_a_burst_with_and_without_its_trigger(screener: screening.Screener) -> None:
     burst = RequesterEvidence(history=SenderHistory(earlier=9, recent=6))
-    result, reason, outcome = finding(screener, doc(), burst, "requester.burst")
+    result, reason, _ = finding(screener, doc(), burst, "requester.burst")
     assert (
         result is Result.REVIEW and "6 requests from duty@ncu.xaa.example within 24 hours" in reason
     )

@@ -22,7 +22,7 @@ from rogatory.authorities.registry import (
     AuthorityRecord,
     RegisteredKey,
     parse_key,
-    parse_records,
+    parse_record,
 )
 from rogatory.inputs import LongText, ShortText
 from rogatory.requests import call_backs, flows
@@ -116,8 +116,7 @@ def add_authority(body: AuthorityIn, actor: Admin, db: Db) -> AuthorityRecord:
     """Add an authority with its domains, call-back numbers and keys; audited."""
     data: dict[str, Any] = body.model_dump(mode="json", exclude_none=True)
     data["id"] = body.id or store.new_id(body.state)
-    (record,) = parse_records([data], file="body")
-    return admin.add(db, actor, record)
+    return admin.add(db, actor, parse_record(data, file="body"))
 
 
 @router.post("/authorities/{authority_id}/keys", operation_id="addAuthorityKey", status_code=201)

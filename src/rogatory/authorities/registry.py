@@ -231,6 +231,11 @@ def parse_records(data: Any, *, file: str) -> list[AuthorityRecord]:
     return _validated(AuthoritiesFile, data, file).authorities
 
 
+def parse_record(data: Any, *, file: str) -> AuthorityRecord:
+    """One record (a form, the command's options, an API body); fields named from it."""
+    return _validated(AuthorityRecord, data, file)
+
+
 def parse_key(data: Any, *, file: str) -> RegisteredKey:
     return _validated(RegisteredKey, data, file)
 

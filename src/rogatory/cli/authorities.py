@@ -211,7 +211,7 @@ def add(
             "verified_by": verified_by,
             "verified_how": verified_how,
         }
-        records = tuple(registry.parse_records([data], file="the options"))
+        records = (registry.parse_record(data, file="the options"),)
     with dbe.sessions(_engine()).begin() as session:
         actor = _operator(session, org)
         added = [admin.add(session, actor, r) for r in records]

@@ -19,7 +19,7 @@ from rogatory.accounts.sessions import SignedIn
 from rogatory.api.deps import Db
 from rogatory.api.problems import status_for
 from rogatory.authorities import store
-from rogatory.authorities.registry import parse_records
+from rogatory.authorities.registry import parse_record
 from rogatory.errors import RogatoryError
 from rogatory.requests import permissions
 from rogatory.requests.permissions import Action
@@ -106,8 +106,7 @@ def add(request: Request, who: Poster, form: Posted, db: Db) -> Response:
     }
 
     def change() -> object:
-        (record,) = parse_records([data], file="the form")
-        return admin.add(db, actor(who), record)
+        return admin.add(db, actor(who), parse_record(data, file="the form"))
 
     return _change(request, db, who, change, values)
 
