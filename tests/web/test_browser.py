@@ -263,7 +263,7 @@ SCREENS = {
     "audit": (AUDITOR, "/audit"),
     "people": (ADMIN, "/people"),
     "authorities": (ADMIN, "/authorities"),
-    "authorities-read": (REVIEWER, "/authorities"),
+    "authorities-read": (REVIEWER, "/authorities?state=XAA"),
 }
 
 
@@ -345,6 +345,63 @@ def test_an_admin_registers_an_authority_and_a_signed_request_is_taken_in_from_a
     expect(page.locator("tr", has_text="Browser Test Unit of XAD")).to_contain_text(
         "retired after the test"
     )
+
+
+def test_a_reviewer_records_the_call_back_that_confirms_an_emergency(
+    page: Page, site: Site
+) -> None:
+    from datetime import UTC, datetime
+
+    from rogatory.demo import authorities as demo
+
+    document = demo.sender(
+        {
+            "measure": "emergency",
+            "requesting_state": "XAA",
+            "requested_state": "XAB",
+            "submitted_on": date.today().isoformat(),
+            "requesting_authority": {"role": "contact_point_24_7", "reference": "CALL-BACK-1"},
+            "offence": {
+                "description": "Kidnapping",
+                "treaty_articles": [],
+                "max_penalty_years": 20,
+            },
+            "facts": "The captors use the account to demand ransom.",
+            "data": {"categories": ["subscriber"], "identifiers": ["captor@nimbus.example"]},
+            "emergency": {
+                "description": "A kidnapping victim's captors use the account.",
+                "risk_to": ["life"],
+                "imminent": True,
+                "significant": True,
+            },
+        }
+    )
+    intake = flows.Actor(INTAKE, "nimbus", frozenset({Role.INTAKE}))
+    reviewer = flows.Actor(REVIEWER, "nimbus", frozenset({Role.REVIEWER}))
+    with site.sessions.begin() as s:
+        case, _ = flows.intake(
+            s, intake, demo.sign(document, datetime.now(UTC)), site.services.screener
+        )
+        flows.transition(s, reviewer, case.id, Status.IN_REVIEW, site.services.lifecycle)
+        case_id = case.id
+    sign_in(page, REVIEWER)
+    page.goto(f"/cases/{case_id}")
+    panel = page.locator("#requester")
+    expect(panel).to_contain_text("Signature: valid, by National Cybercrime Unit of XAA")
+    channel = page.locator("li.finding", has_text="channel.requesting_authority")
+    expect(channel).to_contain_text("by a call-back to a number from the authority registry")
+    number = demo.phone("XAA", "contact_point_24_7")
+    expect(page.locator("#call-number")).to_have_value(number)  # the 24/7 contact first
+    page.select_option("#call-outcome", "confirmed")
+    page.fill("#call-note", "The duty officer confirmed the reference.")
+    page.get_by_role("button", name="Record the call-back").click()
+    expect(panel).to_contain_text(
+        f"called National Cybercrime Unit of XAA on {demo.phone('XAA', 'contact_point_24_7')}: confirmed"
+    )
+    expect(page.locator("li.finding", has_text="channel.requesting_authority")).to_contain_text(
+        "confirmed by a call-back"
+    )
+    shoot(page, "call-back")
 
 
 def test_main_screens_have_no_serious_accessibility_violations(page: Page, site: Site) -> None:

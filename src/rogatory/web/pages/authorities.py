@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
@@ -42,13 +42,17 @@ def _page(
     status: int = 200,
     errors: list[str] | None = None,
     values: dict[str, str] | None = None,
+    state: str | None = None,
 ) -> Response:
     me = actor(who)
+    everyone = admin.listed(db, me)
     return templating.render(
         request,
         "authorities.html",
         status,
-        authorities=admin.listed(db, me),
+        authorities=[a for a in everyone if state is None or a.state == state],
+        registered_states=sorted({a.state for a in everyone}),
+        state=state or "",
         may_manage=permissions.allows(me.roles, Action.MANAGE_AUTHORITIES),
         kinds=KINDS,
         now=datetime.now(UTC),
@@ -58,8 +62,14 @@ def _page(
 
 
 @router.get("/authorities")
-def authorities_page(request: Request, who: Viewer, db: Db) -> Response:
-    return _page(request, db, who)
+def authorities_page(
+    request: Request,
+    who: Viewer,
+    db: Db,
+    state: Annotated[str | None, Query(max_length=3)] = None,
+) -> Response:
+    """The registry, or one State's authorities (``?state=XAA``)."""
+    return _page(request, db, who, state=(state or "").upper() or None)
 
 
 def _change(
