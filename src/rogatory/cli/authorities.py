@@ -280,17 +280,24 @@ def list_authorities(
     if as_json:
         print_json({"authorities": [record_json(r) for r in records]})
         return
-    table = Table("id", "state", "kind", "name", "domains", "keys", "source")
+    table = Table("id", "state", "kind", "name", "keys")
+    for col in table.columns:
+        col.overflow = "fold"
     now = datetime.now(UTC)
+    short = {
+        "central_authority": "central authority",
+        "contact_point_24_7": "24/7 contact",
+        "competent_authority": "competent",
+    }
     for r in records:
         keys = ", ".join(f"{k.kid} ({k.status_at(now).value})" for k in r.keys)
-        table.add_row(
-            r.id, r.state, r.kind.value, r.name, ", ".join(r.domains), keys, r.source.value
-        )
+        demo = " (demo)" if r.source.value == "demo" else ""
+        table.add_row(r.id, r.state, short[r.kind.value], r.name + demo, keys or "none")
     console.print(table)
+    count = f"{len(records)} authorit{'y' if len(records) == 1 else 'ies'}"
     console.print(
-        f"{len(records)} authorities; the depositary's notifications add none (none is "
-        "shipped: no stored source shows one)",
+        f"{count}; the depositary's notifications add none (none is shipped: no stored source "
+        "shows one)",
         markup=False,
     )
 

@@ -29,13 +29,17 @@ if TYPE_CHECKING:
 
 
 def _document(path: Path) -> Any:
-    """The request file, decoded once; a file that is not JSON is refused as check does."""
+    """The request file, decoded once; a file that is not JSON is refused as check does. A
+    signed request is compared by its request document (the signature is not checked
+    here: 'rogatory check' under one treaty does, with --authorities or --public-key)."""
+    from rogatory.authorities import signed
     from rogatory.safeguards import request
 
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return request.load(path)  # raises the same error a single-treaty check gives
+    return signed.open_envelope(data).request if signed.is_signed(data) else data
 
 
 def run(

@@ -200,7 +200,8 @@ def many_accounts(ctx: Context) -> Verdict:
             read,
             flags=POLICY,
         )
-    return Verdict(Result.PASS, f"{count} identifiers (at most {limit})", read)
+    named = f"{count} identifier{'' if count == 1 else 's'}"
+    return Verdict(Result.PASS, f"{named} (at most {limit})", read)
 
 
 @cache
