@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from rogatory.accounts import registry as admin
 from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
-from rogatory.authorities import signed
+from rogatory.authorities import signed, store
 from rogatory.authorities.models import RequesterRow
 from rogatory.authorities.registry import parse_records
 from rogatory.db import engine as dbe
@@ -357,3 +357,25 @@ def test_an_unsigned_request_reads_as_before(db: Engine, screener: screening.Scr
     assert found["_"]["outcome"] == "proceed"
     assert found["requester.signature"]["result"] == "not_applicable"
     assert found["requester.first_contact"]["result"] == "not_applicable"  # no sender named
+
+
+def test_an_amendment_is_verified_as_its_own_version(
+    db: Engine, screener: screening.Screener
+) -> None:
+    """The signature belongs to the document it signed: a signed amendment is verified on its
+    own, an unsigned one is unsigned, whatever the first version was."""
+    case_id = take_in(db, screener, signed.sign(doc(), KEY, "xaa-ncu-1"))
+    with dbe.sessions(db).begin() as s:
+        flows.transition(s, REVIEWER, case_id, Status.IN_REVIEW, LIFE)
+        flows.transition(s, REVIEWER, case_id, Status.INFO_REQUESTED, LIFE, note="More facts.")
+        flows.amend(s, INTAKE, case_id, doc(facts="More facts."), screener, LIFE)
+    assert latest(db, case_id)["requester.signature"]["result"] == "not_applicable"
+    with dbe.sessions(db).begin() as s:
+        flows.transition(s, REVIEWER, case_id, Status.IN_REVIEW, LIFE)
+        flows.transition(s, REVIEWER, case_id, Status.INFO_REQUESTED, LIFE, note="Sign it.")
+        again = signed.sign(doc(facts="More facts, signed."), KEY, "xaa-ncu-1")
+        flows.amend(s, INTAKE, case_id, again, screener, LIFE)
+    assert latest(db, case_id)["requester.signature"]["result"] == "pass"
+    with dbe.sessions(db)() as s:
+        versions = [r.version for r in store.received_versions(s, case_id)]
+        assert versions == [0, 1, 2]

@@ -470,7 +470,7 @@ def _replayed(jti: str) -> RogatoryError:
     )
 
 
-def signed_versions(session: Session, case_id: str) -> list[RequesterRow]:
+def received_versions(session: Session, case_id: str) -> list[RequesterRow]:
     return list(
         session.execute(
             select(RequesterRow)
