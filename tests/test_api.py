@@ -232,7 +232,36 @@ MATRIX = {
     # what the answers and the document link to: for everyone, token or not
     "getProblemType": dict.fromkeys(ROLES, 200),
     "getRequestSchema": dict.fromkeys(ROLES, 200),
+    # the authority registry: read by everyone, changed by the admin; call-backs by deciders
+    "listAuthorities": dict.fromkeys(ROLES, 200),
+    "getAuthority": dict.fromkeys(ROLES, 200),
+    "addAuthority": {**dict.fromkeys(ROLES, 403), "admin": 201},
+    "addAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 201},
+    "revokeAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "recordCallBack": {**DECIDERS, "reviewer": 201, "approver": 201},
 }
+
+
+def _authority(ident: str, kid: str) -> dict[str, Any]:
+    from rogatory.disclosure import keys
+
+    return {
+        "id": ident,
+        "state": "XAA",
+        "name": f"Authority {ident}",
+        "kind": "central_authority",
+        "phones": ["+9991005550100"],
+        "keys": [
+            {
+                "kid": kid,
+                "public_key": keys.public_b64(keys.generate().public_key()),
+                "valid_from": "2026-01-01T00:00:00+00:00",
+            }
+        ],
+        "valid_from": "2026-01-01",
+        "verified_by": "tests",
+        "verified_how": "made up",
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -272,6 +301,11 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
     ).json()["items"][0]["id"]
     secret = _create(client, tokens["intake"], _doc(confidentiality_requested=True)).json()["id"]
     today = date.today().isoformat()
+    registered = client.post(
+        "/api/v1/authorities", json=_authority("mx", "mx-1"), headers=_h(tokens["admin"])
+    )
+    assert registered.status_code == 201, registered.text
+    key = _authority("-", f"mx-{role}")["keys"][0]
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -370,6 +404,22 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         ),
         "getProblemType": lambda: client.get("/api/v1/problems/case.not_found", headers=_h(token)),
         "getRequestSchema": lambda: client.get("/api/v1/schema/request", headers=_h(token)),
+        "listAuthorities": lambda: client.get("/api/v1/authorities", headers=_h(token)),
+        "getAuthority": lambda: client.get("/api/v1/authorities/mx", headers=_h(token)),
+        "addAuthority": lambda: client.post(
+            "/api/v1/authorities", json=_authority(f"a-{role}", f"a-{role}-1"), headers=_h(token)
+        ),
+        "addAuthorityKey": lambda: client.post(
+            "/api/v1/authorities/mx/keys", json=key, headers=_h(token)
+        ),
+        "revokeAuthorityKey": lambda: client.post(
+            "/api/v1/authority-keys/mx-1/revoke", json={"reason": "r"}, headers=_h(token)
+        ),
+        "recordCallBack": lambda: client.post(
+            f"{base}/{fresh}/call-backs",
+            json={"number": "+9991005550100", "outcome": "confirmed"},
+            headers=_h(token),
+        ),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -585,6 +635,12 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "approveTrafficDisclosure",
         "getProblemType",
         "getRequestSchema",
+        "listAuthorities",
+        "getAuthority",
+        "addAuthority",
+        "addAuthorityKey",
+        "revokeAuthorityKey",
+        "recordCallBack",
     }
 
 

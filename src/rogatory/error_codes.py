@@ -127,6 +127,21 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "token.not_found": _c(404, "no such API token in the organisation"),
     "token.invalid_scope": _c(422, "not a token scope"),
     "organisation.not_found": _c(404, "no such organisation"),
+    # the authority registry, signed requests, call-backs
+    "authority.invalid": _c(422, "the authority record is invalid: each problem is listed"),
+    "authority.not_found": _c(404, "no such authority in the organisation's registry"),
+    "authority.exists": _c(409, "an authority with this id is already registered"),
+    "authority.key_exists": _c(409, "a key with this id is already registered"),
+    "authority.key_not_found": _c(404, "no such key in the organisation's registry"),
+    "authority.key_revoked": _c(409, "the key is already revoked"),
+    "authority.forbidden": _c(403, "managing the authority registry needs the admin role"),
+    "signature.unusable": _c(422, "not a signed request document that can be checked"),
+    "signature.invalid_kid": _c(422, "not a key id (1-64 letters, digits or . _ : -)"),
+    "request.replayed": _c(409, "a signed request already received, or issued outside the window"),
+    "callback.invalid": _c(
+        422, "the call-back is incomplete, or its number is not in the registry"
+    ),
+    "callback.forbidden": _c(403, "recording a call-back needs the reviewer or approver role"),
     # the law data and the treaty browser
     "treaty.not_found": _c(404, "no such article or treaty page"),
     "treaty.unknown_article": _c(404, "the treaty has no such article"),

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     # sending is taken up again.
     worker_interval: float = Field(default=15.0, gt=0)
     worker_lease: float = Field(default=300.0, gt=0)
+    # Signed requests: one issued longer ago than this is refused at intake as a replay; with
+    # require_signed_requests, an unsigned request goes to a person (requester.signature).
+    request_window_hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    require_signed_requests: bool = False
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

@@ -15,7 +15,16 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from rogatory.api import audit, cases, evidence, people, problems, reference, steps
+from rogatory.api import (
+    audit,
+    authorities,
+    cases,
+    evidence,
+    people,
+    problems,
+    reference,
+    steps,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
@@ -24,6 +33,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     evidence.router,
     people.router,
+    authorities.router,
     reference.router,
 )
 PROBLEM = "Problem"

@@ -11,6 +11,7 @@ import sys
 import typer
 
 from rogatory.cli import (
+    authorities,
     basis,
     check,
     evidence,
@@ -46,6 +47,8 @@ app.add_typer(evidence.evidence_app, name="evidence")
 app.add_typer(notify.notifications_app, name="notifications")
 app.add_typer(notify.webhooks_app, name="webhooks")
 app.command("worker")(notify.worker)
+app.add_typer(authorities.authorities_app, name="authorities")
+app.add_typer(authorities.request_app, name="request")
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
 app.command("check")(check.check)

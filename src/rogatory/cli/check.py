@@ -33,8 +33,12 @@ from rogatory.law.decision import Flag, Outcome, Result
 from rogatory.treaty import catalogue
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from rogatory.authorities.registry import Registry
     from rogatory.safeguards.engine import Decision
     from rogatory.safeguards.request import Request
+    from rogatory.safeguards.requester import RequesterEvidence
 
 
 class Format(StrEnum):
@@ -68,6 +72,21 @@ SignalsOption = Annotated[
     Path | None, typer.Option("--signals", help="YAML signal lists replacing the shipped ones.")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-key",
+        help="Check a signed request's signature against this key (base64, or a PEM file).",
+    ),
+]
+AuthoritiesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--authorities",
+        help="An authority registry (JSON or YAML, as 'authorities list --json' prints it) to "
+        "check signed requests and sender domains against.",
+    ),
+]
 ALL = "all"
 NumberingOption = Annotated[
     str | None,
@@ -110,6 +129,12 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
         "Legal bases in force between the States: " + ("; ".join(bases) or "none known"),
         markup=False,
     )
+    ev = decision.requester
+    if ev.checks:
+        who = f" by {ev.authority.name} ({ev.authority.state})" if ev.authority else ""
+        console.print(f"Signature: {ev.signature.value}{who}", markup=False)
+        for c in ev.checks:
+            console.print(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.message}", markup=False)
     human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
     for f in human_rights:
         console.print(
@@ -154,16 +179,6 @@ def _numbering(treaty: str) -> str:
     return treaty
 
 
-def _load(file: Path, treaty: str, numbering: str) -> tuple[Request, list[str]]:
-    """The request in ``file``, its offence articles carried from ``numbering`` into
-    ``treaty``'s, and what each became."""
-    from rogatory.safeguards import request
-    from rogatory.treaty import translation
-
-    document, notes = translation.document_for(request.read(file), numbering, treaty)
-    return request.parse(document, file=str(file), treaty=treaty), notes
-
-
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -188,16 +203,35 @@ def check(
     output: FormatOption = Format.TEXT,
     treaty: ScreenTreatyOption = catalogue.DEFAULT,
     numbering: NumberingOption = None,
+    public_key: PublicKeyOption = None,
+    authorities: AuthoritiesOption = None,
 ) -> None:
     """Screen a request (or every request in a folder) against a treaty (--treaty).
 
-    Exit 0 for any decision; 2 when an input cannot be used.
+    A signed request's signature is checked against --public-key or the registry in
+    --authorities (without either, its key is unknown here). Exit 0 for any decision; 2 when
+    an input cannot be used.
     """
     when = parse_on(on) if on is not None else None
     if not path.exists():
         raise RogatoryError("input.file_missing", f"{path}: file not found")
     files = _files(path)
-    from rogatory.safeguards import engine  # the engine loads only when screening
+    from rogatory.cli.authorities import public_key_of
+    from rogatory.safeguards import engine, request  # the engine loads only when screening
+
+    if public_key is not None and authorities is not None:
+        raise RogatoryError(
+            "input.conflicting_options", "--public-key and --authorities cannot be used together"
+        )
+    key = public_key_of(public_key) if public_key is not None else None
+    from rogatory.authorities import registry as registry_
+
+    known = registry_.load_file(authorities) if authorities is not None else None
+
+    source = _numbering(numbering or (catalogue.DEFAULT if treaty == ALL else treaty))
+
+    def load(file: Path) -> tuple[request.Request, list[str], RequesterEvidence]:
+        return _load(file, treaty, source, key, known)
 
     if treaty == ALL:
         from rogatory.cli import side_by_side
@@ -205,7 +239,7 @@ def check(
         side_by_side.run(
             path,
             when,
-            numbering=_numbering(numbering or catalogue.DEFAULT),
+            numbering=source,
             domestic_law=domestic_law,
             signals=signals,
             agreements=agreements,
@@ -230,10 +264,9 @@ def check(
         declarations_file=declarations,
         agreements_file=agreements,
     )
-    source = _numbering(numbering or treaty)
     if not path.is_dir():
-        screened, notes = _load(files[0], treaty, source)
-        decision = screener.screen(screened, when)
+        screened, notes, evidence = load(files[0])
+        decision = screener.screen(screened, when, requester=evidence)
         if output is Format.JSON:
             print_json(decision.to_json() | ({"articles_translated": notes} if notes else {}))
         else:
@@ -247,8 +280,8 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                screened, notes = _load(file, treaty, source)
-                decision = screener.screen(screened, when)
+                screened, notes, evidence = load(file)
+                decision = screener.screen(screened, when, requester=evidence)
                 rows.append(
                     {
                         "file": file.name,
@@ -296,6 +329,30 @@ def check(
         console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
     if unusable:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _load(
+    file: Path,
+    treaty: str,
+    numbering: str,
+    key: Ed25519PublicKey | None,
+    known: Registry | None,
+) -> tuple[Request, list[str], RequesterEvidence]:
+    """A request file, plain or signed, its offence articles carried from ``numbering`` into
+    ``treaty``'s (with what each became), and what its signature and sender's domain show
+    against the key or registry given (the same assessment intake makes)."""
+    from rogatory.authorities import signed
+    from rogatory.authorities.assess import assess
+    from rogatory.safeguards import request
+    from rogatory.treaty import translation
+
+    data = request.read(file)
+    envelope = signed.open_envelope(data) if signed.is_signed(data) else None
+    document, notes = translation.document_for(
+        envelope.request if envelope else data, numbering, treaty
+    )
+    parsed = request.parse(document, file=str(file), treaty=treaty)
+    return parsed, notes, assess(parsed, envelope, registry=known, public_key=key)
 
 
 @handles_errors

@@ -54,9 +54,18 @@ def _screener(
         raise RogatoryError(
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
+    from rogatory.safeguards.requester import RequesterPolicy
+
     chosen = seed.INSTRUMENTS if demo else instruments
+    config = settings.load()
     return screening.load_family(
-        instruments_file=chosen, ignore_shipped=ignore_shipped, agreements_file=agreements
+        instruments_file=chosen,
+        ignore_shipped=ignore_shipped,
+        agreements_file=agreements,
+        requester_policy=RequesterPolicy(
+            require_signed=config.require_signed_requests,
+            issue_window_hours=config.request_window_hours,
+        ),
     )
 
 
@@ -204,6 +213,7 @@ def demo(
                 "cases": story.cases,
                 "statuses": story.statuses,
                 "receipts": story.receipts,
+                "authorities": story.authorities,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -211,7 +221,8 @@ def demo(
         return
     console.print(
         f"demo loaded: {story.organisations} organisations, {story.users} people, "
-        f"{story.cases} cases, {story.receipts} custody receipts",
+        f"{story.cases} cases, {story.receipts} custody receipts, {story.authorities} "
+        "registered (fictional) authorities",
         markup=False,
     )
     for status, n in sorted(story.statuses.items()):

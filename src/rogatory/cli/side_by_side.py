@@ -40,6 +40,7 @@ def run(
     ignore_shipped: bool,
     as_json: bool,
 ) -> None:
+    from rogatory.authorities import signed
     from rogatory.safeguards import engine, request, side_by_side
 
     if path.is_dir():
@@ -53,6 +54,8 @@ def run(
             "treaty; name it with --treaty",
         )
     data = request.read(path)
+    if signed.is_signed(data):  # compared by its request document; the signature is checked
+        data = signed.open_envelope(data).request  # by 'check' under one treaty
     screeners = [
         engine.load(
             bundle_id=treaty,

@@ -6,11 +6,12 @@ here, or the migration check fails.
 
 from rogatory.accounts import models as accounts
 from rogatory.audit import models as audit
+from rogatory.authorities import models as authorities
 from rogatory.evidence import models as evidence
 from rogatory.notifications import models as notifications
 from rogatory.orm import Base
 from rogatory.requests import models as requests
 from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, evidence, notifications, requests, signing)
+FEATURES = (accounts, audit, authorities, evidence, notifications, requests, signing)
 metadata = Base.metadata

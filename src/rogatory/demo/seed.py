@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
+from rogatory.authorities import store as registry
+from rogatory.demo import authorities as demo_authorities
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
-from rogatory.requests import custody, flows
+from rogatory.requests import call_backs, custody, flows
 from rogatory.requests.basis import blocks
 from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Ground, Lifecycle, Role, Status
@@ -211,6 +213,7 @@ class Story:
     cases: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
+    authorities: int = 0
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -259,6 +262,7 @@ def _progress(
         )
         return
     step(lambda s: flows.transition(s, reviewer, case_id, Status.IN_REVIEW, lifecycle))
+    step(lambda s: _call_back(s, reviewer, case_id, screener))
     if rnd.random() < 0.5:
         step(lambda s: assignment.assign(s, reviewer, case_id, reviewer.user))
 
@@ -331,6 +335,13 @@ def _progress(
         if rnd.random() < 0.5:
             step(lambda s: flows.transition(s, reviewer, case_id, Status.CLOSED, lifecycle))
         return
+
+    def unconfirmed(s: Session) -> bool:
+        state = flows.state_of(s, flows.get_or_raise(s, reviewer, case_id))
+        return state.emergency and not state.call_back_confirmed
+
+    if step(unconfirmed):
+        return  # an emergency no call-back confirmed waits in review
     for approver in approvers:  # the second approval only counts where four eyes apply
         case = step(_approver(approver, case_id, lifecycle))
         if case != Status.IN_REVIEW.value:
@@ -386,6 +397,25 @@ def _progress(
         step(lambda s: flows.transition(s, reviewer, case_id, Status.CLOSED, lifecycle))
 
 
+def _call_back(s: Session, reviewer: flows.Actor, case_id: str, screener: Screener) -> None:
+    """An emergency is confirmed by calling the requesting State's 24/7 point of contact back
+    on the number the registry gives (a real State's has none in the demo: not confirmed)."""
+    case = flows.get_or_raise(s, reviewer, case_id)
+    if case.measure != "emergency" or not demo_authorities.is_fictional(case.requesting_state):
+        return
+    number = demo_authorities.phone(case.requesting_state, "contact_point_24_7")
+    call_backs.record(
+        s,
+        reviewer,
+        case_id,
+        screener,
+        number=number,
+        outcome="confirmed",
+        called_at=min(case.received_at + timedelta(minutes=20), datetime.now(UTC)),
+        note="The duty officer confirmed the request and its reference.",
+    )
+
+
 def _approver(
     approver: flows.Actor, case_id: str, lifecycle: Lifecycle
 ) -> Callable[[Session], str]:
@@ -399,7 +429,8 @@ def _intake(
     actor: flows.Actor, doc: dict[str, Any], screener: Screener, received: datetime
 ) -> Callable[[Session], str]:
     def take(s: Session) -> str:
-        return flows.intake(s, actor, doc, screener, received_at=received)[0].id
+        sent = demo_authorities.sign(doc, received)
+        return flows.intake(s, actor, sent, screener, received_at=received)[0].id
 
     return take
 
@@ -441,11 +472,14 @@ def seed(
                     roles=[r.value for r in p.roles],
                     by="demo:seed",
                 )
+            for record in demo_authorities.records(REQUESTERS):
+                registry.add(s, org.id, record, by="demo:seed")
+                story.authorities += 1
         story.organisations += 1
         story.users += len(org.people)
         who = _people(org)
         for n, received in enumerate(sorted(_dates(rnd, org.cases, now)), start=1):
-            doc = request_document(rnd, n, org, received.date())
+            doc = demo_authorities.sender(request_document(rnd, n, org, received.date()))
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1

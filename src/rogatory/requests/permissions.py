@@ -27,6 +27,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
     READ_AUDIT = "read_audit"
     MANAGE_PEOPLE = "manage_people"
+    MANAGE_AUTHORITIES = "manage_authorities"  # the authority registry: add, revoke keys
+    READ_AUTHORITIES = "read_authorities"
+    RECORD_CALL_BACK = "record_call_back"  # the call confirming a request, on the case
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -43,6 +46,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ASSIGN: _WORKERS | {Role.ADMIN},
     Action.READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.MANAGE_AUTHORITIES: frozenset({Role.ADMIN}),
+    Action.READ_AUTHORITIES: _WORKERS | {Role.AUDITOR, Role.ADMIN},
+    Action.RECORD_CALL_BACK: _DECIDERS,
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -57,6 +63,9 @@ _WHAT = {
     Action.ASSIGN: "assigning cases",
     Action.READ_AUDIT: "reading the audit record",
     Action.MANAGE_PEOPLE: "managing people and tokens",
+    Action.MANAGE_AUTHORITIES: "managing the authority registry",
+    Action.READ_AUTHORITIES: "reading the authority registry",
+    Action.RECORD_CALL_BACK: "recording a call-back",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)

@@ -19,6 +19,8 @@ Guards, from the brief and the Convention:
 - a case whose latest screening is anything but ``proceed`` or ``review`` is approved only
   through an override (``requests.basis``): another legal basis, a reason, and two different
   approvers, neither the preparer;
+- an emergency request is approved only once a call-back to a number from the authority
+  registry, recorded on the case, confirmed it (forged emergency requests are a known attack);
 - a postponement names the proceedings it would interfere with and a date to review it, a
   consultation what was proposed to the requesting State and which decision it precedes;
   both, like the end of a consultation, give their reason in the note. A refusal without a
@@ -164,6 +166,8 @@ class CaseState:
     prepared_by: str | None = None  # the reviewer who moved it to in_review
     outcome: Outcome = Outcome.PROCEED  # of the latest screening
     override: Override | None = None  # the basis an earlier approval overrode it on
+    emergency: bool = False  # an emergency request (Art 41 with Art 2(o))
+    call_back_confirmed: bool = False  # the latest call-back to a registry number confirmed it
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,17 @@ def _override_stated(known: Callable[[str], bool]) -> Guard:
     return guard
 
 
+def call_back_confirmed(state: CaseState, move: Move) -> str | None:
+    """An emergency is disclosed on only once a call-back to a number from the authority
+    registry confirmed the request (recorded on the case: who, when, which number)."""
+    if state.emergency and not state.call_back_confirmed:
+        return (
+            "an emergency request is approved only after a call-back to a number from the "
+            "authority registry confirmed it; record the call-back on the case first"
+        )
+    return None
+
+
 def note_required(state: CaseState, move: Move) -> str | None:
     return None if move.note and move.note.strip() else "this move needs a note saying why"
 
@@ -314,7 +329,12 @@ class Lifecycle:
     def __post_init__(self) -> None:
         s, r = Status, Role
         decide = (reviews_acknowledged,)
-        approve = (*decide, _override_stated(self.provision_known), four_eyes)
+        approve = (
+            *decide,
+            _override_stated(self.provision_known),
+            call_back_confirmed,
+            four_eyes,
+        )
         deciders = frozenset({r.REVIEWER, r.APPROVER})
         refuse = Rule(deciders, (*decide, _ground_cited(self.provision_known)))
         postpone = Rule(deciders, (*decide, postponement_stated, note_required))

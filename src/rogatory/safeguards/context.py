@@ -16,6 +16,7 @@ from rogatory.safeguards import agreements
 from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
 from rogatory.safeguards.signals import Signals
 
 MLA_MEASURES = frozenset(
@@ -46,6 +47,7 @@ class Law:
     domestic: dict[str, DomesticLaw]
     signals: Signals
     agreements: tuple[Agreement, ...] = ()
+    requester_policy: RequesterPolicy = field(default_factory=RequesterPolicy)
     _cites: dict[tuple[int, str | None], Citation] = field(default_factory=dict)
     _values: dict[tuple[str, date], Value] = field(default_factory=dict)
     _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
@@ -124,6 +126,8 @@ class Context:
     request: Request
     on: date
     law: Law
+    # who is asking, as verified outside the screening (safeguards.requester)
+    requester: RequesterEvidence = NONE
     _scans: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def signals(self, prefix: str, *fields: str) -> dict[str, list[str]]:

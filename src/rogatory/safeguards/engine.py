@@ -39,6 +39,7 @@ from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
 from rogatory.safeguards.rules import completeness
 from rogatory.safeguards.signals import Signals
 from rogatory.treaty import catalogue
@@ -58,6 +59,7 @@ class Decision:
     evaluated_at: datetime
     legal_bases: tuple[dict[str, Any], ...] = ()
     treaty: dict[str, str] | None = None
+    requester: RequesterEvidence = NONE
 
     @property
     def unverified_provisions(self) -> list[str]:
@@ -84,7 +86,33 @@ class Decision:
             "findings": [finding_json(f) for f in self.findings],
             "unverified_provisions": self.unverified_provisions,
             "legal_bases": list(self.legal_bases),
+            "requester": requester_json(self.requester),
         }
+
+
+def requester_json(evidence: RequesterEvidence) -> dict[str, Any]:
+    """How the sender was verified, as a decision records it: the signature's result, the
+    key and registered authority, and each check made."""
+    a = evidence.authority
+    return {
+        "signature": evidence.signature.value,
+        "kid": evidence.kid,
+        "authority": None
+        if a is None
+        else {"id": a.id, "name": a.name, "state": a.state, "kind": a.kind.value},
+        "sender_domain": evidence.sender_domain,
+        "checks": [{"check": c.name, "ok": c.ok, "message": c.message} for c in evidence.checks],
+        "call_backs": [
+            {
+                "number": c.number,
+                "authority": c.authority,
+                "by": c.by,
+                "at": c.at.isoformat(),
+                "outcome": c.outcome.value,
+            }
+            for c in evidence.call_backs
+        ],
+    }
 
 
 def _cite_json(c: Citation) -> dict[str, Any]:
@@ -177,9 +205,16 @@ class Screener:
             raise ValueError(f"{provision_id!r} is not in bundle {self.law.bundle.id!r}")
         return self.law.bundle.citation(article, paragraph)
 
-    def screen(self, request: Request, on: date | None = None) -> Decision:
-        """Screen one request as of ``on`` (default: the date it was submitted)."""
-        return self._screen(request, on, datetime.now(UTC))
+    def screen(
+        self,
+        request: Request,
+        on: date | None = None,
+        *,
+        requester: RequesterEvidence = NONE,
+    ) -> Decision:
+        """Screen one request as of ``on`` (default: the date it was submitted), with what was
+        verified about its sender (``requester``; default: nothing was)."""
+        return self._screen(request, on, datetime.now(UTC), requester)
 
     def check_request(self, request: Request) -> None:
         """The request's offence articles are offences of this treaty: a request validated
@@ -202,9 +237,15 @@ class Screener:
         if problems:
             raise ProblemList("request.invalid", "request", problems)
 
-    def _screen(self, request: Request, on: date | None, now: datetime) -> Decision:
+    def _screen(
+        self,
+        request: Request,
+        on: date | None,
+        now: datetime,
+        requester: RequesterEvidence = NONE,
+    ) -> Decision:
         self.check_request(request)
-        ctx = Context(request, on or request.submitted_on, self.law)
+        ctx = Context(request, on or request.submitted_on, self.law, requester)
         findings = mark_overridden(
             self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self.rules]
         )
@@ -216,6 +257,7 @@ class Screener:
             now,
             self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
             self.treaty_info,
+            requester,
         )
 
     def _legal_bases(
@@ -327,6 +369,7 @@ def build_law(
     domestic_law: dict[str, DomesticLaw] | None = None,
     signals_: Signals | None = None,
     agreements_: tuple[Agreement, ...] = (),
+    requester_policy: RequesterPolicy | None = None,
 ) -> Law:
     bundle = register.bundle
     if signals_ is None:
@@ -336,7 +379,14 @@ def build_law(
         )
         problems.raise_if_any("rules.invalid_bundle", f"signals of {bundle.id}")
         assert signals_ is not None
-    return Law(bundle, register, domestic_law or {}, signals_, agreements_)
+    return Law(
+        bundle,
+        register,
+        domestic_law or {},
+        signals_,
+        agreements_,
+        requester_policy or RequesterPolicy(),
+    )
 
 
 def load(
@@ -348,6 +398,7 @@ def load(
     signals_file: Path | None = None,
     declarations_file: Path | None = None,
     agreements_file: Path | None = None,
+    requester_policy: RequesterPolicy | None = None,
 ) -> Screener:
     """The screener the CLI uses: shipped law plus the user's files, all validated first.
 
@@ -365,7 +416,13 @@ def load(
     treaties = agreements.read(agreements_file, problems) if agreements_file else ()
     problems.raise_if_any("input.invalid", "the input files are invalid")
     return Screener(
-        build_law(register=register, domestic_law=mappings, signals_=custom, agreements_=treaties)
+        build_law(
+            register=register,
+            domestic_law=mappings,
+            signals_=custom,
+            agreements_=treaties,
+            requester_policy=requester_policy,
+        )
     )
 
 
@@ -374,6 +431,7 @@ def load_family(
     instruments_file: Path | None = None,
     ignore_shipped: bool = False,
     agreements_file: Path | None = None,
+    requester_policy: RequesterPolicy | None = None,
 ) -> Screener:
     """What the service screens with: the default treaty's screener (with the user's
     instruments) linked with one for every other shipped treaty that has screening rules (its
@@ -382,9 +440,14 @@ def load_family(
         instruments_file=instruments_file,
         ignore_shipped=ignore_shipped,
         agreements_file=agreements_file,
+        requester_policy=requester_policy,
     )
     others = [
-        load(bundle_id=bundle_id, agreements_file=agreements_file)
+        load(
+            bundle_id=bundle_id,
+            agreements_file=agreements_file,
+            requester_policy=requester_policy,
+        )
         for bundle_id in catalogue.bundle_ids()
         if bundle_id != default.treaty and catalogue.get(bundle_id).screening
     ]

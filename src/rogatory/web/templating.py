@@ -51,6 +51,7 @@ NAV = (
     ("/basis", "Legal bases", None),
     ("/audit", "Audit", roles_for(Action.READ_AUDIT)),
     ("/people", "People", roles_for(Action.MANAGE_PEOPLE)),
+    ("/authorities", "Authorities", roles_for(Action.READ_AUTHORITIES)),
 )
 
 

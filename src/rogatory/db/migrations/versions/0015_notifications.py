@@ -1,6 +1,6 @@
 """Notifications: the outbox, the organisations' webhooks, each person's preferences.
 
-Revision ID: 0015_notifications
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-03
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0015_notifications"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
