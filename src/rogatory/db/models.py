@@ -8,8 +8,9 @@ from rogatory.accounts import models as accounts
 from rogatory.audit import models as audit
 from rogatory.evidence import models as evidence
 from rogatory.orm import Base
+from rogatory.replies import models as replies
 from rogatory.requests import models as requests
 from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, evidence, requests, signing)
+FEATURES = (accounts, audit, evidence, replies, requests, signing)
 metadata = Base.metadata

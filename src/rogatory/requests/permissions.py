@@ -27,6 +27,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
     READ_AUDIT = "read_audit"
     MANAGE_PEOPLE = "manage_people"
+    DRAFT_REPLY = "draft_reply"  # draft, edit, send and discard replies to the requester
+    APPROVE_REPLY = "approve_reply"  # the second person, where a reply needs four eyes
+    ISSUE_CASE_FILE = "issue_case_file"
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -43,6 +46,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ASSIGN: _WORKERS | {Role.ADMIN},
     Action.READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.DRAFT_REPLY: _DECIDERS,
+    Action.APPROVE_REPLY: frozenset({Role.APPROVER}),
+    Action.ISSUE_CASE_FILE: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -57,6 +63,9 @@ _WHAT = {
     Action.ASSIGN: "assigning cases",
     Action.READ_AUDIT: "reading the audit record",
     Action.MANAGE_PEOPLE: "managing people and tokens",
+    Action.DRAFT_REPLY: "drafting and sending replies to the requesting authority",
+    Action.APPROVE_REPLY: "approving a reply as the second person",
+    Action.ISSUE_CASE_FILE: "issuing the case file",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)
