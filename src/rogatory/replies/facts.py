@@ -84,7 +84,7 @@ class Drafting:
         return hashlib.sha256(canonical(bound)).hexdigest()
 
 
-class _Cites:
+class Cites:
     """Citations as the letters read them, and what the reviewer must check of each."""
 
     def __init__(self, bundle: Bundle) -> None:
@@ -129,7 +129,7 @@ class _Cites:
         try:
             bundle_id, article, paragraph = parse_provision_id(provision_id)
             bundle = catalogue.get(bundle_id)
-            return _Cites(bundle).of(bundle.citation(article, paragraph)) | {"known": True}
+            return Cites(bundle).of(bundle.citation(article, paragraph)) | {"known": True}
         except (ValueError, RogatoryError):
             self.checks.append(f"{provision_id}: not a provision of a shipped treaty")
             return {"label": provision_id, "provision": provision_id, "known": False}
@@ -221,7 +221,7 @@ def _decided(t: Transition, who: dict[str, str]) -> dict[str, Any]:
 
 
 def _info_request(
-    case: Case, t: Transition, screening: Screening, cites: _Cites, who: dict[str, str]
+    case: Case, t: Transition, screening: Screening, cites: Cites, who: dict[str, str]
 ) -> dict[str, Any]:
     """Each missing item with the provision asking for it, from the latest screening's
     completeness findings; the other defects that make the request invalid; the note."""
@@ -244,7 +244,7 @@ def _info_request(
     return {"decided": _decided(t, who), "missing": missing, "defects": defects}
 
 
-def _refusal(t: Transition, cites: _Cites, who: dict[str, str], on: date) -> dict[str, Any]:
+def _refusal(t: Transition, cites: Cites, who: dict[str, str], on: date) -> dict[str, Any]:
     return {
         "decided": _decided(t, who),
         "grounds": [
@@ -259,7 +259,7 @@ def _refusal(t: Transition, cites: _Cites, who: dict[str, str], on: date) -> dic
     }
 
 
-def _postponement(t: Transition, cites: _Cites, who: dict[str, str], on: date) -> dict[str, Any]:
+def _postponement(t: Transition, cites: Cites, who: dict[str, str], on: date) -> dict[str, Any]:
     details = (t.details or {}).get("postponement", {})
     return {
         "decided": _decided(t, who),
@@ -298,7 +298,7 @@ def _partial(session: Session, case: Case, t: Transition, who: dict[str, str]) -
     }
 
 
-def _confidentiality(row: ConfidentialityAnswerRow, cites: _Cites, on: date) -> dict[str, Any]:
+def _confidentiality(row: ConfidentialityAnswerRow, cites: Cites, on: date) -> dict[str, Any]:
     return {
         "reason": row.reason,
         "told_on": row.told_on.isoformat() if row.told_on else None,
@@ -307,7 +307,7 @@ def _confidentiality(row: ConfidentialityAnswerRow, cites: _Cites, on: date) -> 
     }
 
 
-def _preservation(case: Case, holds: Sequence[HoldRow], cites: _Cites, on: date) -> dict[str, Any]:
+def _preservation(case: Case, holds: Sequence[HoldRow], cites: Cites, on: date) -> dict[str, Any]:
     return {
         "holds": [
             {
@@ -337,7 +337,7 @@ def available(session: Session, case: Case) -> dict[Kind, Drafting]:
     out: dict[Kind, Drafting] = {}
 
     def add(kind: Kind, basis: str, build: Any) -> None:
-        cites = _Cites(bundle)
+        cites = Cites(bundle)
         facts = build(cites)
         out[kind] = Drafting(kind, basis, facts, screening.id, tuple(cites.checks))
 
