@@ -75,6 +75,12 @@ def build_app(
 
     config = settings.load()
     config.check_for_production()
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        raise RogatoryError(
+            "input.not_a_folder",
+            f"ROGATORY_TEMPLATES_DIR: {config.templates_dir} is not a folder",
+            help="point it at the organisation's template folder (replies/, casefile/)",
+        )
     return create_app(
         Services(
             dbe.sessions(_migrated_engine(config)),
@@ -85,6 +91,7 @@ def build_app(
             secure_cookies=config.environment != "development",
             max_body_bytes=config.max_body_bytes,
             body_timeout=config.body_timeout,
+            templates_dir=config.templates_dir,
         )
     )
 
