@@ -78,7 +78,9 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
     "casefile.invalid": _c(422, "the file is not a case file this service issued"),
     "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
-    "casefile.pdf_unavailable": _c(500, "PDF cannot be made here: its system libraries are missing"),
+    "casefile.pdf_unavailable": _c(
+        500, "PDF cannot be made here: its system libraries are missing"
+    ),
     # preservation holds
     "hold.no_identifiers": _c(422, "a hold names at least one identifier"),
     "hold.too_short": _c(422, "shorter than the minimum period of preservation"),

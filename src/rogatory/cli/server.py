@@ -211,6 +211,7 @@ def demo(
                 "cases": story.cases,
                 "statuses": story.statuses,
                 "receipts": story.receipts,
+                "replies": story.replies,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -223,5 +224,7 @@ def demo(
     )
     for status, n in sorted(story.statuses.items()):
         console.print(f"  {status:<20} {n}", markup=False)
+    replies = ", ".join(f"{n} {status}" for status, n in sorted(story.replies.items()))
+    console.print(f"replies to the requesting authorities: {replies or 'none'}", markup=False)
     console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
     console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)

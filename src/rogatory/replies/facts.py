@@ -152,7 +152,7 @@ class Cites:
 def names(session: Session, org: str) -> dict[str, str]:
     """Every user of the organisation by email, active or not: who decided, in words."""
     rows = session.execute(select(User.email, User.name).where(User.org_id == org))
-    return {str(email): str(name) for email, name in rows.tuples()}
+    return {str(email): str(name) for email, name in rows}
 
 
 def _state(code: str) -> dict[str, str]:
