@@ -76,7 +76,6 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "reply.approval_needed": _c(409, "the reply needs a second person's approval first"),
     "reply.stale": _c(409, "the case was screened again or its decision changed since drafting"),
     "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
-    "casefile.invalid": _c(422, "the file is not a case file this service issued"),
     "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
     "casefile.pdf_unavailable": _c(
         500, "PDF cannot be made here: its system libraries are missing"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial as partial_
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from rogatory.requests.models import Case
 from rogatory.requests.transitions import Lifecycle, Postponement, Role, Status
 
 Step = Callable[[Callable[[Session], Any]], Any]
+CANNOT = "Our law obliges us to tell the account holder of a production order within 30 days."
 
 
 def _cases(step: Step, org: str) -> list[tuple[str, str, bool]]:
@@ -125,31 +127,29 @@ def answer(
     reviewer, approvers = who[Role.REVIEWER][0], who[Role.APPROVER]
     cases = _cases(step, org)
     reviewing = [c for c, st, _ in cases if st == Status.IN_REVIEW.value]
-    postponed, partial = [], []
+    postponed: list[str] = []
+    partial: list[str] = []
     for case_id in reviewing:
         if len(postponed) == 2 and len(partial) == 2:
             break
-        outcome = step(lambda s, c=case_id: _acknowledge_all(s, reviewer, c))
+        outcome = step(partial_(_acknowledge_all, who=reviewer, case_id=case_id))
         if len(postponed) < 2:
-            step(lambda s, c=case_id: _postpone(s, reviewer, c, lifecycle))
+            step(partial_(_postpone, who=reviewer, case_id=case_id, lifecycle=lifecycle))
             postponed.append(case_id)
         elif not blocks(outcome):
-            step(lambda s, c=case_id: _partially(s, approvers, c, lifecycle))
+            step(partial_(_partially, approvers=approvers, case_id=case_id, lifecycle=lifecycle))
             partial.append(case_id)
     cases = _cases(step, org)
     confidential = [c for c, st, asks in cases if asks and st not in ("withdrawn", "closed")]
     for n, case_id in enumerate(confidential[:2]):
         step(
-            lambda s, c=case_id, cannot=(n == 0): custody.answer_confidentiality(
-                s,
-                reviewer,
-                c,
-                "cannot" if cannot else "keep",
-                "Our law obliges us to tell the account holder of a production order within "
-                "30 days."
-                if cannot
-                else None,
-                date.today(),
+            partial_(
+                custody.answer_confidentiality,
+                actor=reviewer,
+                case_id=case_id,
+                answer="cannot" if n == 0 else "keep",
+                reason=CANNOT if n == 0 else None,
+                told_on=date.today(),
                 today=date.today(),
             )
         )
