@@ -163,9 +163,7 @@ def list_replies(case_id: str, actor: Reader, db: Db, svc: Svc) -> dict[str, Any
     operation_id="draftReply",
     status_code=201,
     response_model=ReplyOut,
-    responses=documented(
-        "reply.not_available", "reply.invalid_language", "template.invalid", "request.invalid"
-    ),
+    responses=documented("reply.not_available", "reply.invalid_language", "request.invalid"),
 )
 def draft(case_id: str, body: DraftIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
     """Draft a reply of ``kind`` from the case's decision, from the organisation's template
@@ -293,7 +291,7 @@ def pending(actor: Reader, db: Db) -> dict[str, Any]:
             "description": "the case file; X-Content-SHA256 is its SHA-256, recorded in the "
             "audit chain (case_file.issued)",
         },
-        **documented("casefile.invalid_format", "casefile.pdf_unavailable", "template.invalid"),
+        **documented("casefile.invalid_format"),
     },
 )
 def case_file(
