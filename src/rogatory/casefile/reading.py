@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rogatory.law.bundle import Bundle
+from rogatory.parties import states
 
 ROLES = {
     "central_authority": "central authority",
@@ -48,6 +49,11 @@ def _add(rows: list[Row], label: str, value: Any) -> None:
     rows.append(Row(label, [str(v) for v in value] if isinstance(value, list) else str(value)))
 
 
+def _state(code: str | None) -> str | None:
+    found = states.find(code) if code else None
+    return f"{found.name} ({found.code})" if found is not None else code
+
+
 def _offences(bundle: Bundle, articles: list[int]) -> list[str]:
     out = []
     for number in articles:
@@ -69,7 +75,7 @@ def summary(
     auth = request.get("authorisation") or {}
 
     who: list[Row] = []
-    _add(who, "Requesting State", request.get("requesting_state"))
+    _add(who, "Requesting State", _state(request.get("requesting_state")))
     _add(who, "Authority", authority.get("name"))
     _add(who, "Channel", ROLES.get(authority.get("role") or "", authority.get("role")))
     _add(who, "Their reference", authority.get("reference"))
