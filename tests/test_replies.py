@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from rogatory.audit import service as audit
+from rogatory.casefile import issue, verify
+from rogatory.casefile.render import Format
 from rogatory.db import engine as dbe
 from rogatory.db import state as rows
 from rogatory.errors import RogatoryError
@@ -256,6 +258,16 @@ def test_a_refusal_is_drafted_with_its_grounds_approved_by_a_second_person_and_s
     ]
     assert events[5]["summary"]["sha256"] == sent.sha256
     assert events[5]["summary"]["approved_by"] == APPROVER_2.user
+
+    # the case file holds the reply as sent, and verifies against the chain on this database
+    sessions = dbe.sessions(engine)
+    auditor = flows.Actor("aud@a.example", "org-a", frozenset({Role.AUDITOR}))
+    issued = issue.issue(dbe.read_only(sessions), sessions, auditor, case_id, Format.JSON, SHIPPED)
+    doc = json.loads(issued.content)
+    assert [(r["sha256"], r["status"]) for r in doc["replies"]] == [(sent.sha256, "sent")]
+    with sessions() as s:
+        checked_file = verify.verify(s, issued.content)
+    assert checked_file.ok, checked_file.checks
 
 
 def test_a_reply_cannot_be_sent_once_the_case_was_screened_again(
