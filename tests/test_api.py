@@ -239,6 +239,18 @@ MATRIX = {
     "addAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 201},
     "revokeAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 200},
     "recordCallBack": {**DECIDERS, "reviewer": 201, "approver": 201},
+    # replies: drafted and sent by reviewers and approvers, approved by a second approver
+    "listReplies": dict.fromkeys(ROLES, 200),
+    "draftReply": {**DECIDERS, "reviewer": 201, "approver": 201},
+    "getReply": dict.fromkeys(ROLES, 200),
+    "downloadReply": dict.fromkeys(ROLES, 200),
+    "editReply": DECIDERS,
+    "approveReply": {**dict.fromkeys(ROLES, 403), "approver": 200},
+    "sendReply": DECIDERS,
+    "discardReply": DECIDERS,
+    "markReplyDelivered": DECIDERS,
+    "listPendingReplies": dict.fromkeys(ROLES, 200),
+    "issueCaseFile": {**dict.fromkeys(ROLES, 200), "intake": 403},
 }
 
 
@@ -306,6 +318,26 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
     )
     assert registered.status_code == 201, registered.text
     key = _authority("-", f"mx-{role}")["keys"][0]
+    refused = _create(client, tokens["intake"]).json()["id"]
+    client.post(f"{base}/{refused}/transitions", json={"to": "in_review"}, headers=_h(staff))
+    ground = {"reason": "ordre public", "provision": "uncc:art-40:para-21"}
+    client.post(
+        f"{base}/{refused}/transitions",
+        json={"to": "refused", "grounds": [ground]},
+        headers=_h(staff),
+    )
+    replies = f"{base}/{refused}/replies"
+
+    def drafted(*, approved: bool = False, sent: bool = False) -> int:
+        rid = int(client.post(replies, json={"kind": "refusal"}, headers=_h(staff)).json()["id"])
+        if approved:
+            client.post(f"{replies}/{rid}/approval", headers=_h(tokens["approver"]))
+        if sent:
+            client.post(f"{replies}/{rid}/sending", headers=_h(staff))
+        return rid
+
+    r_edit, r_approve, r_discard = drafted(), drafted(), drafted()
+    r_send, r_deliver = drafted(approved=True), drafted(approved=True, sent=True)
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -420,6 +452,21 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
             json={"number": "+9991005550100", "outcome": "confirmed"},
             headers=_h(token),
         ),
+        "listReplies": lambda: client.get(replies, headers=_h(token)),
+        "draftReply": lambda: client.post(replies, json={"kind": "refusal"}, headers=_h(token)),
+        "getReply": lambda: client.get(f"{replies}/{r_edit}", headers=_h(token)),
+        "downloadReply": lambda: client.get(f"{replies}/{r_edit}/letter.txt", headers=_h(token)),
+        "editReply": lambda: client.put(
+            f"{replies}/{r_edit}/text", json={"text": "Dear colleagues"}, headers=_h(token)
+        ),
+        "approveReply": lambda: client.post(f"{replies}/{r_approve}/approval", headers=_h(token)),
+        "sendReply": lambda: client.post(f"{replies}/{r_send}/sending", headers=_h(token)),
+        "discardReply": lambda: client.post(f"{replies}/{r_discard}/discard", headers=_h(token)),
+        "markReplyDelivered": lambda: client.post(
+            f"{replies}/{r_deliver}/delivery", json={"via": "post"}, headers=_h(token)
+        ),
+        "listPendingReplies": lambda: client.get("/api/v1/replies/pending", headers=_h(token)),
+        "issueCaseFile": lambda: client.post(f"{base}/{fresh}/case-file", headers=_h(token)),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}

@@ -65,6 +65,21 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "case.invalid_override": _c(422, "the override needs a legal basis, a citation and a reason"),
     "case.invalid_screening_date": _c(422, "the law data holds no value on that screening date"),
     "case.invalid_traffic_disclosure": _c(422, "the traffic-data disclosure is incomplete"),
+    # replies to the requesting authority, and the case file
+    "reply.not_found": _c(404, "no such reply on the case"),
+    "reply.not_available": _c(409, "the case has no decision or step that kind of reply answers"),
+    "reply.invalid_language": _c(422, "no template of that kind of reply in that language"),
+    "reply.invalid_text": _c(422, "the reply's text is empty, too long or not storable"),
+    "reply.invalid_channel": _c(422, "not a way of delivering a reply"),
+    "reply.wrong_status": _c(409, "the reply's status does not allow this (sent, discarded)"),
+    "reply.own_draft": _c(422, "the person who drafted or edited a reply cannot approve it"),
+    "reply.approval_needed": _c(409, "the reply needs a second person's approval first"),
+    "reply.stale": _c(409, "the case was screened again or its decision changed since drafting"),
+    "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
+    "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
+    "casefile.pdf_unavailable": _c(
+        500, "PDF cannot be made here: its system libraries are missing"
+    ),
     # preservation holds
     "hold.no_identifiers": _c(422, "a hold names at least one identifier"),
     "hold.too_short": _c(422, "shorter than the minimum period of preservation"),

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # Seconds a client may go without sending more of its request body before the request is
     # cut off (408): a stalled upload must not hold anything for as long as its sender likes.
     body_timeout: float = Field(default=30.0, gt=0)
+    # The organisation's own templates of replies and of the case file, over the shipped ones
+    # (replies/<language>/<kind>.txt, casefile/case_file.html; see rogatory.replies.templates).
+    templates_dir: Path | None = None
     # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
     db_lock_timeout: float = Field(default=10.0, gt=0)
 

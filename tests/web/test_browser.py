@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from rogatory.authorities import signed
 from rogatory.disclosure import keys, receipts
+from rogatory.replies.models import ReplyRow
 from rogatory.requests import flows
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import Role, Status
@@ -247,6 +248,69 @@ def test_audit_page_for_auditors(page: Page) -> None:
     shoot(page, "audit")
 
 
+def test_a_reply_is_drafted_approved_by_a_second_person_sent_and_downloaded(
+    page: Page, site: Site
+) -> None:
+    with site.sessions() as s:
+        answered = select(ReplyRow.case_id)
+        case_id = s.execute(
+            select(Case.id)
+            .where(Case.org_id == "nimbus", Case.status == "refused", Case.id.not_in(answered))
+            .limit(1)
+        ).scalar_one()
+    url = f"/cases/{case_id}"
+    sign_in(page, REVIEWER)
+    page.goto(url)
+    # the request reads as a summary; the raw document is one click away
+    expect(page.locator("#request-who")).to_contain_text("Authority")
+    expect(page.locator("details.raw pre.doc")).to_be_hidden()
+    page.get_by_text("The request document as received (JSON)").click()
+    expect(page.locator("details.raw pre.doc")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("Rafael Reviewer took the case into review")
+    page.select_option("#reply-kind", "refusal")
+    page.select_option("#reply-language", "en")
+    page.get_by_role("button", name="Draft the reply").click()
+    reply = page.locator("article.reply").last
+    expect(reply).to_contain_text("draft")
+    letter = reply.locator("textarea")
+    expect(letter).to_have_value(re.compile("Refusal of assistance"))
+    expect(reply.get_by_role("button", name=re.compile("^Send"))).to_have_count(0)  # four eyes
+    letter.fill(letter.input_value() + "\nWe remain at your disposal.")
+    reply.get_by_role("button", name="Save the text").click()
+    shoot(page, "case-reply-draft")
+    sign_out(page)
+
+    sign_in(page, APPROVER)
+    page.goto(url)
+    page.locator("article.reply").last.get_by_role(
+        "button", name=re.compile("Approve reply")
+    ).click()
+    expect(page.locator("article.reply").last).to_contain_text("approved")
+    sign_out(page)
+
+    sign_in(page, REVIEWER)
+    page.goto(url)
+    reply = page.locator("article.reply").last
+    reply.get_by_role("button", name=re.compile("^Send reply")).click()
+    reply = page.locator("article.reply").last
+    expect(reply.locator(".status")).to_have_text("sent")
+    expect(reply.locator("pre.letter")).to_contain_text("We remain at your disposal.")
+    with page.expect_download() as got:
+        reply.get_by_role("link", name=re.compile("Download the letter")).click()
+    body = got.value.path().read_bytes()
+    with site.sessions() as s:
+        row = s.execute(select(ReplyRow).where(ReplyRow.case_id == case_id)).scalar_one()
+    assert row.sha256 == hashlib.sha256(body).hexdigest() and row.delivery == "pending"
+    expect(reply.locator("code.hash")).to_have_text(row.sha256)
+    page.select_option("#file-format", "pdf")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Issue the case file").click()
+    assert got.value.suggested_filename.endswith(".pdf")
+    assert got.value.path().read_bytes().startswith(b"%PDF-")
+    assert axe_violations(page) == []
+    shoot(page, "case-reply-sent")
+
+
 SCREENS = {
     "login": (None, "/login"),
     "queue": (REVIEWER, "/queue"),
@@ -254,6 +318,8 @@ SCREENS = {
     "intake-form": (INTAKE, "/intake/preservation"),
     "intake-form-budapest": (INTAKE, "/intake/preservation?treaty=budapest"),
     "case": (REVIEWER, None),
+    "case-replied": (REVIEWER, None),
+    "case-postponed": (APPROVER, None),
     "amend": (INTAKE, None),
     "treaty": (REVIEWER, "/treaty"),
     "treaty-search": (REVIEWER, "/treaty?q=preservation"),
@@ -412,7 +478,24 @@ def test_main_screens_have_no_serious_accessibility_violations(page: Page, site:
         waiting = s.execute(
             select(Case.id).where(Case.org_id == "nimbus", Case.status == "info_requested").limit(1)
         ).scalar_one()
-    pages = {"case": f"/cases/{busy}", "amend": f"/cases/{waiting}/amend"}
+        replied = s.execute(
+            select(ReplyRow.case_id)
+            .join(Case, Case.id == ReplyRow.case_id)
+            .where(Case.org_id == "nimbus", ReplyRow.status == "sent", ReplyRow.kind == "refusal")
+            .limit(1)
+        ).scalar_one()
+        postponed = s.execute(
+            select(ReplyRow.case_id)
+            .join(Case, Case.id == ReplyRow.case_id)
+            .where(Case.org_id == "nimbus", ReplyRow.kind == "postponement")
+            .limit(1)
+        ).scalar_one()
+    pages = {
+        "case": f"/cases/{busy}",
+        "amend": f"/cases/{waiting}/amend",
+        "case-replied": f"/cases/{replied}",
+        "case-postponed": f"/cases/{postponed}",
+    }
     found = {}
     for name, (who, path) in SCREENS.items():
         if who:

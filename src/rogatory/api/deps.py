@@ -21,6 +21,8 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.service import Principal, Scope
 from rogatory.db import engine as dbe
 from rogatory.errors import RogatoryError
+from rogatory.replies import templates as templates_
+from rogatory.replies.templates import Templates
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Lifecycle
 from rogatory.safeguards.engine import Screener
@@ -36,6 +38,13 @@ class Services:
     secure_cookies: bool = False  # always on outside development; on https in any case
     max_body_bytes: int = inputs.DEFAULT_MAX_BODY_BYTES  # any body but an evidence upload
     body_timeout: float = 30.0  # seconds without more of a request body before a 408
+    templates_dir: Path | None = None  # the organisation's own templates (replies, case file)
+
+    @property
+    def templates(self) -> Templates:
+        """The templates replies and case files are written from: the organisation's folder
+        over the shipped ones."""
+        return templates_.for_folder(self.templates_dir)
 
     @property
     def readers(self) -> sessionmaker[Session]:

@@ -23,6 +23,7 @@ from rogatory.api import (
     people,
     problems,
     reference,
+    replies,
     steps,
 )
 
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
     cases.queue,
     steps.router,
+    replies.router,
     audit.router,
     evidence.router,
     people.router,

@@ -84,6 +84,12 @@ def build_app(
 
     config = settings.load()
     config.check_for_production()
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        raise RogatoryError(
+            "input.not_a_folder",
+            f"ROGATORY_TEMPLATES_DIR: {config.templates_dir} is not a folder",
+            help="point it at the organisation's template folder (replies/, casefile/)",
+        )
     return create_app(
         Services(
             dbe.sessions(_migrated_engine(config)),
@@ -94,6 +100,7 @@ def build_app(
             secure_cookies=config.environment != "development",
             max_body_bytes=config.max_body_bytes,
             body_timeout=config.body_timeout,
+            templates_dir=config.templates_dir,
         )
     )
 
@@ -214,6 +221,7 @@ def demo(
                 "statuses": story.statuses,
                 "receipts": story.receipts,
                 "authorities": story.authorities,
+                "replies": story.replies,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -227,5 +235,7 @@ def demo(
     )
     for status, n in sorted(story.statuses.items()):
         console.print(f"  {status:<20} {n}", markup=False)
+    replies = ", ".join(f"{n} {status}" for status, n in sorted(story.replies.items()))
+    console.print(f"replies to the requesting authorities: {replies or 'none'}", markup=False)
     console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
     console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)

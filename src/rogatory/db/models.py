@@ -10,8 +10,9 @@ from rogatory.authorities import models as authorities
 from rogatory.evidence import models as evidence
 from rogatory.notifications import models as notifications
 from rogatory.orm import Base
+from rogatory.replies import models as replies
 from rogatory.requests import models as requests
 from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, authorities, evidence, notifications, requests, signing)
+FEATURES = (accounts, audit, authorities, evidence, notifications, replies, requests, signing)
 metadata = Base.metadata

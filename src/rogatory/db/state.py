@@ -35,6 +35,7 @@ from rogatory.audit import state as states
 from rogatory.audit.models import AuditEvent
 from rogatory.authorities.models import AuthorityKeyRow, AuthorityRow, CallBackRow, RequesterRow
 from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.replies.models import ReplyRow
 from rogatory.requests.models import (
     Acknowledgement,
     Approval,
@@ -101,6 +102,7 @@ CASE: tuple[tuple[Table, Select[Any]], ...] = (
     ),
     _by_case(EvidenceFile),
     _by_case(Disclosure),
+    _by_case(ReplyRow),
 )
 USER: tuple[tuple[Table, Select[Any]], ...] = (
     (_table(User), _rows(_table(User), _table(User).c.id == _ID)),

@@ -20,9 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
 from rogatory.authorities import store as registry
+from rogatory.demo import answers
 from rogatory.demo import authorities as demo_authorities
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
+from rogatory.replies.templates import Templates
 from rogatory.requests import call_backs, custody, flows
 from rogatory.requests.basis import blocks
 from rogatory.requests.models import Organisation
@@ -198,6 +200,10 @@ def request_document(rnd: random.Random, n: int, org: Org, on: date) -> dict[str
             "significant": True,
         }
         doc.pop("necessity")
+    if n % 9 == 4:  # asks to be kept confidential (decided by the number: no draw)
+        doc["confidentiality_requested"] = True
+    if requesting == "FRA":  # France writes in French: its replies default to French
+        doc["language"] = "fr"
     if rnd.random() < 0.08:  # an incomplete request, as real intake sees
         doc.pop("facts", None)
         doc["data"].pop("relation_to_offence", None)
@@ -214,6 +220,7 @@ class Story:
     statuses: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
     authorities: int = 0
+    replies: dict[str, int] = field(default_factory=dict)
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -452,8 +459,10 @@ def seed(
     evidence_dir: Path,
     *,
     seed_value: int = 2024,
+    templates: Templates | None = None,
 ) -> Story:
-    """Create the demo's organisations, people and cases, each step its own transaction."""
+    """Create the demo's organisations, people and cases, each step its own transaction;
+    then answer some of the requesting authorities (``answers``)."""
     rnd = random.Random(seed_value)
     story = Story()
     now = datetime.now(UTC)
@@ -483,11 +492,15 @@ def seed(
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1
+        answers.answer(step, org.id, who, lifecycle, templates or Templates())
     with sessions() as s:
         from rogatory.evidence.models import Disclosure
+        from rogatory.replies.models import ReplyRow
         from rogatory.requests.models import Case
 
         for (status,) in s.execute(select(Case.status)):
             story.statuses[status] = story.statuses.get(status, 0) + 1
         story.receipts = len(s.execute(select(Disclosure.id)).all())
+        for (status,) in s.execute(select(ReplyRow.status)):
+            story.replies[status] = story.replies.get(status, 0) + 1
     return story

@@ -30,6 +30,9 @@ class Action(StrEnum):
     MANAGE_AUTHORITIES = "manage_authorities"  # the authority registry: add, revoke keys
     READ_AUTHORITIES = "read_authorities"
     RECORD_CALL_BACK = "record_call_back"  # the call confirming a request, on the case
+    DRAFT_REPLY = "draft_reply"  # draft, edit, send and discard replies to the requester
+    APPROVE_REPLY = "approve_reply"  # the second person, where a reply needs four eyes
+    ISSUE_CASE_FILE = "issue_case_file"
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -49,6 +52,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_AUTHORITIES: frozenset({Role.ADMIN}),
     Action.READ_AUTHORITIES: _WORKERS | {Role.AUDITOR, Role.ADMIN},
     Action.RECORD_CALL_BACK: _DECIDERS,
+    Action.DRAFT_REPLY: _DECIDERS,
+    Action.APPROVE_REPLY: frozenset({Role.APPROVER}),
+    Action.ISSUE_CASE_FILE: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -66,6 +72,9 @@ _WHAT = {
     Action.MANAGE_AUTHORITIES: "managing the authority registry",
     Action.READ_AUTHORITIES: "reading the authority registry",
     Action.RECORD_CALL_BACK: "recording a call-back",
+    Action.DRAFT_REPLY: "drafting and sending replies to the requesting authority",
+    Action.APPROVE_REPLY: "approving a reply as the second person",
+    Action.ISSUE_CASE_FILE: "issuing the case file",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)

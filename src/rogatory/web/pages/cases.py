@@ -40,7 +40,7 @@ from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow,
 from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
 from rogatory.safeguards import side_by_side
-from rogatory.web import steps_view, templating
+from rogatory.web import reading_view, steps_view, templating
 from rogatory.web.auth import Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
@@ -111,6 +111,7 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
     history = flows.screenings(db, me, case_id)
     return {
         **steps_view.context(db, case, who.principal, holds, history, date.today()),
+        **reading_view.context(db, svc, case, screening, events, roles),
         "case": case,
         "screening": screening,
         "history": history,
