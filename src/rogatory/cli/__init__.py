@@ -10,7 +10,18 @@ import sys
 
 import typer
 
-from rogatory.cli import basis, check, evidence, integrity, parties, records, rules, server, treaty
+from rogatory.cli import (
+    basis,
+    check,
+    compliance,
+    evidence,
+    integrity,
+    parties,
+    records,
+    rules,
+    server,
+    treaty,
+)
 from rogatory.cli.common import err_console
 
 app = typer.Typer(
@@ -37,6 +48,9 @@ app.command("demo")(server.demo)
 app.command("check")(check.check)
 app.command("explain")(check.explain)
 app.command("basis")(basis.basis)
+app.command("obligations")(compliance.obligations)
+app.command("assess")(compliance.assess)
+app.add_typer(compliance.laws_app, name="laws")
 
 
 def main() -> None:

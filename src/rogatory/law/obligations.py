@@ -127,6 +127,11 @@ class Obligation(BaseModel):
     )
     duties: list[Duty] = Field(min_length=1)
     cites: list[Citation] = Field(min_length=1)
+    through_law: bool = Field(
+        default=True,
+        description="reaches a company only once the State's law implements it (false: from "
+        "the State being bound, as the 24/7 network and the safeguards that frame every order)",
+    )
 
     @model_validator(mode="after")
     def _a_company_is_reached(self) -> Self:
