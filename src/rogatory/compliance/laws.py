@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rogatory.compliance.files import StateCode, read, validated
 from rogatory.errors import ProblemCollector
@@ -161,21 +161,22 @@ class Record(BaseModel):
     safeguards: dict[Safeguard, SafeguardAnswer] = Field(default_factory=dict)
     notes: LongText | None = None
 
-    @model_validator(mode="after")
-    def _status_in_order(self) -> Self:
+    @field_validator("status")
+    @classmethod
+    def _status_in_order(cls, status: list[StatusEvent]) -> list[StatusEvent]:
         before: LawStatus | None = None
         last: date | None = None
-        for i, event in enumerate(self.status):
+        for i, event in enumerate(status):
             if last is not None and event.on < last:
                 raise ValueError(
-                    f"status[{i}]: {event.status.value} on {event.on} is dated before the "
+                    f"[{i}] {event.status.value} on {event.on} is dated before the "
                     f"status it follows ({last}): list the statuses in date order"
                 )
             if event.status not in _NEXT[before]:
                 after = f"after {before.value}" if before else "first"
-                raise ValueError(f"status[{i}]: {event.status.value} cannot come {after}")
+                raise ValueError(f"[{i}] {event.status.value} cannot come {after}")
             before, last = event.status, event.on
-        return self
+        return status
 
     def status_on(self, on: date) -> StatusEvent | None:
         """The record's status on a date: its last event on or before it."""
