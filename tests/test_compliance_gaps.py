@@ -17,7 +17,9 @@ from tests.conftest import inst, ratifications
 
 ON = date(2026, 12, 1)
 # forty fictional ratifications from 2026-01-05: XAA-XBN bound from 2026-05-15; XZZ is not
-REGISTER = service.build(catalogue.get(), extra=ratifications(40, date(2026, 1, 5)), ignore_shipped=True)
+REGISTER = service.build(
+    catalogue.get(), extra=ratifications(40, date(2026, 1, 5)), ignore_shipped=True
+)
 
 CAPABLE = {
     "preservation_hours": 12,
@@ -84,7 +86,9 @@ def act(
 
 
 def register_of(*records: dict[str, Any], state: str = "XAA") -> laws.LawRegister:
-    return laws.from_documents([(f"{state}.yaml", {"state": state, "records": list(records)})], catalogue.get())
+    return laws.from_documents(
+        [(f"{state}.yaml", {"state": state, "records": list(records)})], catalogue.get()
+    )
 
 
 def run(doc: dict[str, Any], law: laws.LawRegister | None = None, on: date = ON) -> Assessment:
@@ -101,11 +105,18 @@ def test_a_company_that_lacks_nothing_has_no_gap() -> None:
 
 def test_every_rule_is_registered_with_a_statement_and_tested_here() -> None:
     tested = {
-        "preservation.no_procedure", "preservation.slower_than_deletion",
-        "retention.shorter_than_preservation", "response.slower_than_law",
-        "retention.below_national_minimum", "confidentiality.no_procedure",
-        "realtime.required_by_law", "interception.required_by_law", "contact.no_24_7",
-        "requests.no_verification", "safeguards.lacking", "safeguards.unanswered",
+        "preservation.no_procedure",
+        "preservation.slower_than_deletion",
+        "retention.shorter_than_preservation",
+        "response.slower_than_law",
+        "retention.below_national_minimum",
+        "confidentiality.no_procedure",
+        "realtime.required_by_law",
+        "interception.required_by_law",
+        "contact.no_24_7",
+        "requests.no_verification",
+        "safeguards.lacking",
+        "safeguards.unanswered",
     }
     assert set(gaps.RULES) == tested
     assert all(r.statement for r in gaps.RULES.values())
@@ -115,7 +126,9 @@ def test_no_preservation_procedure() -> None:
     hit = found(run(company(preservation_hours=None)), "preservation.no_procedure")
     assert [(g.state, g.service, g.severity) for g in hit] == [("XAA", "mail", gaps.Severity.HIGH)]
     assert "no preservation procedure" in hit[0].finding
-    assert any(c.get("model") == "ETS185 Art. 16(1)" and c["verification"] == "model" for c in hit[0].cites)
+    assert any(
+        c.get("model") == "ETS185 Art. 16(1)" and c["verification"] == "model" for c in hit[0].cites
+    )
     assert not found(run(company()), "preservation.no_procedure")
 
 
@@ -123,18 +136,28 @@ def test_preservation_slower_than_the_deletion() -> None:
     doc = with_retention(company(preservation_hours=48), "traffic", 1)
     hit = found(run(doc), "preservation.slower_than_deletion")
     assert len(hit) == 1 and "traffic data after 1 days" in hit[0].finding
-    assert not found(run(with_retention(company(preservation_hours=48), "traffic", 3)), "preservation.slower_than_deletion")
+    assert not found(
+        run(with_retention(company(preservation_hours=48), "traffic", 3)),
+        "preservation.slower_than_deletion",
+    )
 
 
 def test_retention_shorter_than_the_longest_preservation() -> None:
-    hit = found(run(with_retention(company(), "traffic", 30)), "retention.shorter_than_preservation")
+    hit = found(
+        run(with_retention(company(), "traffic", 30)), "retention.shorter_than_preservation"
+    )
     assert len(hit) == 1 and hit[0].severity is gaps.Severity.MEDIUM and hit[0].subject == "traffic"
     assert "up to 90 days" in hit[0].finding  # the Art 25 constant (model: Budapest Art 16(2))
     assert any(c.get("model") == "ETS185 Art. 16(2)" for c in hit[0].cites)
-    assert not found(run(with_retention(company(), "traffic", 120)), "retention.shorter_than_preservation")
+    assert not found(
+        run(with_retention(company(), "traffic", 120)), "retention.shorter_than_preservation"
+    )
     # the State's own longer period, cited with where it was read
     longer = register_of(act(requirements={"preservation_max_days": {"value": 150, **READ}}))
-    hit = found(run(with_retention(company(), "traffic", 120), longer), "retention.shorter_than_preservation")
+    hit = found(
+        run(with_retention(company(), "traffic", 120), longer),
+        "retention.shorter_than_preservation",
+    )
     assert "up to 150 days" in hit[0].finding
     assert any(c.get("kind") == "national_law" and c["source"] == "s. 1" for c in hit[0].cites)
 
@@ -142,7 +165,9 @@ def test_retention_shorter_than_the_longest_preservation() -> None:
 def test_response_slower_than_the_law() -> None:
     quick = register_of(act(requirements={"preservation_response_hours": {"value": 24, **READ}}))
     hit = found(run(company(preservation_hours=72), quick), "response.slower_than_law")
-    assert len(hit) == 1 and "within 24 hours" in hit[0].finding and "takes 72 hours" in hit[0].finding
+    assert (
+        len(hit) == 1 and "within 24 hours" in hit[0].finding and "takes 72 hours" in hit[0].finding
+    )
     assert not found(run(company(preservation_hours=12), quick), "response.slower_than_law")
     assert not found(run(company(preservation_hours=72)), "response.slower_than_law")  # no such law
 
@@ -150,11 +175,17 @@ def test_response_slower_than_the_law() -> None:
 def test_retention_below_a_national_retention_law() -> None:
     retention = {"retention_days": {"traffic": {"value": 180, **READ}}}
     in_force = register_of(act(requirements=retention))
-    hit = found(run(with_retention(company(), "traffic", 30), in_force), "retention.below_national_minimum")
+    hit = found(
+        run(with_retention(company(), "traffic", 30), in_force), "retention.below_national_minimum"
+    )
     assert len(hit) == 1 and "180 days" in hit[0].finding and hit[0].severity is gaps.Severity.HIGH
-    assert not found(run(with_retention(company(), "traffic", 365), in_force), "retention.below_national_minimum")
+    assert not found(
+        run(with_retention(company(), "traffic", 365), in_force), "retention.below_national_minimum"
+    )
     bill = register_of(act(requirements=retention, status=[{"status": "bill", "on": "2026-03-01"}]))
-    assert not found(run(with_retention(company(), "traffic", 30), bill), "retention.below_national_minimum")
+    assert not found(
+        run(with_retention(company(), "traffic", 30), bill), "retention.below_national_minimum"
+    )
 
 
 def test_no_confidentiality_procedure() -> None:
@@ -191,7 +222,10 @@ def test_no_contact_at_any_hour() -> None:
     hit = found(run(company(contact_24_7=False)), "contact.no_24_7")
     assert len(hit) == 1 and hit[0].severity is gaps.Severity.MEDIUM
     required = register_of(act(requirements={"contact_24_7_required": {"value": True, **READ}}))
-    assert found(run(company(contact_24_7=False), required), "contact.no_24_7")[0].severity is gaps.Severity.HIGH
+    assert (
+        found(run(company(contact_24_7=False), required), "contact.no_24_7")[0].severity
+        is gaps.Severity.HIGH
+    )
     assert not found(run(company()), "contact.no_24_7")
 
 
@@ -202,12 +236,20 @@ def test_no_verification_of_the_requester() -> None:
 
 
 def test_requests_from_a_state_whose_law_lacks_safeguards() -> None:
-    lacking = {**ALL_SAFEGUARDS, "judicial_authorisation": {"answer": "no", "source": "s. 12", "read_on": "2026-10-01"}}
+    lacking = {
+        **ALL_SAFEGUARDS,
+        "judicial_authorisation": {"answer": "no", "source": "s. 12", "read_on": "2026-10-01"},
+    }
     hit = found(run(company(), register_of(act(safeguards=lacking))), "safeguards.lacking")
     assert len(hit) == 1 and hit[0].severity is gaps.Severity.HIGH
     assert "judicial or other independent authorisation: no (s. 12)" in hit[0].finding
     partial = {**ALL_SAFEGUARDS, "notification": {"answer": "partial", **READ}}
-    assert found(run(company(), register_of(act(safeguards=partial))), "safeguards.lacking")[0].severity is gaps.Severity.MEDIUM
+    assert (
+        found(run(company(), register_of(act(safeguards=partial))), "safeguards.lacking")[
+            0
+        ].severity
+        is gaps.Severity.MEDIUM
+    )
     assert not found(run(company()), "safeguards.lacking")
 
 
@@ -216,7 +258,11 @@ def test_safeguards_not_known_are_said() -> None:
     assert len(hit) == 1 and "no record of its law" in hit[0].finding
     some = {"proportionality": {"answer": "yes", **READ}, "remedy": {"answer": "unknown", **READ}}
     hit = found(run(company(), register_of(act(safeguards=some))), "safeguards.unanswered")
-    assert len(hit) == 1 and "an effective remedy" in hit[0].finding and "proportionality" not in hit[0].finding
+    assert (
+        len(hit) == 1
+        and "an effective remedy" in hit[0].finding
+        and "proportionality" not in hit[0].finding
+    )
     assert not found(run(company()), "safeguards.unanswered")
 
 
@@ -244,7 +290,8 @@ def test_obligations_apply_from_the_law_unknown_without_it_never_silent() -> Non
 
 def test_a_state_not_yet_bound_and_its_projected_date() -> None:
     later = service.build(
-        catalogue.get(), extra=[*ratifications(40, date(2026, 1, 5)), inst("XZZ", "accession", "2027-03-01")],
+        catalogue.get(),
+        extra=[*ratifications(40, date(2026, 1, 5)), inst("XZZ", "accession", "2027-03-01")],
         ignore_shipped=True,
     )
     doc = copy.deepcopy(company())
@@ -263,13 +310,21 @@ def test_the_json_has_the_documented_shape() -> None:
     country = result["countries"][0]
     assert {"state", "status", "bound_from", "obligations"} <= set(country)
     assert {"id", "applies", "cites"} <= set(country["obligations"][0])
-    assert all({"id", "state", "severity", "finding", "remediation", "cites"} <= set(g) for g in result["gaps"])
+    assert all(
+        {"id", "state", "severity", "finding", "remediation", "cites"} <= set(g)
+        for g in result["gaps"]
+    )
     assert result["summary"]["gaps"] == {"high": 0, "medium": 2, "low": 0}
-    assert {n["id"] for n in result["not_required"]} >= {"general_data_retention", "new_interception_capability"}
+    assert {n["id"] for n in result["not_required"]} >= {
+        "general_data_retention",
+        "new_interception_capability",
+    }
 
 
 def test_gaps_sort_high_first() -> None:
-    doc = with_retention(company(preservation_hours=None, requester_verification=False), "traffic", 30)
+    doc = with_retention(
+        company(preservation_hours=None, requester_verification=False), "traffic", 30
+    )
     result = run(doc, laws.LawRegister())
     order = [gaps.ORDER.index(g.severity) for g in result.gaps]
     assert order == sorted(order) and len(set(order)) == 3

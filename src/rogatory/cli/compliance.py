@@ -32,7 +32,9 @@ from rogatory.treaty import catalogue
 
 LawsOption = Annotated[
     Path | None,
-    typer.Option("--laws", help="A folder of national implementation records (one YAML per State)."),
+    typer.Option(
+        "--laws", help="A folder of national implementation records (one YAML per State)."
+    ),
 ]
 
 laws_app = typer.Typer(
@@ -61,7 +63,8 @@ def cite_text(c: dict[str, Any]) -> str:
 @handles_errors
 def obligations(
     state: Annotated[
-        str | None, typer.Option("--state", help="Say which obligations reach a company in this State.")
+        str | None,
+        typer.Option("--state", help="Say which obligations reach a company in this State."),
     ] = None,
     on: OnOption = None,
     instruments: InstrumentsOption = None,
@@ -114,7 +117,7 @@ def obligations(
                 "laws": [r.id for r in records],
             }
         rows.append(row)
-    not_required = [
+    not_required: list[dict[str, Any]] = [
         {"id": k, "says": v.says, "why": v.why, "cites": [_treaty(c) for c in v.cites]}
         for k, v in cat.not_required.items()
     ]
@@ -131,7 +134,9 @@ def obligations(
         )
         return
     if party is not None:
-        console.print(f"{party.state.name} ({party.state.code}) on {day}: {party.explain()}", markup=False)
+        console.print(
+            f"{party.state.name} ({party.state.code}) on {day}: {party.explain()}", markup=False
+        )
     for row in rows:
         level = verified_mark(Level(row["verification"]))
         arts = ", ".join(f"Art {a}" for a in row["articles"])
@@ -150,7 +155,8 @@ def obligations(
             s = row["in_state"]
             console.print(
                 f"    in {s['state']}: {s['status'].replace('_', ' ')}; implementation "
-                f"{s['implementation'].replace('_', ' ')}" + (f" ({', '.join(s['laws'])})" if s["laws"] else ""),
+                f"{s['implementation'].replace('_', ' ')}"
+                + (f" ({', '.join(s['laws'])})" if s["laws"] else ""),
                 markup=False,
             )
     console.print("[bold]What the Convention does not require of companies[/bold]")
@@ -190,7 +196,9 @@ def print_assessment(j: dict[str, Any]) -> None:
         for g in gaps_by_state.get(c["state"], []):
             colour = {"high": "red", "medium": "yellow", "low": "cyan"}[g["severity"]]
             who = f"{g['service']}: " if g["service"] else ""
-            console.print(f"  [{colour}]{g['severity'].upper():<8}[/{colour}] {g['id']}  {who}{g['finding']}")
+            console.print(
+                f"  [{colour}]{g['severity'].upper():<8}[/{colour}] {g['id']}  {who}{g['finding']}"
+            )
             console.print(f"           remediation: {g['remediation']}", markup=False)
             for cite in g["cites"]:
                 console.print(f"           {cite_text(cite)}")
@@ -233,7 +241,9 @@ def assess(
     fmt: Annotated[
         str, typer.Option("--format", help="text (the default), json or html.")
     ] = "text",
-    out: Annotated[Path | None, typer.Option("--out", help="Write the report to this file.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write the report to this file.")
+    ] = None,
 ) -> None:
     """Assess a company's footprint: per country, whether the Convention binds it, which
     obligations apply and the gaps, each cited. `rogatory assess diff OLD.json NEW.json`
@@ -276,7 +286,9 @@ def assess(
 
 @laws_app.command("validate")
 @handles_errors
-def validate(folder: Annotated[Path, typer.Argument(help="The folder of national records.")]) -> None:
+def validate(
+    folder: Annotated[Path, typer.Argument(help="The folder of national records.")],
+) -> None:
     """Check a folder of national records against the strict schema and the Convention's
     articles; every problem is listed with its file and key path."""
     register = laws.load(folder, catalogue.get())
@@ -300,7 +312,14 @@ def show(
     records = register.records(code)
     rows = [_record_json(r, day) for r in records]
     if as_json:
-        print_json({"state": code, "as_of": day.isoformat(), "tracked": register.tracked(code), "records": rows})
+        print_json(
+            {
+                "state": code,
+                "as_of": day.isoformat(),
+                "tracked": register.tracked(code),
+                "records": rows,
+            }
+        )
         return
     if not register.tracked(code):
         console.print(f"{code}: the register holds no record of this State (unknown)", markup=False)
@@ -309,11 +328,14 @@ def show(
     for r in rows:
         mark = " [fictional]" if r["fictional"] else ""
         now = r["status_on"] or "not yet introduced"
-        console.print(f"\n{r['title']} ({r['citation']}){mark}: {now.replace('_', ' ')}", markup=False)
+        console.print(
+            f"\n{r['title']} ({r['citation']}){mark}: {now.replace('_', ' ')}", markup=False
+        )
         if r["url"]:
             console.print(f"  {r['url']}", markup=False)
         console.print(
-            "  history: " + "; ".join(f"{e['status'].replace('_', ' ')} {e['on']}" for e in r["status"]),
+            "  history: "
+            + "; ".join(f"{e['status'].replace('_', ' ')} {e['on']}" for e in r["status"]),
             markup=False,
         )
         for i in r["implements"]:
@@ -321,10 +343,14 @@ def show(
             where = f" by {i['provision']}" if i["provision"] else ""
             console.print(f"  implements Art {i['article']}{para}{where}", markup=False)
         for key, v in r["requirements"].items():
-            console.print(f"  requires {key}: {v['value']}  ({v['source']}, read {v['read_on']})", markup=False)
-        for key, a in r["safeguards"].items():
             console.print(
-                f"  safeguard {SAFEGUARD_WORDS[laws.Safeguard(key)]}: {a['answer']}  ({a['source']}, read {a['read_on']})",
+                f"  requires {key}: {v['value']}  ({v['source']}, read {v['read_on']})",
+                markup=False,
+            )
+        for key, a in r["safeguards"].items():
+            words = SAFEGUARD_WORDS[laws.Safeguard(key)]
+            console.print(
+                f"  safeguard {words}: {a['answer']}  ({a['source']}, read {a['read_on']})",
                 markup=False,
             )
 
@@ -334,7 +360,9 @@ def _record_json(record: laws.Record, day: Any) -> dict[str, Any]:
     requirements: dict[str, Any] = {}
     for path, sourced in record.readings():
         if path.startswith("requirements."):
-            requirements[path.removeprefix("requirements.")] = sourced.model_dump(mode="json", exclude_none=True)
+            requirements[path.removeprefix("requirements.")] = sourced.model_dump(
+                mode="json", exclude_none=True
+            )
     return {
         "id": record.id,
         "title": record.title,
@@ -346,7 +374,10 @@ def _record_json(record: laws.Record, day: Any) -> dict[str, Any]:
         "status": [e.model_dump(mode="json", exclude_none=True) for e in record.status],
         "implements": [i.model_dump(mode="json") for i in record.implements],
         "requirements": requirements,
-        "safeguards": {k.value: a.model_dump(mode="json", exclude_none=True) for k, a in record.safeguards.items()},
+        "safeguards": {
+            k.value: a.model_dump(mode="json", exclude_none=True)
+            for k, a in record.safeguards.items()
+        },
     }
 
 
@@ -354,7 +385,9 @@ def _record_json(record: laws.Record, day: Any) -> dict[str, Any]:
 @handles_errors
 def laws_diff(
     since: Annotated[str, typer.Option("--since", help="List changes dated on or after this day.")],
-    until: Annotated[str | None, typer.Option("--until", help="... and on or before this day.")] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="... and on or before this day.")
+    ] = None,
     laws_dir: LawsOption = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -365,8 +398,13 @@ def laws_diff(
     found = changes.since(_register(laws_dir), start, end)
     grouped = changes.by_state(found)
     if as_json:
-        print_json({"since": start.isoformat(), "until": end.isoformat() if end else None,
-                    "states": {s: [c.json() for c in cs] for s, cs in grouped.items()}})
+        print_json(
+            {
+                "since": start.isoformat(),
+                "until": end.isoformat() if end else None,
+                "states": {s: [c.json() for c in cs] for s, cs in grouped.items()},
+            }
+        )
         return
     if not grouped:
         console.print(f"no change since {start}", markup=False)
@@ -395,3 +433,102 @@ def laws_feed(
         updated=datetime.now(UTC),
     )
     _write(text, out)
+
+
+def _sessions() -> Any:
+    from rogatory import settings
+    from rogatory.db import engine as dbe
+
+    return dbe.sessions(dbe.make_engine(settings.load().database_url))
+
+
+@laws_app.command("import")
+@handles_errors
+def laws_import(
+    folder: Annotated[Path, typer.Argument(help="The folder of national records to import.")],
+    who: Annotated[
+        str | None, typer.Option("--as", help="Who makes the change (kept with it).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Import a folder of national records into the database (for the web app): every added,
+    changed or removed record is kept with who and when."""
+    from rogatory.assessments import service as store
+    from rogatory.cli.records import _operator
+
+    register = laws.load(folder, catalogue.get())
+    with _sessions().begin() as session:
+        made: list[dict[str, Any]] = [
+            {
+                "id": c.id,
+                "state": c.state,
+                "record": c.record_id,
+                "change": c.change,
+                "fields": c.fields,
+            }
+            for c in store.import_laws(session, register, by=who or _operator())
+        ]
+    if as_json:
+        print_json({"changes": made})
+        return
+    for c in made:
+        fields = f" ({', '.join(c['fields'])})" if c["change"] == "changed" else ""
+        console.print(f"{c['state']} {c['record']}: {c['change']}{fields}", markup=False)
+    console.print(f"{len(made)} changes recorded from {folder}", markup=False)
+
+
+@laws_app.command("subscribe")
+@handles_errors
+def laws_subscribe(
+    state: Annotated[str, typer.Argument(help="The State to follow.")],
+    user: Annotated[str, typer.Option("--user", help="The person who follows it (email).")],
+) -> None:
+    """Follow a State's implementation: its changes become notices due to the person."""
+    from sqlalchemy import select
+
+    from rogatory.accounts.models import User
+    from rogatory.accounts.service import roles_of
+    from rogatory.assessments import service as store
+    from rogatory.requests.flows import Actor
+
+    with _sessions().begin() as session:
+        found = session.execute(
+            select(User).where(User.email == user.strip().lower())
+        ).scalar_one_or_none()
+        if found is None or not found.active:
+            raise RogatoryError("user.not_found", f"--user: no active user {user!r}")
+        sub = store.subscribe(session, Actor(found.email, found.org_id, roles_of(found)), state)
+        line = f"{sub.email} follows {sub.state}"
+    console.print(line, markup=False)
+
+
+@laws_app.command("notices")
+@handles_errors
+def laws_notices(as_json: JsonFlag = False) -> None:
+    """The notices due to subscribers (what the notification channel will send); nothing is
+    sent or marked here."""
+    from rogatory.assessments import service as store
+
+    with _sessions()() as session:
+        due = store.pending_notices(session)
+    rows: list[dict[str, Any]] = [
+        {
+            "email": n.email,
+            "org": n.org_id,
+            "state": n.state,
+            "through": n.through,
+            "changes": [c.json() for c in n.changes],
+        }
+        for n in due
+    ]
+    if as_json:
+        print_json({"notices": rows})
+        return
+    if not rows:
+        console.print("no notice due", markup=False)
+    for r in rows:
+        console.print(
+            f"{r['email']} ({r['org']}): {r['state']}, {len(r['changes'])} changes", markup=False
+        )
+        for c in r["changes"]:
+            console.print(f"  {c['what']}", markup=False)

@@ -49,9 +49,7 @@ class Assessment:
     def summary(self) -> dict[str, Any]:
         by_status = Counter(c.party.status.value for c in self.countries)
         by_severity = Counter(g.severity.value for g in self.gaps)
-        applying = Counter(
-            o.applies.value for c in self.countries for o in c.obligations.values()
-        )
+        applying = Counter(o.applies.value for c in self.countries for o in c.obligations.values())
         return {
             "countries": len(self.countries),
             "by_status": dict(sorted(by_status.items())),
@@ -91,9 +89,7 @@ class Assessment:
 
 
 def _country_json(c: Country) -> dict[str, Any]:
-    presence = {
-        p.value: sorted(s.name for s, how in c.present if p in how) for p in Presence
-    }
+    presence = {p.value: sorted(s.name for s, how in c.present if p in how) for p in Presence}
     return {
         "state": c.state,
         "name": c.name,
@@ -135,9 +131,7 @@ def _projected(register: Register, code: str, on: date) -> date | None:
     return None
 
 
-def assess(
-    footprint: Footprint, register: Register, laws: LawRegister, on: date
-) -> Assessment:
+def assess(footprint: Footprint, register: Register, laws: LawRegister, on: date) -> Assessment:
     """The assessment of ``footprint`` on ``on``: every country, obligation and gap."""
     bundle = register.bundle
     cat = catalogue(bundle)

@@ -49,8 +49,13 @@ def since(register: LawRegister, day: date, until: date | None = None) -> list[C
                 note = f" ({event.note})" if event.note else ""
                 out.append(
                     Change(
-                        event.on, state, record.id, event.status.value, record.title,
-                        f"{record.title}: {words} on {event.on}{note}", record.fictional,
+                        event.on,
+                        state,
+                        record.id,
+                        event.status.value,
+                        record.title,
+                        f"{record.title}: {words} on {event.on}{note}",
+                        record.fictional,
                     )
                 )
         read: dict[date, list[str]] = defaultdict(list)
@@ -60,8 +65,13 @@ def since(register: LawRegister, day: date, until: date | None = None) -> list[C
         for on, paths in sorted(read.items()):
             out.append(
                 Change(
-                    on, state, record.id, "read", record.title,
-                    f"{record.title}: read on {on}: {', '.join(paths)}", record.fictional,
+                    on,
+                    state,
+                    record.id,
+                    "read",
+                    record.title,
+                    f"{record.title}: read on {on}: {', '.join(paths)}",
+                    record.fictional,
                 )
             )
     return sorted(out)

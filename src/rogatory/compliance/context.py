@@ -141,7 +141,8 @@ def _where(party: PartyStatus, projected: date | None) -> str:
         return f"the Convention binds {code} only from {party.bound_from}"
     if projected is not None:
         return f"the Convention does not bind {code} on {party.on}; projected from {projected}"
-    return f"the Convention does not bind {code} on {party.on} ({party.status.value.replace('_', ' ')})"
+    status = party.status.value.replace("_", " ")
+    return f"the Convention does not bind {code} on {party.on} ({status})"
 
 
 def evaluate(country: Country, oid: str, ob: Obligation, footprint: Footprint) -> ObligationResult:
@@ -155,7 +156,11 @@ def evaluate(country: Country, oid: str, ob: Obligation, footprint: Footprint) -
     names = tuple(s.name for s in reached)
     if not reached:
         how = ", ".join(p.value for p in ob.reach.presence)
-        kinds = f" of kind {', '.join(k.value for k in ob.reach.service_kinds)}" if ob.reach.service_kinds else ""
+        kinds = (
+            f" of kind {', '.join(k.value for k in ob.reach.service_kinds)}"
+            if ob.reach.service_kinds
+            else ""
+        )
         data = f" holding {', '.join(d.value for d in ob.reach.data)} data" if ob.reach.data else ""
         reason = f"not reached: no service{kinds}{data} is present in {code} ({how})"
         return ObligationResult(oid, ob, Applies.NO, None, reason, (), (), tuple(cites))
@@ -175,17 +180,22 @@ def evaluate(country: Country, oid: str, ob: Obligation, footprint: Footprint) -
             return ObligationResult(oid, ob, Applies.YES, None, reason, names, (), tuple(cites))
         reason = _where(country.party, country.projected_bound_from)
         return ObligationResult(oid, ob, Applies.NO, None, reason, names, (), tuple(cites))
+    art = f"Art {article}"
     pending = {
-        Implementation.ENACTED: f"a law implementing Art {article} is enacted, not yet in force: {titles}",
-        Implementation.BILL: f"a bill implementing Art {article} is before the legislature: {titles}",
-        Implementation.REPEALED: f"the law implementing Art {article} was repealed: {titles}",
-        Implementation.NOT_YET_IMPLEMENTED: f"not yet implemented: the register follows {code} and holds no law implementing Art {article}",
+        Implementation.ENACTED: f"a law implementing {art} is enacted, not yet in force: {titles}",
+        Implementation.BILL: f"a bill implementing {art} is before the legislature: {titles}",
+        Implementation.REPEALED: f"the law implementing {art} was repealed: {titles}",
+        Implementation.NOT_YET_IMPLEMENTED: "not yet implemented: the register follows "
+        f"{code} and holds no law implementing {art}",
         Implementation.UNKNOWN: f"unknown: the register holds no record of {code}'s law",
     }[impl]
     if country.bound:
-        reason = f"{code} is bound since {country.party.bound_from} and must implement Art {article}; {pending}"
+        since = country.party.bound_from
+        reason = f"{code} is bound since {since} and must implement {art}; {pending}"
         return ObligationResult(
             oid, ob, Applies.UNKNOWN, impl, reason, names, tuple(records), tuple(cites + law_cites)
         )
     reason = f"{_where(country.party, country.projected_bound_from)}; {pending}"
-    return ObligationResult(oid, ob, Applies.NO, impl, reason, names, tuple(records), tuple(cites + law_cites))
+    return ObligationResult(
+        oid, ob, Applies.NO, impl, reason, names, tuple(records), tuple(cites + law_cites)
+    )

@@ -22,7 +22,9 @@ def load(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise RogatoryError("assessment.invalid", f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RogatoryError("assessment.invalid", f"{path}: not an assessment (JSON): {exc}") from None
+        raise RogatoryError(
+            "assessment.invalid", f"{path}: not an assessment (JSON): {exc}"
+        ) from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         raise RogatoryError(
             "assessment.invalid",
@@ -70,7 +72,10 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         laws_a = {r["record"] for r in a.get("register", {}).get("in_force", [])}
         laws_b = {r["record"] for r in b.get("register", {}).get("in_force", [])}
         if laws_a != laws_b:
-            entry["laws_in_force"] = {"added": sorted(laws_b - laws_a), "removed": sorted(laws_a - laws_b)}
+            entry["laws_in_force"] = {
+                "added": sorted(laws_b - laws_a),
+                "removed": sorted(laws_a - laws_b),
+            }
         if len(entry) > 2:
             states.append(entry)
     gaps_a = {g["key"]: g for g in old.get("gaps", [])}
@@ -104,13 +109,17 @@ def lines(changed: dict[str, Any]) -> list[str]:
             continue
         for key in ("status", "bound_from", "projected_bound_from"):
             if key in s:
-                out.append(f"{s['state']}: {key.replace('_', ' ')} {s[key]['old']} -> {s[key]['new']}")
+                out.append(
+                    f"{s['state']}: {key.replace('_', ' ')} {s[key]['old']} -> {s[key]['new']}"
+                )
         for lw in s.get("laws_in_force", {}).get("added", []):
             out.append(f"{s['state']}: law now in force: {lw}")
         for lw in s.get("laws_in_force", {}).get("removed", []):
             out.append(f"{s['state']}: law no longer in force: {lw}")
         for o in s.get("obligations", []):
-            out.append(f"{s['state']}: {o['id']}: {_word(o['old'])} -> {_word(o['new'])} ({o['reason']})")
+            out.append(
+                f"{s['state']}: {o['id']}: {_word(o['old'])} -> {_word(o['new'])} ({o['reason']})"
+            )
     gaps = changed["gaps"]
     out += [f"gap opened  {g['severity']:<6} {g['key']}: {g['finding']}" for g in gaps["opened"]]
     out += [f"gap closed  {g['severity']:<6} {g['key']}" for g in gaps["closed"]]

@@ -17,7 +17,9 @@ def _stamp(change: Change) -> str:
     return datetime.combine(change.on, time(0, 0), UTC).isoformat().replace("+00:00", "Z")
 
 
-def atom(changes: Sequence[Change], *, feed_id: str, title: str, link: str, updated: datetime) -> str:
+def atom(
+    changes: Sequence[Change], *, feed_id: str, title: str, link: str, updated: datetime
+) -> str:
     """The feed, newest entry first; each entry's id is stable across runs (tag URI of the
     State, record, kind and date), so a reader shows a change once."""
     entries = []
@@ -40,7 +42,7 @@ def atom(changes: Sequence[Change], *, feed_id: str, title: str, link: str, upda
         '<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<id>{escape(feed_id)}</id>"
         f"<title>{escape(title)}</title>"
-        f"<link rel=\"self\" href={quoteattr(link)}/>"
+        f'<link rel="self" href={quoteattr(link)}/>'
         f"<updated>{stamp}</updated>"
         "<author><name>rogatory national implementation register</name></author>"
         + "".join(entries)

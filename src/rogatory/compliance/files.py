@@ -69,7 +69,9 @@ def read(
     inner = ProblemCollector()
     data = read_yaml(path, inner, label=name)
     for p in inner.problems:  # the loader's own codes, under this input's prefix
-        problems.add(f"{prefix}.{p.code.split('.', 1)[1]}", p.message, file=p.file, location=p.location)
+        problems.add(
+            f"{prefix}.{p.code.split('.', 1)[1]}", p.message, file=p.file, location=p.location
+        )
     if inner:
         return None
     if data is None:

@@ -30,10 +30,12 @@ class Capabilities(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     preservation_hours: Hours | None = Field(
-        default=None, description="hours from an order to the data being preserved (none: no procedure)"
+        default=None,
+        description="hours from an order to the data being preserved (none: no procedure)",
     )
     production_days: Days | None = Field(
-        default=None, description="days from an order to the data being produced (none: no procedure)"
+        default=None,
+        description="days from an order to the data being produced (none: no procedure)",
     )
     realtime_traffic: bool = False
     interception: bool = False

@@ -78,7 +78,9 @@ def rule(rule_id: str, severity: Severity) -> Callable[[Rule], Rule]:
     def register(check: Rule) -> Rule:
         if rule_id in RULES:
             raise ValueError(f"gap rule {rule_id} is registered twice")
-        RULES[rule_id] = Registered(rule_id, severity, " ".join((check.__doc__ or "").split()), check)
+        RULES[rule_id] = Registered(
+            rule_id, severity, " ".join((check.__doc__ or "").split()), check
+        )
         return check
 
     return register
@@ -121,7 +123,9 @@ def _not_required(bundle: Bundle, key: str) -> list[dict[str, Any]]:
 
 def _maybe(country: Country, obligation: str) -> str:
     found = country.obligations[obligation]
-    return "" if found.applies is Applies.YES else " (if its law implements it as the Convention asks)"
+    return (
+        "" if found.applies is Applies.YES else " (if its law implements it as the Convention asks)"
+    )
 
 
 PRESERVATION = "preservation.stored_data"
@@ -137,7 +141,9 @@ def no_preservation_procedure(country: Country, bundle: Bundle) -> Iterator[Gap]
         if service.capabilities.preservation_hours is None:
             kinds = ", ".join(sorted({h.category.value for h in service.data}))
             yield _gap(
-                "preservation.no_procedure", country, service,
+                "preservation.no_procedure",
+                country,
+                service,
                 f"{service.name} holds {kinds} data but shows no preservation procedure; "
                 f"a preservation order under {country.state}'s law{_maybe(country, PRESERVATION)} "
                 "must be met before the normal deletion removes the data",
@@ -158,9 +164,13 @@ def slower_than_deletion(country: Country, bundle: Bundle) -> Iterator[Gap]:
             continue
         short = [h for h in service.data if hours >= h.retention_days * 24]
         if short:
-            what = ", ".join(f"{h.category.value} data after {h.retention_days} days" for h in short)
+            what = ", ".join(
+                f"{h.category.value} data after {h.retention_days} days" for h in short
+            )
             yield _gap(
-                "preservation.slower_than_deletion", country, service,
+                "preservation.slower_than_deletion",
+                country,
+                service,
                 f"{service.name} preserves within {hours} hours but deletes {what}: data named "
                 "in an order is gone before the hold is in place",
                 "preserve faster than the shortest retention (an automatic hold on receipt of "
@@ -185,14 +195,20 @@ def retention_shorter(country: Country, bundle: Bundle) -> Iterator[Gap]:
         short = [h for h in service.data if h.retention_days < longest]
         for holding in short:
             yield _gap(
-                "retention.shorter_than_preservation", country, service,
+                "retention.shorter_than_preservation",
+                country,
+                service,
                 f"{service.name} keeps {holding.category.value} data {holding.retention_days} "
                 f"days; a preservation order in {country.state} can require keeping the data it "
                 f"names up to {longest} days (renewable), after the normal deletion",
                 f"make sure a hold suspends the {holding.retention_days}-day deletion of the "
                 f"named data for up to {longest} days and through renewals; the Convention does "
                 "not ask for longer retention of all data",
-                [*country.duty_cites(PRESERVATION, "records"), *law, *_not_required(bundle, "general_data_retention")],
+                [
+                    *country.duty_cites(PRESERVATION, "records"),
+                    *law,
+                    *_not_required(bundle, "general_data_retention"),
+                ],
                 subject=holding.category.value,
             )
 
@@ -202,8 +218,22 @@ def slower_than_law(country: Country, bundle: Bundle) -> Iterator[Gap]:
     """The State's law sets a response time (to preserve, to produce) the company does not
     meet, or does not show it can."""
     checks = (
-        ("preservation_response_hours", "preservation_hours", "hours", PRESERVATION, "preserve", "capability"),
-        ("production_response_days", "production_days", "days", "production.order", "produce", "response_time"),
+        (
+            "preservation_response_hours",
+            "preservation_hours",
+            "hours",
+            PRESERVATION,
+            "preserve",
+            "capability",
+        ),
+        (
+            "production_response_days",
+            "production_days",
+            "days",
+            "production.order",
+            "produce",
+            "response_time",
+        ),
     )
     for requirement, capability, unit, obligation, verb, duty in checks:
         limit, law = _law(country, requirement)
@@ -217,7 +247,9 @@ def slower_than_law(country: Country, bundle: Bundle) -> Iterator[Gap]:
                 continue
             shown = f"takes {have} {unit}" if have is not None else "shows no procedure"
             yield _gap(
-                "response.slower_than_law", country, service,
+                "response.slower_than_law",
+                country,
+                service,
                 f"{country.state}'s law requires companies to {verb} within {limit} {unit}; "
                 f"{service.name} {shown}",
                 f"bring the {verb} procedure for {country.state} within {limit} {unit} "
@@ -240,14 +272,19 @@ def below_national_retention(country: Country, bundle: Bundle) -> Iterator[Gap]:
                 if holding.retention_days >= found.value:
                     continue
                 yield _gap(
-                    "retention.below_national_minimum", country, service,
+                    "retention.below_national_minimum",
+                    country,
+                    service,
                     f"{country.state}'s law ({found.record.title}) requires {category.value} "
                     f"data to be kept {found.value} days; {service.name} keeps it "
                     f"{holding.retention_days} days",
                     f"keep {category.value} data of the services offered in {country.state} for "
                     f"{found.value} days, or have counsel confirm the duty does not reach "
                     f"{service.name} ({', '.join(sorted(p.value for p in how))} there)",
-                    [law_cite(country.state, found.record, found.sourced), *_not_required(bundle, "general_data_retention")],
+                    [
+                        law_cite(country.state, found.record, found.sourced),
+                        *_not_required(bundle, "general_data_retention"),
+                    ],
                     subject=category.value,
                 )
 
@@ -269,7 +306,9 @@ def no_confidentiality(country: Country, bundle: Bundle) -> Iterator[Gap]:
             continue
         cites = [c for o in live for c in country.duty_cites(o, "confidentiality")]
         yield _gap(
-            "confidentiality.no_procedure", country, service,
+            "confidentiality.no_procedure",
+            country,
+            service,
             f"orders reaching {service.name} in {country.state} may be kept confidential "
             f"({', '.join(country.obligations[o].obligation.title.lower() for o in live)}); "
             "it shows no confidentiality procedure",
@@ -290,14 +329,19 @@ def _required_capability(
         if not country.live_for(obligation, service) or getattr(service.capabilities, capability):
             continue
         yield _gap(
-            rule_id, country, service,
+            rule_id,
+            country,
+            service,
             f"{country.state}'s law requires providers to be able to {what}; {service.name} "
             "shows no such capability (the Convention itself asks only for what is within a "
             "provider's existing technical capability)",
             f"build the capability to {what} for {country.state}, or have counsel confirm the "
             f"duty does not reach {service.name}",
-            [*country.duty_cites(obligation, "capability"), *law,
-             *_not_required(country.bundle, "new_interception_capability")],
+            [
+                *country.duty_cites(obligation, "capability"),
+                *law,
+                *_not_required(country.bundle, "new_interception_capability"),
+            ],
         )
 
 
@@ -306,8 +350,12 @@ def realtime_required(country: Country, bundle: Bundle) -> Iterator[Gap]:
     """The State's law requires real-time collection of traffic data and the company shows
     no such capability."""
     yield from _required_capability(
-        country, "realtime_traffic_required", "realtime_traffic", "realtime.traffic",
-        "realtime.required_by_law", "collect traffic data in real time",
+        country,
+        "realtime_traffic_required",
+        "realtime_traffic",
+        "realtime.traffic",
+        "realtime.required_by_law",
+        "collect traffic data in real time",
     )
 
 
@@ -315,8 +363,12 @@ def realtime_required(country: Country, bundle: Bundle) -> Iterator[Gap]:
 def interception_required(country: Country, bundle: Bundle) -> Iterator[Gap]:
     """The State's law requires an interception capability and the company shows none."""
     yield from _required_capability(
-        country, "interception_required", "interception", "interception.content",
-        "interception.required_by_law", "intercept content data",
+        country,
+        "interception_required",
+        "interception",
+        "interception.content",
+        "interception.required_by_law",
+        "intercept content data",
     )
 
 
@@ -326,10 +378,14 @@ def no_contact(country: Country, bundle: Bundle) -> Iterator[Gap]:
     at any hour, and the company has no contact reachable at any hour."""
     required, law = _law(country, "contact_24_7_required")
     for service, _ in country.present:
-        if service.capabilities.contact_24_7 or not country.live_for("network.contact_24_7", service):
+        if service.capabilities.contact_24_7 or not country.live_for(
+            "network.contact_24_7", service
+        ):
             continue
         yield _gap(
-            "contact.no_24_7", country, service,
+            "contact.no_24_7",
+            country,
+            service,
             f"{country.state} is in the 24/7 network: urgent preservation requests can reach "
             f"{service.name} at any hour; it has no contact reachable at any hour"
             + (f" ({country.state}'s law requires one)" if required else ""),
@@ -350,7 +406,9 @@ def no_verification(country: Country, bundle: Bundle) -> Iterator[Gap]:
         if not country.live_for("safeguards.conditions", service):
             continue
         yield _gap(
-            "requests.no_verification", country, service,
+            "requests.no_verification",
+            country,
+            service,
             f"{service.name} answers orders from {country.state} without a procedure to check "
             "the authority, the legal basis and the authorisation of each",
             "check each order before acting: who issued it, under which provision, with which "
@@ -377,15 +435,25 @@ def safeguards_lacking(country: Country, bundle: Bundle) -> Iterator[Gap]:
         }
         if not missing:
             continue
-        worst = Severity.HIGH if any(a.answer is Answer.NO for a in missing.values()) else Severity.MEDIUM
-        words = "; ".join(f"{SAFEGUARD_WORDS[k]}: {a.answer.value} ({a.source})" for k, a in missing.items())
+        worst = (
+            Severity.HIGH
+            if any(a.answer is Answer.NO for a in missing.values())
+            else Severity.MEDIUM
+        )
+        words = "; ".join(
+            f"{SAFEGUARD_WORDS[k]}: {a.answer.value} ({a.source})" for k, a in missing.items()
+        )
         yield _gap(
-            "safeguards.lacking", country, None,
+            "safeguards.lacking",
+            country,
+            None,
             f"{record.title} ({record.citation}) lacks safeguards of Art 24: {words}",
             f"route every order under {record.title} to counsel before acting; ask for the "
             "authorisation and the legal basis, and challenge orders that lack them",
-            [*country.duty_cites("safeguards.conditions"),
-             *(law_cite(country.state, record, a) for a in missing.values())],
+            [
+                *country.duty_cites("safeguards.conditions"),
+                *(law_cite(country.state, record, a) for a in missing.values()),
+            ],
             worst,
             subject=record.id,
         )
@@ -398,12 +466,15 @@ def safeguards_unanswered(country: Country, bundle: Bundle) -> Iterator[Gap]:
     if not country.present:
         return
     records = [
-        r for r in country.laws.in_force(country.state, country.on)
+        r
+        for r in country.laws.in_force(country.state, country.on)
         if any(r.implements_article(a) for a in POWERS)
     ]
     if not records and country.bound and not country.laws.tracked(country.state):
         yield _gap(
-            "safeguards.unanswered", country, None,
+            "safeguards.unanswered",
+            country,
+            None,
             f"{country.state} is bound since {country.party.bound_from} but the register holds "
             "no record of its law: its powers and their safeguards are unknown",
             f"follow {country.state}'s implementation (subscribe to it) and add its records to "
@@ -412,12 +483,15 @@ def safeguards_unanswered(country: Country, bundle: Bundle) -> Iterator[Gap]:
         )
     for record in records:
         open_ = [
-            k for k in Safeguard
+            k
+            for k in Safeguard
             if k not in record.safeguards or record.safeguards[k].answer is Answer.UNKNOWN
         ]
         if open_:
             yield _gap(
-                "safeguards.unanswered", country, None,
+                "safeguards.unanswered",
+                country,
+                None,
                 f"the register does not say whether {record.title} provides "
                 + ", ".join(SAFEGUARD_WORDS[k] for k in open_),
                 f"read {record.title} for these safeguards and record each answer with its "
@@ -431,4 +505,3 @@ def run(country: Country, bundle: Bundle) -> list[Gap]:
     """Every rule on one country, the findings in severity order."""
     found = [g for r in RULES.values() for g in r.check(country, bundle)]
     return sorted(found, key=lambda g: (ORDER.index(g.severity), g.id, g.service or ""))
-

@@ -255,7 +255,9 @@ class LawRegister:
             for record in self.files[state].records:
                 yield state, record
 
-    def implementation(self, state: str, article: int, on: date) -> tuple[Implementation, list[Record]]:
+    def implementation(
+        self, state: str, article: int, on: date
+    ) -> tuple[Implementation, list[Record]]:
         """How ``state`` implements ``article`` on ``on``, and the records that say so."""
         if not self.tracked(state):
             return Implementation.UNKNOWN, []
@@ -409,4 +411,4 @@ def from_documents(documents: Iterable[tuple[str, dict[str, Any]]], bundle: Bund
             _check(found, bundle, problems, label, seen)
             files[found.state] = found
     problems.raise_if_any("laws.invalid", "the stored national records are invalid")
-    return LawRegister(files, {s: "database" for s in files})
+    return LawRegister(files, dict.fromkeys(files, "database"))

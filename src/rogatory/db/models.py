@@ -5,11 +5,12 @@ here, or the migration check fails.
 """
 
 from rogatory.accounts import models as accounts
+from rogatory.assessments import models as assessments
 from rogatory.audit import models as audit
 from rogatory.evidence import models as evidence
 from rogatory.orm import Base
 from rogatory.requests import models as requests
 from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, evidence, requests, signing)
+FEATURES = (accounts, assessments, audit, evidence, requests, signing)
 metadata = Base.metadata

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
+from rogatory.demo import compliance
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
 from rogatory.requests import custody, flows
@@ -61,6 +62,7 @@ ORGS = (
             Person("approver2@nimbus.example", "Arjun Second-Approver", (R.APPROVER,)),
             Person("auditor@nimbus.example", "Aud Itor", (R.AUDITOR,)),
             Person("admin@nimbus.example", "Ada Admin", (R.ADMIN,)),
+            Person("compliance@nimbus.example", "Cora Compliance", (R.COMPLIANCE,)),
         ),
         170,
     ),
@@ -211,6 +213,7 @@ class Story:
     cases: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
+    assessment: str | None = None  # the stored compliance assessment
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -449,6 +452,7 @@ def seed(
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1
+    story.assessment = compliance.seed(sessions, screener, evidence_dir)
     with sessions() as s:
         from rogatory.evidence.models import Disclosure
         from rogatory.requests.models import Case

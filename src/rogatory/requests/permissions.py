@@ -27,6 +27,9 @@ class Action(StrEnum):
     ASSIGN = "assign"
     READ_AUDIT = "read_audit"
     MANAGE_PEOPLE = "manage_people"
+    READ_COMPLIANCE = "read_compliance"  # assessments, the national register, its feed
+    ASSESS = "assess"  # store an assessment, set a requirement's status, attach evidence, review
+    MAINTAIN_LAWS = "maintain_laws"  # import national records; subscribe to a State
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -43,6 +46,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.ASSIGN: _WORKERS | {Role.ADMIN},
     Action.READ_AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
+    Action.READ_COMPLIANCE: frozenset({Role.COMPLIANCE, Role.ADMIN, Role.AUDITOR}),
+    Action.ASSESS: frozenset({Role.COMPLIANCE}),
+    Action.MAINTAIN_LAWS: frozenset({Role.COMPLIANCE, Role.ADMIN}),
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -57,6 +63,9 @@ _WHAT = {
     Action.ASSIGN: "assigning cases",
     Action.READ_AUDIT: "reading the audit record",
     Action.MANAGE_PEOPLE: "managing people and tokens",
+    Action.READ_COMPLIANCE: "reading compliance assessments",
+    Action.ASSESS: "assessing compliance",
+    Action.MAINTAIN_LAWS: "maintaining the national register",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)

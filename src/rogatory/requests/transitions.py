@@ -60,6 +60,7 @@ class Role(StrEnum):
     APPROVER = "approver"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    COMPLIANCE = "compliance"  # a compliance or policy team: assessments and the register
 
 
 OPEN = frozenset(

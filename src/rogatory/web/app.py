@@ -20,6 +20,7 @@ from rogatory.web.pages import (
     audit,
     basis,
     cases,
+    compliance,
     docs,
     intake,
     login,
@@ -61,7 +62,20 @@ def create_app(services: Services) -> FastAPI:
     app = api_app.create_app(services, streamed=cases.STREAMED)
     app.state.page = error_page  # the API's error handlers answer pages with it
     app.mount("/static", StaticFiles(directory=templating.STATIC), name="static")
-    for module in (login, queue, intake, cases, steps, treaty, states, basis, audit, people, docs):
+    for module in (
+        login,
+        queue,
+        intake,
+        cases,
+        steps,
+        treaty,
+        states,
+        basis,
+        compliance,
+        audit,
+        people,
+        docs,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(auth.SignInRequired)

@@ -46,13 +46,15 @@ def svg(countries: Sequence[dict[str, Any]], gaps: Sequence[dict[str, Any]], *, 
     for i, c in enumerate(countries):
         x = (i % PER_ROW) * (TILE + GAP)
         y = (i // PER_ROW) * (TILE + GAP)
-        status = c["status"]
+        status, mid = c["status"], x + TILE / 2
         parts.append(
-            f'<g class="tile {escape(status)}"><rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="6"/>'
-            f'<text class="code" x="{x + TILE / 2}" y="{y + 34}" text-anchor="middle">{escape(c["state"])}</text>'
-            f'<text class="small" x="{x + TILE / 2}" y="{y + 56}" text-anchor="middle">'
+            f'<g class="tile {escape(status)}">'
+            f'<rect x="{x}" y="{y}" width="{TILE}" height="{TILE}" rx="6"/>'
+            f'<text class="code" x="{mid}" y="{y + 34}" text-anchor="middle">'
+            f"{escape(c['state'])}</text>"
+            f'<text class="small" x="{mid}" y="{y + 56}" text-anchor="middle">'
             f"{escape(STATUS_WORDS.get(status, status).split(',')[0])}</text>"
-            f'<text class="small" x="{x + TILE / 2}" y="{y + 78}" text-anchor="middle">'
+            f'<text class="small" x="{mid}" y="{y + 78}" text-anchor="middle">'
             f"{count[c['state']]} gaps ({high[c['state']]} high)</text></g>"
         )
     for j, (status, words) in enumerate(STATUS_WORDS.items()):
