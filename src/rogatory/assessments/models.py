@@ -62,7 +62,7 @@ class LawSubscription(Base):
 
 
 class AssessmentRow(Base):
-    __tablename__ = "compliance_assessments"
+    __tablename__ = "assessments"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
@@ -77,14 +77,14 @@ class AssessmentRow(Base):
 class RequirementRow(Base):
     """One requirement of an assessment: a gap to close or an obligation to confirm."""
 
-    __tablename__ = "compliance_requirements"
+    __tablename__ = "assessment_requirements"
     __table_args__ = (
-        UniqueConstraint("assessment_id", "key", name="uq_compliance_requirements_key"),
+        UniqueConstraint("assessment_id", "key", name="uq_assessment_requirements_key"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assessment_id: Mapped[str] = mapped_column(
-        ForeignKey("compliance_assessments.id"), nullable=False, index=True
+        ForeignKey("assessments.id"), nullable=False, index=True
     )
     key: Mapped[str] = mapped_column(String(300), nullable=False)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # gap, obligation
@@ -102,11 +102,11 @@ class RequirementEvent(Base):
     """The review history of a requirement (append-only): each status, owner or due date
     set, with who, when and why."""
 
-    __tablename__ = "compliance_requirement_events"
+    __tablename__ = "requirement_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("compliance_requirements.id"), nullable=False, index=True
+        ForeignKey("assessment_requirements.id"), nullable=False, index=True
     )
     status: Mapped[str] = mapped_column(String(16), nullable=False)
     owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -119,11 +119,11 @@ class RequirementEvent(Base):
 class EvidenceRow(Base):
     """A file attached to a requirement as evidence: kept read-only with its SHA-256."""
 
-    __tablename__ = "compliance_evidence"
+    __tablename__ = "assessment_evidence"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     requirement_id: Mapped[int] = mapped_column(
-        ForeignKey("compliance_requirements.id"), nullable=False, index=True
+        ForeignKey("assessment_requirements.id"), nullable=False, index=True
     )
     name: Mapped[str] = mapped_column(String(255), nullable=False)
     sha256: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -137,11 +137,11 @@ class ReviewRow(Base):
     """A review of an assessment: who reviewed it, when, and the assessment as it stood
     (recomputed on the day), which the next review's "what changed" compares with."""
 
-    __tablename__ = "compliance_reviews"
+    __tablename__ = "assessment_reviews"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     assessment_id: Mapped[str] = mapped_column(
-        ForeignKey("compliance_assessments.id"), nullable=False, index=True
+        ForeignKey("assessments.id"), nullable=False, index=True
     )
     result: Mapped[dict[str, Any]] = mapped_column(JSONType, nullable=False)
     note: Mapped[str] = mapped_column(Text, nullable=False)

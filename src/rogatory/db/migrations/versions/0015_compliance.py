@@ -19,7 +19,7 @@ depends_on = None
 JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 WHEN = sa.DateTime(timezone=True)
 BIGID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-APPEND_ONLY = ("national_law_changes", "compliance_requirement_events")
+APPEND_ONLY = ("national_law_changes", "requirement_events")
 
 PG_FUNCTION = """
 CREATE FUNCTION rogatory_compliance_append_only() RETURNS trigger AS $$
@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("org_id", "email", "state", name="uq_law_subscriptions_who"),
     )
     op.create_table(
-        "compliance_assessments",
+        "assessments",
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("org_id", sa.String(64), nullable=False),
         sa.Column("company", sa.String(1000), nullable=False),
@@ -78,14 +78,14 @@ def upgrade() -> None:
         sa.Column("result", JSON, nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
         sa.Column("created_at", WHEN, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_compliance_assessments"),
+        sa.PrimaryKeyConstraint("id", name="pk_assessments"),
         sa.ForeignKeyConstraint(
-            ["org_id"], ["organisations.id"], name="fk_compliance_assessments_org_id_organisations"
+            ["org_id"], ["organisations.id"], name="fk_assessments_org_id_organisations"
         ),
     )
-    op.create_index("ix_compliance_assessments_org_id", "compliance_assessments", ["org_id"])
+    op.create_index("ix_assessments_org_id", "assessments", ["org_id"])
     op.create_table(
-        "compliance_requirements",
+        "assessment_requirements",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("assessment_id", sa.String(36), nullable=False),
         sa.Column("key", sa.String(300), nullable=False),
@@ -98,19 +98,19 @@ def upgrade() -> None:
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("updated_by", sa.String(200), nullable=False),
         sa.Column("updated_at", WHEN, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_compliance_requirements"),
+        sa.PrimaryKeyConstraint("id", name="pk_assessment_requirements"),
         sa.ForeignKeyConstraint(
             ["assessment_id"],
-            ["compliance_assessments.id"],
-            name="fk_compliance_requirements_assessment_id_compliance_assessments",
+            ["assessments.id"],
+            name="fk_assessment_requirements_assessment_id_assessments",
         ),
-        sa.UniqueConstraint("assessment_id", "key", name="uq_compliance_requirements_key"),
+        sa.UniqueConstraint("assessment_id", "key", name="uq_assessment_requirements_key"),
     )
     op.create_index(
-        "ix_compliance_requirements_assessment_id", "compliance_requirements", ["assessment_id"]
+        "ix_assessment_requirements_assessment_id", "assessment_requirements", ["assessment_id"]
     )
     op.create_table(
-        "compliance_requirement_events",
+        "requirement_events",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("requirement_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
@@ -119,20 +119,20 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("by", sa.String(200), nullable=False),
         sa.Column("at", WHEN, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_compliance_requirement_events"),
+        sa.PrimaryKeyConstraint("id", name="pk_requirement_events"),
         sa.ForeignKeyConstraint(
             ["requirement_id"],
-            ["compliance_requirements.id"],
-            name="fk_compliance_requirement_events_requirement_id_compliance_requirements",
+            ["assessment_requirements.id"],
+            name="fk_requirement_events_requirement_id_assessment_requirements",
         ),
     )
     op.create_index(
-        "ix_compliance_requirement_events_requirement_id",
-        "compliance_requirement_events",
+        "ix_requirement_events_requirement_id",
+        "requirement_events",
         ["requirement_id"],
     )
     op.create_table(
-        "compliance_evidence",
+        "assessment_evidence",
         sa.Column("id", sa.String(36), nullable=False),
         sa.Column("requirement_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(255), nullable=False),
@@ -141,32 +141,32 @@ def upgrade() -> None:
         sa.Column("stored_path", sa.Text(), nullable=False),
         sa.Column("uploaded_by", sa.String(200), nullable=False),
         sa.Column("uploaded_at", WHEN, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_compliance_evidence"),
+        sa.PrimaryKeyConstraint("id", name="pk_assessment_evidence"),
         sa.ForeignKeyConstraint(
             ["requirement_id"],
-            ["compliance_requirements.id"],
-            name="fk_compliance_evidence_requirement_id_compliance_requirements",
+            ["assessment_requirements.id"],
+            name="fk_assessment_evidence_requirement_id_assessment_requirements",
         ),
     )
     op.create_index(
-        "ix_compliance_evidence_requirement_id", "compliance_evidence", ["requirement_id"]
+        "ix_assessment_evidence_requirement_id", "assessment_evidence", ["requirement_id"]
     )
     op.create_table(
-        "compliance_reviews",
+        "assessment_reviews",
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("assessment_id", sa.String(36), nullable=False),
         sa.Column("result", JSON, nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("by", sa.String(200), nullable=False),
         sa.Column("at", WHEN, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_compliance_reviews"),
+        sa.PrimaryKeyConstraint("id", name="pk_assessment_reviews"),
         sa.ForeignKeyConstraint(
             ["assessment_id"],
-            ["compliance_assessments.id"],
-            name="fk_compliance_reviews_assessment_id_compliance_assessments",
+            ["assessments.id"],
+            name="fk_assessment_reviews_assessment_id_assessments",
         ),
     )
-    op.create_index("ix_compliance_reviews_assessment_id", "compliance_reviews", ["assessment_id"])
+    op.create_index("ix_assessment_reviews_assessment_id", "assessment_reviews", ["assessment_id"])
     postgres = op.get_bind().dialect.name == "postgresql"
     if postgres:
         op.execute(PG_FUNCTION)
@@ -192,11 +192,11 @@ def downgrade() -> None:
     if postgres:
         op.execute("DROP FUNCTION IF EXISTS rogatory_compliance_append_only()")
     for table in (
-        "compliance_reviews",
-        "compliance_evidence",
-        "compliance_requirement_events",
-        "compliance_requirements",
-        "compliance_assessments",
+        "assessment_reviews",
+        "assessment_evidence",
+        "requirement_events",
+        "assessment_requirements",
+        "assessments",
         "law_subscriptions",
         "national_law_changes",
         "national_laws",
