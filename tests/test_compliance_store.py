@@ -65,7 +65,9 @@ def _result(screener: screening.Screener, engine: Engine, on: date) -> dict[str,
     return assessment.assess(footprint.load(demo.FOOTPRINT), register, stored, on).json()
 
 
-def test_import_keeps_every_change_append_only_and_notices_are_due(engine: Engine, tmp_path: Path) -> None:
+def test_import_keeps_every_change_append_only_and_notices_are_due(
+    engine: Engine, tmp_path: Path
+) -> None:
     _orgs(engine)
     bundle = catalogue.get()
     sessions = dbe.sessions(engine)
@@ -73,7 +75,11 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(engine: Engin
         first = store.import_laws(s, laws.load(demo.LAWS, bundle), by="ana")
         store.subscribe(s, OFFICER, "XAA")
         store.subscribe(s, OFFICER, "xaa")  # the same subscription
-    assert sorted((c.state, c.change) for c in first) == [("XAA", "added"), ("XAA", "added"), ("XAC", "added")]
+    assert sorted((c.state, c.change) for c in first) == [
+        ("XAA", "added"),
+        ("XAA", "added"),
+        ("XAC", "added"),
+    ]
     with sessions.begin() as s:
         assert store.import_laws(s, laws.load(demo.LAWS, bundle), by="ana") == []  # nothing new
         assert store.pending_notices(s) == []  # subscribed after the import
@@ -81,8 +87,10 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(engine: Engin
     shutil.copytree(demo.LAWS, folder)
     xaa = (folder / "XAA.yaml").read_text()
     (folder / "XAA.yaml").write_text(
-        xaa.replace("- {status: bill, on: 2026-10-15, note: first reading}",
-                    "- {status: bill, on: 2026-10-15, note: first reading}\n      - {status: enacted, on: 2026-11-30}")
+        xaa.replace(
+            "- {status: bill, on: 2026-10-15, note: first reading}",
+            "- {status: bill, on: 2026-10-15, note: first reading}\n      - {status: enacted, on: 2026-11-30}",
+        )
     )
     with sessions.begin() as s:
         changed = store.import_laws(s, laws.load(folder, bundle), by="ben")
@@ -91,7 +99,9 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(engine: Engin
     ]
     with sessions.begin() as s:
         due = store.pending_notices(s)
-        assert [(n.email, n.state, [c.kind for c in n.changes]) for n in due] == [(OFFICER.user, "XAA", ["changed"])]
+        assert [(n.email, n.state, [c.kind for c in n.changes]) for n in due] == [
+            (OFFICER.user, "XAA", ["changed"])
+        ]
         sent: list[store.Notice] = []
         assert store.deliver(s, sent.append) == 1 and sent == due
     with sessions.begin() as s:
@@ -122,7 +132,15 @@ def test_assessment_requirements_evidence_reviews_scoped_and_audited(
         assert any(r.kind == "obligation" and r.status == "open" for r in reqs)
         gap_id = gap.id
     with sessions.begin() as s:
-        store.set_requirement(s, OFFICER, gap_id, status="partial", owner="legal", due_on="2027-01-31", note="drafting")
+        store.set_requirement(
+            s,
+            OFFICER,
+            gap_id,
+            status="partial",
+            owner="legal",
+            due_on="2027-01-31",
+            note="drafting",
+        )
         store.attach(s, OFFICER, gap_id, "policy.txt", b"the procedure\n", base_dir=tmp_path)
     with sessions() as s:
         req = store.requirement(s, OFFICER, gap_id)
@@ -133,9 +151,18 @@ def test_assessment_requirements_evidence_reviews_scoped_and_audited(
         assert file.sha256 == hashlib.sha256(b"the procedure\n").hexdigest()
     # a refused change leaves nothing: no status, no history, no file
     for bad, code in (
-        ({"status": "done", "owner": None, "due_on": None, "note": "x"}, "compliance.invalid_status"),
-        ({"status": "compliant", "owner": None, "due_on": "2027-02-30", "note": "x"}, "compliance.invalid_date"),
-        ({"status": "compliant", "owner": None, "due_on": None, "note": " "}, "compliance.note_required"),
+        (
+            {"status": "done", "owner": None, "due_on": None, "note": "x"},
+            "compliance.invalid_status",
+        ),
+        (
+            {"status": "compliant", "owner": None, "due_on": "2027-02-30", "note": "x"},
+            "compliance.invalid_date",
+        ),
+        (
+            {"status": "compliant", "owner": None, "due_on": None, "note": " "},
+            "compliance.note_required",
+        ),
     ):
         with pytest.raises(RogatoryError) as info, sessions.begin() as s:
             store.set_requirement(s, OFFICER, gap_id, **bad)  # type: ignore[arg-type]
@@ -144,7 +171,14 @@ def test_assessment_requirements_evidence_reviews_scoped_and_audited(
         store.attach(s, OFFICER, gap_id, "../x", b"1", base_dir=tmp_path)
     assert info.value.code == "evidence.invalid_name"
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(RequirementEvent).where(RequirementEvent.requirement_id == gap_id)) == 2
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(RequirementEvent)
+                .where(RequirementEvent.requirement_id == gap_id)
+            )
+            == 2
+        )
         assert s.scalar(select(func.count()).select_from(EvidenceRow)) == 1
     # another organisation does not find it; an auditor reads but does not assess
     with sessions() as s, pytest.raises(RogatoryError) as info:
@@ -153,7 +187,9 @@ def test_assessment_requirements_evidence_reviews_scoped_and_audited(
     with sessions() as s:
         assert store.get(s, AUDITOR, assessment_id).id == assessment_id
     with sessions.begin() as s, pytest.raises(RogatoryError) as info:
-        store.set_requirement(s, AUDITOR, gap_id, status="compliant", owner=None, due_on=None, note="x")
+        store.set_requirement(
+            s, AUDITOR, gap_id, status="compliant", owner=None, due_on=None, note="x"
+        )
     assert info.value.code == "compliance.forbidden" and "compliance role" in info.value.message
     # a law enters the register: what changed since the last review says so
     with sessions.begin() as s:
@@ -166,18 +202,34 @@ def test_assessment_requirements_evidence_reviews_scoped_and_audited(
     assert xaa["laws_in_force"]["added"] == ["xaa-computer-evidence-act-2026"]
     assert any(g["id"] == "response.slower_than_law" for g in changed["gaps"]["opened"])
     with sessions() as s:
-        actions = [e.action for e in s.execute(select(AuditEvent).where(AuditEvent.chain == "org-a").order_by(AuditEvent.seq)).scalars()]
-        assert actions[-4:] == ["compliance.assessed", "compliance.requirement", "compliance.evidence", "compliance.reviewed"]
+        actions = [
+            e.action
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.chain == "org-a").order_by(AuditEvent.seq)
+            ).scalars()
+        ]
+        assert actions[-4:] == [
+            "compliance.assessed",
+            "compliance.requirement",
+            "compliance.evidence",
+            "compliance.reviewed",
+        ]
         assert audit.verify(s).ok
 
 
-def _client(engine: Engine, screener: screening.Screener, tmp_path: Path, email: str) -> tuple[TestClient, str]:
-    services = Services(dbe.sessions(engine), screener, Lifecycle(catalogue.get().has_provision), tmp_path / "ev")
+def _client(
+    engine: Engine, screener: screening.Screener, tmp_path: Path, email: str
+) -> tuple[TestClient, str]:
+    services = Services(
+        dbe.sessions(engine), screener, Lifecycle(catalogue.get().has_provision), tmp_path / "ev"
+    )
     client = TestClient(create_app(services), follow_redirects=False)
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
-    answer = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)})
+    answer = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
+    )
     assert answer.status_code == 303
     page = client.get("/compliance")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -191,13 +243,24 @@ def test_the_pages_over_http(engine: Engine, screener: screening.Screener, tmp_p
         store.import_laws(s, laws.load(demo.LAWS, catalogue.get()), by="ana")
     client, csrf = _client(engine, screener, tmp_path, OFFICER.user)
     assert "/compliance" in client.get("/compliance").text  # in the navigation
-    bad = client.post("/compliance/assessments", data={"csrf_token": csrf, "mode": "yaml", "footprint_yaml": "company: X\nservices: []\n"})
+    bad = client.post(
+        "/compliance/assessments",
+        data={"csrf_token": csrf, "mode": "yaml", "footprint_yaml": "company: X\nservices: []\n"},
+    )
     assert bad.status_code == 422 and "services" in bad.text
     form = {
-        "csrf_token": csrf, "mode": "form", "company": "Form Mail", "on": "2026-12-01",
-        "service": "mail", "kind": "communication", "countries": "XAA, XAC",
-        "establishments": "XAC", "retention_traffic": "30", "stored_traffic": "XAC",
-        "preservation_hours": "24", "confidentiality_procedure": "on",
+        "csrf_token": csrf,
+        "mode": "form",
+        "company": "Form Mail",
+        "on": "2026-12-01",
+        "service": "mail",
+        "kind": "communication",
+        "countries": "XAA, XAC",
+        "establishments": "XAC",
+        "retention_traffic": "30",
+        "stored_traffic": "XAC",
+        "preservation_hours": "24",
+        "confidentiality_procedure": "on",
     }
     made = client.post("/compliance/assessments", data=form)
     assert made.status_code == 303, made.text
@@ -206,22 +269,43 @@ def test_the_pages_over_http(engine: Engine, screener: screening.Screener, tmp_p
     assert "UNVERIFIED (model)" in page.text and "realtime.required_by_law" in page.text
     req_id = re.search(r'action="/compliance/requirements/(\d+)"', page.text)
     assert req_id
-    done = client.post(f"/compliance/requirements/{req_id.group(1)}", data={"csrf_token": csrf, "status": "compliant", "note": "rota in place"})
+    done = client.post(
+        f"/compliance/requirements/{req_id.group(1)}",
+        data={"csrf_token": csrf, "status": "compliant", "note": "rota in place"},
+    )
     assert done.status_code == 303
-    refused = client.post(f"/compliance/requirements/{req_id.group(1)}", data={"csrf_token": csrf, "status": "done", "note": "x"})
+    refused = client.post(
+        f"/compliance/requirements/{req_id.group(1)}",
+        data={"csrf_token": csrf, "status": "done", "note": "x"},
+    )
     assert refused.status_code == 422 and "is not one of" in refused.text
     upload = client.post(
         f"/compliance/requirements/{req_id.group(1)}/evidence",
-        data={"csrf_token": csrf}, files={"file": ("rota.txt", b"on call", "text/plain")},
+        data={"csrf_token": csrf},
+        files={"file": ("rota.txt", b"on call", "text/plain")},
     )
     assert upload.status_code == 303
     report = client.get(made.headers["location"] + "/report")
-    assert report.status_code == 200 and "@media print" not in report.text and "/static/report.css" in report.text
+    assert (
+        report.status_code == 200
+        and "@media print" not in report.text
+        and "/static/report.css" in report.text
+    )
     laws_page = client.get("/compliance/laws?on=2026-12-01")
-    assert "Computer Evidence (Procedure) Act 2026" in laws_page.text and "fictional" in laws_page.text
+    assert (
+        "Computer Evidence (Procedure) Act 2026" in laws_page.text and "fictional" in laws_page.text
+    )
     feed = client.get("/compliance/laws/feed.atom")
-    assert feed.headers["content-type"].startswith("application/atom+xml") and feed.text.count("<entry>") == 3
-    assert client.post("/compliance/laws/subscribe", data={"csrf_token": csrf, "state": "XAC"}).status_code == 303
+    assert (
+        feed.headers["content-type"].startswith("application/atom+xml")
+        and feed.text.count("<entry>") == 3
+    )
+    assert (
+        client.post(
+            "/compliance/laws/subscribe", data={"csrf_token": csrf, "state": "XAC"}
+        ).status_code
+        == 303
+    )
     assert "You follow: XAC" in client.get("/compliance/laws").text
     assert "What the Convention does not require" in client.get("/compliance/obligations").text
     # another organisation's assessment is not found; an intake officer may not read any
@@ -229,4 +313,4 @@ def test_the_pages_over_http(engine: Engine, screener: screening.Screener, tmp_p
     assert other.get(made.headers["location"]).status_code == 404
     intake, _ = _client(engine, screener, tmp_path, "intake@a.example")
     assert intake.get("/compliance").status_code == 403
-    assert "/compliance\"" not in intake.get("/queue").text
+    assert '/compliance"' not in intake.get("/queue").text
