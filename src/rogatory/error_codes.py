@@ -179,6 +179,17 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "input.file_unreadable": _c(422, "the file cannot be read"),
     "input.not_a_folder": _c(422, "not a folder"),
     "demo.not_empty": _c(409, "the database already holds data"),
+    # compliance: footprints, the national implementation register, assessments
+    "footprint.invalid": _c(422, "the company footprint is invalid: each problem is listed"),
+    "laws.invalid": _c(422, "national implementation records are invalid: each problem is listed"),
+    "assessment.invalid": _c(422, "not an assessment written by rogatory assess --format json"),
+    "compliance.no_catalogue": _c(500, "the treaty bundle has no obligations catalogue"),
+    "compliance.forbidden": _c(403, "the person's roles do not allow this compliance action"),
+    "compliance.not_found": _c(404, "no such assessment or requirement in the organisation"),
+    "compliance.invalid_status": _c(422, "not a requirement status"),
+    "compliance.invalid_date": _c(422, "a date field is not a date"),
+    "compliance.note_required": _c(422, "a note is required"),
+    "compliance.invalid_value": _c(422, "a value outside what the field allows"),
     # the shipped law data (found when it is loaded: a fault of the installation)
     "rules.invalid_bundle": _c(500, "a treaty bundle is invalid"),
     "rules.not_a_bundle": _c(422, "the folder is not a treaty bundle"),

@@ -14,6 +14,7 @@ from rogatory.cli import (
     authorities,
     basis,
     check,
+    compliance,
     evidence,
     integrity,
     notify,
@@ -54,6 +55,9 @@ app.command("demo")(server.demo)
 app.command("check")(check.check)
 app.command("explain")(check.explain)
 app.command("basis")(basis.basis)
+app.command("obligations")(compliance.obligations)
+app.command("assess")(compliance.assess)
+app.add_typer(compliance.laws_app, name="laws")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ here, or the migration check fails.
 """
 
 from rogatory.accounts import models as accounts
+from rogatory.assessments import models as assessments
 from rogatory.audit import models as audit
 from rogatory.authorities import models as authorities
 from rogatory.evidence import models as evidence
@@ -14,5 +15,15 @@ from rogatory.replies import models as replies
 from rogatory.requests import models as requests
 from rogatory.signing import models as signing
 
-FEATURES = (accounts, audit, authorities, evidence, notifications, replies, requests, signing)
+FEATURES = (
+    accounts,
+    assessments,
+    audit,
+    authorities,
+    evidence,
+    notifications,
+    replies,
+    requests,
+    signing,
+)
 metadata = Base.metadata

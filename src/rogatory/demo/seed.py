@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
 from rogatory.authorities import store as registry
-from rogatory.demo import answers
+from rogatory.demo import answers, compliance
 from rogatory.demo import authorities as demo_authorities
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
@@ -65,6 +65,7 @@ ORGS = (
             Person("approver2@nimbus.example", "Arjun Second-Approver", (R.APPROVER,)),
             Person("auditor@nimbus.example", "Aud Itor", (R.AUDITOR,)),
             Person("admin@nimbus.example", "Ada Admin", (R.ADMIN,)),
+            Person("compliance@nimbus.example", "Cora Compliance", (R.COMPLIANCE,)),
         ),
         170,
     ),
@@ -221,6 +222,7 @@ class Story:
     receipts: int = 0
     authorities: int = 0
     replies: dict[str, int] = field(default_factory=dict)
+    assessment: str | None = None  # the stored compliance assessment
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -493,6 +495,7 @@ def seed(
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1
         answers.answer(step, org.id, who, lifecycle, templates or Templates())
+    story.assessment = compliance.seed(sessions, screener, evidence_dir)
     with sessions() as s:
         from rogatory.evidence.models import Disclosure
         from rogatory.replies.models import ReplyRow

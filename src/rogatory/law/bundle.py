@@ -5,6 +5,7 @@ holds chapters and articles; ``constants.yaml`` the dated values the product com
 ``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure;
 ``screening.yaml`` the screening rules the instrument applies, each with what it cites there.
 ``groups.yaml`` (where a final clause counts States by what they are) dated group membership.
+``obligations.yaml`` (where the instrument reaches companies) the obligations catalogue.
 Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
 at a provision that exists and a source that is listed, a source that is only a recollection is
 never marked verified, and the article count matches what the instrument declares.
@@ -36,6 +37,7 @@ from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.groups import Group, GroupsFile
 from rogatory.law.loader import read_yaml, validate
+from rogatory.law.obligations import ObligationsFile
 from rogatory.law.provisions import Article, Chapter, ProvisionsFile
 
 
@@ -447,6 +449,7 @@ class Bundle:
     groups: dict[str, Group] = field(default_factory=dict)
     screening_facts: ScreeningFacts | None = None
     screening_rules: dict[str, RuleCites] = field(default_factory=dict)
+    obligations: ObligationsFile | None = None
 
     @property
     def id(self) -> str:
@@ -953,6 +956,48 @@ def _check_deadlines(
             )
 
 
+def _check_obligations(
+    catalogue: ObligationsFile,
+    constants: ConstantsFile | None,
+    manifest: Manifest,
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    file: str,
+) -> None:
+    """Every obligation rests on encoded articles and listed sources at levels they can give,
+    and every constant a duty reads is in the bundle: a catalogue entry citing a provision
+    nobody encoded fails when it is loaded, not when a company reads it."""
+    for oid, ob in catalogue.obligations.items():
+        where = f"obligations.{oid}"
+        for n in ob.articles:
+            if n not in articles:
+                problems.add(
+                    "rules.unknown_provision",
+                    f"obligation {oid}: Article {n} is not encoded",
+                    file=file,
+                    location=f"{where}.articles",
+                )
+        for i, cite in enumerate(ob.cites):
+            _check_citation(cite, manifest, articles, problems, file, f"{where}.cites[{i}]")
+        for i, duty in enumerate(ob.duties):
+            at = f"{where}.duties[{i}]"
+            _check_citation(duty.cite, manifest, articles, problems, file, f"{at}.cite")
+            if duty.constant is not None and (
+                constants is None or duty.constant not in constants.constants
+            ):
+                problems.add(
+                    "rules.unknown_constant",
+                    f"obligation {oid}: no constant {duty.constant!r}",
+                    file=file,
+                    location=f"{at}.constant",
+                )
+    for nid, item in catalogue.not_required.items():
+        for i, cite in enumerate(item.cites):
+            _check_citation(
+                cite, manifest, articles, problems, file, f"not_required.{nid}.cites[{i}]"
+            )
+
+
 def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
@@ -1010,6 +1055,17 @@ def load_bundle(root: Path) -> Bundle:
             file=groups_file,
         )
         if (root / "groups.yaml").exists()
+        else None
+    )
+    obligations_file = f"{label}/obligations.yaml"
+    obligations = (
+        validate(
+            ObligationsFile,
+            read_yaml(root / "obligations.yaml", problems, label=obligations_file),
+            problems,
+            file=obligations_file,
+        )
+        if (root / "obligations.yaml").exists()
         else None
     )
     if manifest is not None and provisions is not None:
@@ -1079,6 +1135,10 @@ def load_bundle(root: Path) -> Bundle:
                     )
         if screening is not None:
             _check_facts(screening.treaty, articles, constants, problems, screening_file)
+        if obligations is not None:
+            _check_obligations(
+                obligations, constants, manifest, articles, problems, obligations_file
+            )
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
@@ -1103,4 +1163,5 @@ def load_bundle(root: Path) -> Bundle:
         dict(groups.groups) if groups else {},
         screening.treaty if screening else None,
         dict(screening.rules) if screening else {},
+        obligations,
     )

@@ -33,6 +33,9 @@ class Action(StrEnum):
     DRAFT_REPLY = "draft_reply"  # draft, edit, send and discard replies to the requester
     APPROVE_REPLY = "approve_reply"  # the second person, where a reply needs four eyes
     ISSUE_CASE_FILE = "issue_case_file"
+    READ_COMPLIANCE = "read_compliance"  # assessments, the national register, its feed
+    ASSESS = "assess"  # store an assessment, set a requirement's status, attach evidence, review
+    MAINTAIN_LAWS = "maintain_laws"  # import national records; subscribe to a State
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -55,6 +58,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.DRAFT_REPLY: _DECIDERS,
     Action.APPROVE_REPLY: frozenset({Role.APPROVER}),
     Action.ISSUE_CASE_FILE: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
+    Action.READ_COMPLIANCE: frozenset({Role.COMPLIANCE, Role.ADMIN, Role.AUDITOR}),
+    Action.ASSESS: frozenset({Role.COMPLIANCE}),
+    Action.MAINTAIN_LAWS: frozenset({Role.COMPLIANCE, Role.ADMIN}),
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -75,6 +81,9 @@ _WHAT = {
     Action.DRAFT_REPLY: "drafting and sending replies to the requesting authority",
     Action.APPROVE_REPLY: "approving a reply as the second person",
     Action.ISSUE_CASE_FILE: "issuing the case file",
+    Action.READ_COMPLIANCE: "reading compliance assessments",
+    Action.ASSESS: "assessing compliance",
+    Action.MAINTAIN_LAWS: "maintaining the national register",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)

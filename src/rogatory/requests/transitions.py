@@ -62,6 +62,7 @@ class Role(StrEnum):
     APPROVER = "approver"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    COMPLIANCE = "compliance"  # a compliance or policy team: assessments and the register
 
 
 OPEN = frozenset(

@@ -49,6 +49,7 @@ NAV = (
     ("/treaty", "Treaty", None),
     ("/states", "States", None),
     ("/basis", "Legal bases", None),
+    ("/compliance", "Compliance", roles_for(Action.READ_COMPLIANCE)),
     ("/audit", "Audit", roles_for(Action.READ_AUDIT)),
     ("/people", "People", roles_for(Action.MANAGE_PEOPLE)),
     ("/authorities", "Authorities", roles_for(Action.READ_AUTHORITIES)),
