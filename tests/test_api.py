@@ -688,6 +688,17 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "addAuthorityKey",
         "revokeAuthorityKey",
         "recordCallBack",
+        "listReplies",
+        "draftReply",
+        "getReply",
+        "downloadReply",
+        "editReply",
+        "approveReply",
+        "sendReply",
+        "discardReply",
+        "markReplyDelivered",
+        "listPendingReplies",
+        "issueCaseFile",
     }
 
 
