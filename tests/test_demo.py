@@ -42,7 +42,7 @@ def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
         assert audit.verify(s).ok
         # every write path the story takes records the state it leaves, and nothing else
         checked = rows.verify(s)
-        assert checked.ok and checked.checked == {"case": 200, "user": 11, "authority": 60}, (
+        assert checked.ok and checked.checked == {"case": 200, "user": 12, "authority": 60}, (
             checked.describe()
         )
         measures = Counter(s.execute(select(Case.measure)).scalars())
