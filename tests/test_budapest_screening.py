@@ -371,9 +371,7 @@ def test_a_measures_table_requiring_a_field_no_rule_can_test_is_refused(tmp_path
     assert "required field necessity_of_it" in info.value.message
 
 
-def test_cli_check_reads_offence_articles_in_the_numbering_named(
-    cli: Cli, tmp_path: Path
-) -> None:
+def test_cli_check_reads_offence_articles_in_the_numbering_named(cli: Cli, tmp_path: Path) -> None:
     """A request written in Budapest's numbering (Art 8, computer-related fraud) is screened
     under every treaty with --numbering budapest: the UN Convention's column reads UN Art 13."""
     path = _file(tmp_path, _preservation(treaty_articles=[8]))

@@ -51,9 +51,11 @@ class Law:
     _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
 
     def article_cite(self, article: int, paragraph: str | None = None) -> Citation:
+        """What a finding resting on the provision cites: its content's level (a whole
+        article's summary, a paragraph's own), not the level of its number and title."""
         key = (article, paragraph)
         if key not in self._cites:
-            self._cites[key] = self.bundle.citation(article, paragraph)
+            self._cites[key] = self.bundle.content_citation(article, paragraph)
         return self._cites[key]
 
     def measure(self, measure: Measure) -> MeasureFacts:

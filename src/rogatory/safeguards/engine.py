@@ -128,10 +128,23 @@ class Screener:
                 help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
             )
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
-            (_as_applied(rule, law), tuple(self._cite(p) for p in applied[rule.id]))
+            (
+                _as_applied(rule, law),
+                (
+                    *(self._cite(p) for p in applied[rule.id]),
+                    *law.bundle.part_citations(rule.id),
+                ),
+            )
             for rule in REGISTRY.rules
             if rule.id in applied
         )
+        named = {r for a in law.bundle.articles for part in a.parts for r in part.rules}
+        if named - set(applied):
+            raise RogatoryError(
+                "rules.screening_rules",
+                f"{law.bundle.id}/provisions.yaml: parts name rules the treaty does not apply: "
+                f"{sorted(named - set(applied))}",
+            )
         self._rule_list = tuple(rule for rule, _ in self.rules)
         self._family: dict[str, Screener] = {self.treaty: self}
         bundle = law.bundle
@@ -175,7 +188,7 @@ class Screener:
         instrument, article, paragraph = parse_provision_id(provision_id)
         if instrument != self.law.bundle.id:
             raise ValueError(f"{provision_id!r} is not in bundle {self.law.bundle.id!r}")
-        return self.law.bundle.citation(article, paragraph)
+        return self.law.bundle.content_citation(article, paragraph)
 
     def screen(self, request: Request, on: date | None = None) -> Decision:
         """Screen one request as of ``on`` (default: the date it was submitted)."""

@@ -299,7 +299,7 @@ def measure_requested_alone(ctx: Context) -> Verdict:
         f"({ctx.law.article_of(Measure.STORED_DATA)}) or realtime_traffic "
         f"({ctx.law.article_of(Measure.REALTIME_TRAFFIC)}) request",
         (("step_of", facts.step_of),),
-        (ctx.law.article_cite(facts.grounds_cite.article),),
+        (ctx.law.article_cite(facts.articles[0]),),
     )
 
 
