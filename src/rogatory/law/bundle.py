@@ -359,11 +359,19 @@ class OffenceArticles(BaseModel):
     forms: list[str] = Field(
         description="the forms of taking part, besides commission, that article establishes"
     )
+    optional_forms: list[str] = Field(
+        default_factory=list,
+        description="forms that article lets each State choose to establish or not (UN Art 19: "
+        "attempt and preparation): an offence in such a form is the treaty's offence only once "
+        "the requested State says it has established it",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.last < self.first:
             raise ValueError("offences.last is before offences.first")
+        if not set(self.optional_forms) <= set(self.forms):
+            raise ValueError("offences.optional_forms must be among offences.forms")
         return self
 
     @property
