@@ -227,20 +227,25 @@ class Screener:
             self.law.bundle.revision,
             findings,
             now,
-            self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
+            self._legal_bases(request, ctx.on),
             self.treaty_info,
         )
 
-    def _legal_bases(
-        self, request: Request, on: date, relation: Finding
-    ) -> tuple[dict[str, Any], ...]:
-        """Every instrument in force between the two States on the date, the Convention first
-        when it is: what a central authority asks before choosing the channel."""
-        bundle = self.law.bundle
-        out: list[dict[str, Any]] = []
-        if relation.result is Result.PASS:
-            out.append({"instrument": bundle.instrument, "title": bundle.manifest.short_title})
+    def _legal_bases(self, request: Request, on: date) -> tuple[dict[str, Any], ...]:
+        """Every instrument in force between the two States on the date, the treaty screened
+        first when it is, then the other shipped treaties, then the agreements file: what a
+        central authority asks before choosing the channel, read from the one report
+        ``rogatory basis`` prints (``Law.bases``, once per pair and date)."""
         a, b = request.requesting_state, request.requested_state
+        report = self.law.bases(a, b, on)
+        own = self.law.bundle.instrument
+        shipped = sorted(
+            (x for x in report.bases if x.source == "shipped" and x.in_force),
+            key=lambda x: x.instrument != own,
+        )
+        out: list[dict[str, Any]] = [
+            {"instrument": x.instrument, "title": x.title, "source": x.source} for x in shipped
+        ]
         governing = self.law.governing(a, b, on)
         for ag in agreements.between(self.law.agreements, a, b, on):
             out.append(
@@ -340,6 +345,7 @@ def build_law(
     domestic_law: dict[str, DomesticLaw] | None = None,
     signals_: Signals | None = None,
     agreements_: tuple[Agreement, ...] = (),
+    others: tuple[Register, ...] = (),
 ) -> Law:
     bundle = register.bundle
     if signals_ is None:
@@ -349,7 +355,7 @@ def build_law(
         )
         problems.raise_if_any("rules.invalid_bundle", f"signals of {bundle.id}")
         assert signals_ is not None
-    return Law(bundle, register, domestic_law or {}, signals_, agreements_)
+    return Law(bundle, register, domestic_law or {}, signals_, agreements_, others)
 
 
 def load(
@@ -361,11 +367,14 @@ def load(
     signals_file: Path | None = None,
     declarations_file: Path | None = None,
     agreements_file: Path | None = None,
+    others: tuple[Register, ...] | None = None,
 ) -> Screener:
     """The screener the CLI uses: shipped law plus the user's files, all validated first.
 
     ``bundle_id`` picks the treaty (default: the catalogue's default, the UN Convention); the
-    instruments and declarations files are read as that treaty's."""
+    instruments and declarations files are read as that treaty's. ``others`` are the other
+    treaties' party registers its legal bases read (default: every other shipped treaty's
+    shipped data)."""
     register = service.load(
         **({"bundle_id": bundle_id} if bundle_id is not None else {}),
         instruments_file=instruments_file,
@@ -377,8 +386,20 @@ def load(
     custom = signals.read(signals_file, problems, label=str(signals_file)) if signals_file else None
     treaties = agreements.read(agreements_file, problems) if agreements_file else ()
     problems.raise_if_any("input.invalid", "the input files are invalid")
+    if others is None:
+        others = tuple(
+            service.load(bundle_id=other)
+            for other in catalogue.bundle_ids()
+            if other != register.bundle.id
+        )
     return Screener(
-        build_law(register=register, domestic_law=mappings, signals_=custom, agreements_=treaties)
+        build_law(
+            register=register,
+            domestic_law=mappings,
+            signals_=custom,
+            agreements_=treaties,
+            others=others,
+        )
     )
 
 
@@ -396,8 +417,13 @@ def load_family(
         ignore_shipped=ignore_shipped,
         agreements_file=agreements_file,
     )
+    registers = [default.law.register, *default.law.others]
     others = [
-        load(bundle_id=bundle_id, agreements_file=agreements_file)
+        load(
+            bundle_id=bundle_id,
+            agreements_file=agreements_file,
+            others=tuple(r for r in registers if r.bundle.id != bundle_id),
+        )
         for bundle_id in catalogue.bundle_ids()
         if bundle_id != default.treaty and catalogue.get(bundle_id).screening
     ]

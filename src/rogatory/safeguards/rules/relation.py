@@ -57,10 +57,9 @@ def in_force_between(ctx: Context) -> Verdict:
 def _other_bases(ctx: Context) -> str:
     """The legal bases a request outside the Convention may still rest on."""
     req = ctx.request
-    found = agreements.between(
-        ctx.law.agreements, req.requesting_state, req.requested_state, ctx.on
-    )
-    listed = "; ".join(a.instrument for a in found)
+    report = ctx.law.bases(req.requesting_state, req.requested_state, ctx.on)
+    own = ctx.law.bundle.instrument
+    listed = "; ".join(x.instrument for x in report.bases if x.in_force and x.instrument != own)
     treaties = (
         f"the treaties in force between them ({listed})"
         if listed
