@@ -40,6 +40,7 @@ from rogatory.requests.transitions import (
     Consultation,
     Ground,
     Lifecycle,
+    MeasureGrounds,
     Move,
     Postponement,
     Role,
@@ -50,6 +51,7 @@ from rogatory.requests.transitions import (
 )
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
+from rogatory.treaty import catalogue
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
 APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
@@ -447,6 +449,7 @@ def state_of(session: Session, case: Case) -> CaseState:
         prepared_by=case.prepared_by,
         outcome=Outcome(screening.outcome),
         override=_override_of(approvals),
+        grounds=MeasureGrounds.of(catalogue.get(case.treaty), case.measure),
     )
 
 
@@ -476,7 +479,11 @@ def _apply(
             by=actor.user,
             at=_now(),
             note=note,
-            grounds=[{"reason": g.reason, "provision": g.provision} for g in grounds],
+            grounds=[
+                {"reason": g.reason, "provision": g.provision}
+                | ({"ground": g.ground} if g.ground else {})
+                for g in grounds
+            ],
             details=details,
         )
     )
