@@ -265,9 +265,7 @@ def test_the_traffic_data_step_over_http(api: Api) -> None:
 def store_legacy_refusal(api: Api) -> str:
     """A screening stored before outside_scope existed: refuse where the scope rule failed."""
     client, tokens = api
-    case_id: str = _create(
-        client, tokens["intake"], _doc("preservation-outside-scope.json")
-    ).json()["id"]
+    case_id: str = _create(client, tokens["intake"], _doc("mla-outside-scope.json")).json()["id"]
     sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
     with sessions.begin() as s:
         case = s.get(Case, case_id)

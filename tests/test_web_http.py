@@ -685,7 +685,7 @@ def _reviewed_in_web(web: Web, doc: dict[str, Any]) -> str:
 
 def test_a_blocked_case_is_approved_from_the_case_page_only_through_an_override(web: Web) -> None:
     _approvers(web)
-    case_id = _reviewed_in_web(web, _example("preservation-outside-scope.json"))
+    case_id = _reviewed_in_web(web, _example("mla-outside-scope.json"))
     first, csrf = signed_in(web, "approver1@a.example")
     page = first.get(f"/cases/{case_id}").text
     assert 'class="stack decision-form override-form"' in page and 'name="override_kind"' in page

@@ -221,7 +221,7 @@ def test_the_traffic_data_step_from_the_case_page(web: Web) -> None:
 
 
 def test_a_legacy_refusal_for_scope_shows_as_outside_scope(web: Web) -> None:
-    case_id = _case(web, **_example("preservation-outside-scope.json"))
+    case_id = _case(web, **_example("mla-outside-scope.json"))
     with web.sessions.begin() as s:
         current = s.execute(select(Screening).where(Screening.case_id == case_id)).scalar_one()
         s.add(
