@@ -236,9 +236,12 @@ def grounds_of_measure(state: CaseState, move: Move) -> Problem | None:
     """Where the treaty closes the list of grounds for the case's measure (preservation "may
     only be refused" on the grounds of Budapest Art 29(5), the model of UN Art 42), a refusal
     must rest on one of them: a provision none of them rests on, or a ground outside the
-    list, is refused naming the field and the rule."""
+    list, is refused naming the field and the rule. Where the treaty does not apply to the
+    request (not in force between the States, outside its scope), neither does its list."""
     allowed = state.grounds
     if allowed is None or not allowed.closed:
+        return None
+    if state.outcome in (Outcome.NOT_IN_FORCE, Outcome.OUTSIDE_SCOPE):
         return None
     listed = ", ".join(sorted(g.removeprefix("refusal.") for g in allowed.grounds))
     bad = [
