@@ -886,7 +886,7 @@ def test_a_blocked_case_is_approved_over_http_only_by_an_override_of_two(
 ) -> None:
     client, tokens = api
     second = _second_approver(client)
-    url = _reviewed(client, tokens, _doc("preservation-outside-scope.json"))
+    url = _reviewed(client, tokens, _doc("mla-outside-scope.json"))
     outcome = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["outcome"]
     assert outcome not in ("proceed", "review")
     plain = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))

@@ -349,7 +349,9 @@ def test_a_step_follows_the_cases_approval_rule_and_may_be_withheld_on_a_listed_
     engine: Engine, screener: screening.Screener
 ) -> None:
     """A preservation approved through an override needs two approvers; so does its step."""
-    case_id = _in_review(engine, screener, _doc("preservation-outside-scope.json"))
+    petty = {"description": "Theft of a bicycle, arranged by text messages", "max_penalty_years": 2}
+    outside = _doc("preservation-fraud.json", offence={**petty, "treaty_articles": []})
+    case_id = _in_review(engine, screener, outside)
     override = Override(BasisKind.INSTRUMENT, "XAA-XAB Treaty (2019), art. 5", "it obliges us")
     sessions = dbe.sessions(engine)
     for approver in (APPROVER_1, APPROVER_2):

@@ -38,6 +38,9 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "case.forbidden_transition": _c(403, "the person's roles do not allow this move"),
     "case.invalid_transition": _c(409, "the case cannot move there from where it stands"),
     "case.guard_failed": _c(422, "a condition of the move is not met (notes, grounds, approvals)"),
+    "case.ground_not_allowed": _c(
+        422, "a refusal cites a ground, or a provision, outside the measure's closed list"
+    ),
     "case.idempotency_conflict": _c(
         409, "the Idempotency-Key was used for another request document or treaty"
     ),

@@ -45,6 +45,12 @@ class GroundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: LongText = Field(min_length=1)
     provision: ShortText = Field(min_length=1, examples=["uncc:art-40:para-21"])
+    ground: ShortText | None = Field(
+        default=None,
+        examples=["refusal.essential_interests"],
+        description="the ground for refusal this is (a rule id of the measures table's "
+        "grounds); where the measure's list is closed it must be one of them",
+    )
 
 
 class TransitionIn(BaseModel):
@@ -370,7 +376,7 @@ def transition_case(
     case_id: str, body: TransitionIn, actor: Writer, db: Db, svc: Svc
 ) -> dict[str, Any]:
     """Move a case; refused moves answer 409, failed guards 422 with every reason."""
-    grounds = [Ground(g.reason, g.provision) for g in body.grounds]
+    grounds = [Ground(g.reason, g.provision, g.ground) for g in body.grounds]
     case = flows.transition(
         db, actor, case_id, body.to, svc.lifecycle, note=body.note, grounds=grounds
     )

@@ -88,6 +88,17 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
             "summary_model": summary.model,
             "summary_note": summary.note if article.summary_cite else None,
             "conditions": article.conditions,
+            "parts": [
+                {
+                    "text": part.text,
+                    "verified": part.cite.verified,
+                    "verification": part.cite.verification.value,
+                    "source": _source(bundle, part.cite.source),
+                    "model": part.cite.model,
+                    "note": part.cite.note,
+                }
+                for part in article.parts
+            ],
             "paragraphs": [paragraph_json(bundle, article, p.id, p) for p in article.paragraphs],
         }
     return out
@@ -160,6 +171,14 @@ def show(
         console.print(article.summary, markup=False)
     for cond in article.conditions:
         console.print(f"  - {cond}", markup=False)
+    for part in article.parts:
+        model = f", model {part.cite.model}" if part.cite.model else ""
+        console.print(
+            f"{verified_mark(part.cite.verification)} part, source {part.cite.source}{model}"
+        )
+        if part.cite.note:
+            console.print(f"  note: {part.cite.note}", markup=False)
+        console.print(part.text, markup=False)
     if article.text is not None:
         console.print(article.text, markup=False)
     for p in data["paragraphs"]:

@@ -30,6 +30,7 @@ from rogatory.requests.basis import blocks
 from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Ground, Lifecycle, Role, Status
 from rogatory.safeguards.engine import Screener
+from rogatory.treaty import catalogue
 
 INSTRUMENTS = Path(__file__).with_name("instruments.csv")
 PASSWORD = "rogatory-demo"  # demo accounts only; printed by the command
@@ -124,15 +125,18 @@ OFFENCES: tuple[dict[str, Any], ...] = (
     },
 )
 
-MEASURES = (
+WEIGHTS = (
     ("preservation", 40),
     ("stored_data", 20),
-    ("traffic_disclosure", 10),
     ("emergency", 10),
     ("mla", 8),
     ("interception", 6),
     ("realtime_traffic", 6),
 )
+
+# The measures a demo request is made for: those of the measures table that are not a step of
+# another case (the traffic-data disclosure is a step of a preservation case, not a request).
+MEASURES = tuple((m, w) for m, w in WEIGHTS if catalogue.get().measures[m].step_of is None)
 
 AUTHORITIES = (
     ("National Cybercrime Unit", "contact_point_24_7"),

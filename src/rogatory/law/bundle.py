@@ -13,6 +13,7 @@ never marked verified, and the article count matches what the instrument declare
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -360,11 +361,19 @@ class OffenceArticles(BaseModel):
     forms: list[str] = Field(
         description="the forms of taking part, besides commission, that article establishes"
     )
+    optional_forms: list[str] = Field(
+        default_factory=list,
+        description="forms that article lets each State choose to establish or not (UN Art 19: "
+        "attempt and preparation): an offence in such a form is the treaty's offence only once "
+        "the requested State says it has established it",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.last < self.first:
             raise ValueError("offences.last is before offences.first")
+        if not set(self.optional_forms) <= set(self.forms):
+            raise ValueError("offences.optional_forms must be among offences.forms")
         return self
 
     @property
@@ -539,6 +548,30 @@ class Bundle:
                 f"{self.instrument} Article {article} has no paragraph {paragraph!r}",
             ) from None
 
+    def content_citation(self, article: int, paragraph: str | None = None) -> Citation:
+        """The citation a rule resting on a provision's content gives: a paragraph's own, or,
+        for a whole article, the level of its summary and conditions (``summary_cite``), not
+        that of its number and title; a finding cites what it rests on."""
+        cite = self.citation(article, paragraph)
+        art = self.article(article)
+        if paragraph is not None or art is None or not (art.summary or art.conditions):
+            return cite
+        return Citation(
+            instrument=self.instrument,
+            article=article,
+            paragraph=None,
+            **art.summary_attestation.model_dump(),
+        )
+
+    def part_citations(self, rule_id: str) -> list[Citation]:
+        """The parts of articles (statements at their own level) a rule's findings rest on."""
+        return [
+            Citation(instrument=self.instrument, article=art.number, **part.cite.model_dump())
+            for art in self.articles
+            for part in art.parts
+            if rule_id in part.rules
+        ]
+
     def has_provision(self, provision_id: str) -> bool:
         """Whether ``uncc:art-40:para-21`` names a provision encoded in this bundle."""
         try:
@@ -669,6 +702,37 @@ class Bundle:
         return self.root / "tests"
 
 
+# The levels a text may name in brackets, "[recollection, UNVERIFIED]" or "[model: ...]".
+_LABEL = re.compile(r"\[(recollection|model|secondary|UNVERIFIED)\b")
+
+
+def _check_labels(
+    number: int,
+    what: str,
+    att: Attestation,
+    texts: list[str],
+    problems: ProblemCollector,
+    file: str,
+    where: str,
+) -> None:
+    """A text never claims less than its attestation shows: a sentence labelled
+    "[recollection" is shown at level recollection, "[model" at model or weaker, and a text
+    at a verified level holds nothing labelled "[UNVERIFIED". Otherwise a recollected sentence
+    reads at the level of the source beside it (split it into a part of its own)."""
+    for label in {m.group(1) for t in texts for m in _LABEL.finditer(t)}:
+        level = Level.RECOLLECTION if label == "UNVERIFIED" else Level(label)
+        too_high = att.verified if label == "UNVERIFIED" else att.verification.better_than(level)
+        if too_high:
+            problems.add(
+                "rules.summary_level_mixed",
+                f"Article {number} {what}: a sentence is labelled [{label}...] but is shown at "
+                f"level {att.verification.value!r}; give it a part of its own at its level "
+                "(parts: [{text, cite}]) or lower the attestation",
+                file=file,
+                location=where,
+            )
+
+
 def _check_attestation(
     att: Attestation, manifest: Manifest, problems: ProblemCollector, file: str, where: str
 ) -> None:
@@ -776,6 +840,15 @@ def _check_provisions(
                 file=file,
                 location=where,
             )
+        for j, part in enumerate(art.parts):
+            _check_attestation(part.cite, manifest, problems, file, f"{where}.parts[{j}].cite")
+        labelled = [
+            ("summary", art.summary_attestation, [art.summary or "", *art.conditions]),
+            *((f"parts[{j}]", p.cite, [p.text]) for j, p in enumerate(art.parts)),
+            *((f"para {path}", p.cite, [p.text, *p.conditions]) for path, p in art.walk()),
+        ]
+        for what, att, texts in labelled:
+            _check_labels(art.number, what, att, texts, problems, file, where)
         for path, para in art.walk():
             _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
     for i, chap in enumerate(provisions.chapters):

@@ -42,6 +42,7 @@ from rogatory.requests.transitions import (
     Consultation,
     Ground,
     Lifecycle,
+    MeasureGrounds,
     Move,
     Postponement,
     Role,
@@ -53,6 +54,7 @@ from rogatory.requests.transitions import (
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
 from rogatory.safeguards.requester import RequesterEvidence
+from rogatory.treaty import catalogue
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
 APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
@@ -507,6 +509,7 @@ def state_of(session: Session, case: Case) -> CaseState:
         override=_override_of(approvals),
         emergency=case.measure == "emergency",
         call_back_confirmed=bool(calls) and calls[-1].outcome.value == "confirmed",
+        grounds=MeasureGrounds.of(catalogue.get(case.treaty), case.measure),
     )
 
 
@@ -536,7 +539,11 @@ def _apply(
             by=actor.user,
             at=_now(),
             note=note,
-            grounds=[{"reason": g.reason, "provision": g.provision} for g in grounds],
+            grounds=[
+                {"reason": g.reason, "provision": g.provision}
+                | ({"ground": g.ground} if g.ground else {})
+                for g in grounds
+            ],
             details=details,
         )
     )

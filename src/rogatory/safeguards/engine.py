@@ -156,10 +156,23 @@ class Screener:
                 help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
             )
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
-            (_as_applied(rule, law), tuple(self._cite(p) for p in applied[rule.id]))
+            (
+                _as_applied(rule, law),
+                (
+                    *(self._cite(p) for p in applied[rule.id]),
+                    *law.bundle.part_citations(rule.id),
+                ),
+            )
             for rule in REGISTRY.rules
             if rule.id in applied
         )
+        named = {r for a in law.bundle.articles for part in a.parts for r in part.rules}
+        if named - set(applied):
+            raise RogatoryError(
+                "rules.screening_rules",
+                f"{law.bundle.id}/provisions.yaml: parts name rules the treaty does not apply: "
+                f"{sorted(named - set(applied))}",
+            )
         self._rule_list = tuple(rule for rule, _ in self.rules)
         self._family: dict[str, Screener] = {self.treaty: self}
         bundle = law.bundle
@@ -203,7 +216,7 @@ class Screener:
         instrument, article, paragraph = parse_provision_id(provision_id)
         if instrument != self.law.bundle.id:
             raise ValueError(f"{provision_id!r} is not in bundle {self.law.bundle.id!r}")
-        return self.law.bundle.citation(article, paragraph)
+        return self.law.bundle.content_citation(article, paragraph)
 
     def screen(
         self,
@@ -255,21 +268,26 @@ class Screener:
             self.law.bundle.revision,
             findings,
             now,
-            self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
+            self._legal_bases(request, ctx.on),
             self.treaty_info,
             requester,
         )
 
-    def _legal_bases(
-        self, request: Request, on: date, relation: Finding
-    ) -> tuple[dict[str, Any], ...]:
-        """Every instrument in force between the two States on the date, the Convention first
-        when it is: what a central authority asks before choosing the channel."""
-        bundle = self.law.bundle
-        out: list[dict[str, Any]] = []
-        if relation.result is Result.PASS:
-            out.append({"instrument": bundle.instrument, "title": bundle.manifest.short_title})
+    def _legal_bases(self, request: Request, on: date) -> tuple[dict[str, Any], ...]:
+        """Every instrument in force between the two States on the date, the treaty screened
+        first when it is, then the other shipped treaties, then the agreements file: what a
+        central authority asks before choosing the channel, read from the one report
+        ``rogatory basis`` prints (``Law.bases``, once per pair and date)."""
         a, b = request.requesting_state, request.requested_state
+        report = self.law.bases(a, b, on)
+        own = self.law.bundle.instrument
+        shipped = sorted(
+            (x for x in report.bases if x.source == "shipped" and x.in_force),
+            key=lambda x: x.instrument != own,
+        )
+        out: list[dict[str, Any]] = [
+            {"instrument": x.instrument, "title": x.title, "source": x.source} for x in shipped
+        ]
         governing = self.law.governing(a, b, on)
         for ag in agreements.between(self.law.agreements, a, b, on):
             out.append(
@@ -370,6 +388,7 @@ def build_law(
     signals_: Signals | None = None,
     agreements_: tuple[Agreement, ...] = (),
     requester_policy: RequesterPolicy | None = None,
+    others: tuple[Register, ...] = (),
 ) -> Law:
     bundle = register.bundle
     if signals_ is None:
@@ -386,6 +405,7 @@ def build_law(
         signals_,
         agreements_,
         requester_policy or RequesterPolicy(),
+        others,
     )
 
 
@@ -399,11 +419,14 @@ def load(
     declarations_file: Path | None = None,
     agreements_file: Path | None = None,
     requester_policy: RequesterPolicy | None = None,
+    others: tuple[Register, ...] | None = None,
 ) -> Screener:
     """The screener the CLI uses: shipped law plus the user's files, all validated first.
 
     ``bundle_id`` picks the treaty (default: the catalogue's default, the UN Convention); the
-    instruments and declarations files are read as that treaty's."""
+    instruments and declarations files are read as that treaty's. ``others`` are the other
+    treaties' party registers its legal bases read (default: every other shipped treaty's
+    shipped data)."""
     register = service.load(
         **({"bundle_id": bundle_id} if bundle_id is not None else {}),
         instruments_file=instruments_file,
@@ -415,6 +438,12 @@ def load(
     custom = signals.read(signals_file, problems, label=str(signals_file)) if signals_file else None
     treaties = agreements.read(agreements_file, problems) if agreements_file else ()
     problems.raise_if_any("input.invalid", "the input files are invalid")
+    if others is None:
+        others = tuple(
+            service.load(bundle_id=other)
+            for other in catalogue.bundle_ids()
+            if other != register.bundle.id
+        )
     return Screener(
         build_law(
             register=register,
@@ -422,6 +451,7 @@ def load(
             signals_=custom,
             agreements_=treaties,
             requester_policy=requester_policy,
+            others=others,
         )
     )
 
@@ -442,11 +472,13 @@ def load_family(
         agreements_file=agreements_file,
         requester_policy=requester_policy,
     )
+    registers = [default.law.register, *default.law.others]
     others = [
         load(
             bundle_id=bundle_id,
             agreements_file=agreements_file,
             requester_policy=requester_policy,
+            others=tuple(r for r in registers if r.bundle.id != bundle_id),
         )
         for bundle_id in catalogue.bundle_ids()
         if bundle_id != default.treaty and catalogue.get(bundle_id).screening

@@ -45,6 +45,19 @@ def _measure(value: str) -> Measure:
         raise RogatoryError("case.not_found", f"no intake form for {value!r}") from None
 
 
+def _requestable(value: str, screener: Screener) -> Measure:
+    """A measure a request can be made for: a step of another case has no intake form."""
+    measure = _measure(value)
+    step_of = screener.law.bundle.measures[measure.value].step_of
+    if step_of is not None:
+        raise RogatoryError(
+            "case.not_found",
+            f"no intake form for {value!r}: it is a step of a {step_of} case, taken on that "
+            "case's page, not a request of its own",
+        )
+    return measure
+
+
 def _screener(svc: Services, treaty: str | None) -> Screener:
     """The screener of the treaty the request is made under (default: the service's)."""
     return svc.screener.under(treaty or svc.screener.treaty)
@@ -99,7 +112,9 @@ def _choose_page(
         request,
         "intake_choose.html",
         status,
-        measures=list(intake_form.MEASURE_TITLES.items()),
+        measures=[
+            (m, intake_form.MEASURE_TITLES[m]) for m in intake_form.requestable(svc.screener)
+        ],
         treaties=[(s.treaty, s.law.bundle.manifest.short_title) for s in svc.screener.members()],
         upload_errors=errors or [],
         idempotency_key=uuid.uuid4().hex,
@@ -152,8 +167,8 @@ def form(
     treaty: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     screener = _screener(svc, treaty)
+    chosen = _requestable(measure, screener)
     values = {"submitted_on": [intake_form.default_date()]}
     check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
     return _form_page(request, chosen, values, check, screener=screener)
@@ -163,9 +178,9 @@ def form(
 def live_check(request: Request, measure: str, who: Poster, form: Posted, svc: Svc) -> Response:
     """The checklist and the messages beside the fields, for the form as typed so far."""
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     values = _submitted(form)
     screener = _screener(svc, _treaty_of(values))
+    chosen = _requestable(measure, screener)
     check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
     return templating.render(
         request,
@@ -186,9 +201,9 @@ def submit(
     svc: Svc,
 ) -> Response:
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     values = _submitted(form)
     screener = _screener(svc, _treaty_of(values))
+    chosen = _requestable(measure, screener)
     document = intake_form.document(chosen, values)
     check = intake_form.check(chosen, document, screener)
     if not check.complete:
