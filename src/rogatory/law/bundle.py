@@ -37,7 +37,7 @@ from rogatory.law.citation import (
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.groups import Group, GroupsFile
-from rogatory.law.loader import read_yaml, validate
+from rogatory.law.loader import M, read_yaml, validate
 from rogatory.law.obligations import ObligationsFile
 from rogatory.law.provisions import Article, Chapter, ProvisionsFile
 
@@ -1071,6 +1071,17 @@ def _check_obligations(
             )
 
 
+def _optional(
+    model: type[M], root: Path, name: str, label: str, problems: ProblemCollector
+) -> M | None:
+    """A bundle file only some treaties have (measures, screening rules, groups, obligations):
+    validated like the others when it is there, none when it is not."""
+    path = root / name
+    if not path.exists():
+        return None
+    return validate(model, read_yaml(path, problems, label=label), problems, file=label)
+
+
 def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
@@ -1098,49 +1109,13 @@ def load_bundle(root: Path) -> Bundle:
         file=const_file,
     )
     measures_file = f"{label}/measures.yaml"
-    measures = (
-        validate(
-            MeasuresFile,
-            read_yaml(root / "measures.yaml", problems, label=measures_file),
-            problems,
-            file=measures_file,
-        )
-        if (root / "measures.yaml").exists()
-        else None
-    )
+    measures = _optional(MeasuresFile, root, "measures.yaml", measures_file, problems)
     screening_file = f"{label}/screening.yaml"
-    screening = (
-        validate(
-            ScreeningFile,
-            read_yaml(root / "screening.yaml", problems, label=screening_file),
-            problems,
-            file=screening_file,
-        )
-        if (root / "screening.yaml").exists()
-        else None
-    )
+    screening = _optional(ScreeningFile, root, "screening.yaml", screening_file, problems)
     groups_file = f"{label}/groups.yaml"
-    groups = (
-        validate(
-            GroupsFile,
-            read_yaml(root / "groups.yaml", problems, label=groups_file),
-            problems,
-            file=groups_file,
-        )
-        if (root / "groups.yaml").exists()
-        else None
-    )
+    groups = _optional(GroupsFile, root, "groups.yaml", groups_file, problems)
     obligations_file = f"{label}/obligations.yaml"
-    obligations = (
-        validate(
-            ObligationsFile,
-            read_yaml(root / "obligations.yaml", problems, label=obligations_file),
-            problems,
-            file=obligations_file,
-        )
-        if (root / "obligations.yaml").exists()
-        else None
-    )
+    obligations = _optional(ObligationsFile, root, "obligations.yaml", obligations_file, problems)
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
