@@ -28,7 +28,7 @@ install: $(STAMP)
 
 # The main job: check the shipped law data, migrate the embedded SQLite database, load the
 # demo into it if it is empty, list its organisations and people, say how to call the CLI,
-# and serve the web application on http://127.0.0.1:8000.
+# start the notifications worker, and serve the web application on http://127.0.0.1:8000.
 run: $(STAMP)
 	$(BIN)/rogatory rules validate
 	$(BIN)/rogatory db upgrade
@@ -36,7 +36,9 @@ run: $(STAMP)
 	$(BIN)/rogatory users list
 	@echo "The command line: . $(BIN)/activate, then rogatory --help (or run $(BIN)/rogatory directly)."
 	@echo "An API token for a demo user: $(BIN)/rogatory tokens create reviewer@nimbus.example --name me --scope cases:read"
-	$(BIN)/rogatory serve --demo
+	@echo "Notifications: rogatory worker runs beside the server (email waits in the outbox until ROGATORY_SMTP_HOST is set)."
+	$(BIN)/rogatory worker --quiet & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/rogatory serve --demo
 
 # The whole suite: SQLite and a throwaway PostgreSQL, and the browser tests in Debian's
 # Chromium (/usr/bin/chromium; .ci/run installs it). Without Chromium or npm the browser

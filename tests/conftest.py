@@ -159,3 +159,39 @@ def pg_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine
     eng = _migrated("postgresql", request, tmp_path)
     yield eng
     eng.dispose()
+
+
+@dataclass
+class Demo:
+    """A SQLite database holding the demo, as ``rogatory demo`` loads it."""
+
+    engine: Engine
+    folder: Path
+
+    @property
+    def sessions(self) -> Any:
+        from rogatory.db import engine as dbe
+
+        return dbe.sessions(self.engine)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The demo loaded once for the tests that read it (they must not change it)."""
+    from rogatory.db import engine as dbe
+    from rogatory.db import migrate
+    from rogatory.demo import seed
+    from rogatory.requests.transitions import Lifecycle
+    from rogatory.safeguards import engine as screening
+
+    folder = tmp_path_factory.mktemp("demo")
+    eng = dbe.make_engine(f"sqlite:///{folder / 'demo.db'}")
+    migrate.upgrade(eng)
+    seed.seed(
+        dbe.sessions(eng),
+        screening.load(instruments_file=seed.INSTRUMENTS),
+        Lifecycle(catalogue.get().has_provision),
+        folder / "evidence",
+    )
+    yield Demo(eng, folder)
+    eng.dispose()

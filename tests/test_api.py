@@ -232,7 +232,48 @@ MATRIX = {
     # what the answers and the document link to: for everyone, token or not
     "getProblemType": dict.fromkeys(ROLES, 200),
     "getRequestSchema": dict.fromkeys(ROLES, 200),
+    # the authority registry: read by everyone, changed by the admin; call-backs by deciders
+    "listAuthorities": dict.fromkeys(ROLES, 200),
+    "getAuthority": dict.fromkeys(ROLES, 200),
+    "addAuthority": {**dict.fromkeys(ROLES, 403), "admin": 201},
+    "addAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 201},
+    "revokeAuthorityKey": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "recordCallBack": {**DECIDERS, "reviewer": 201, "approver": 201},
+    # replies: drafted and sent by reviewers and approvers, approved by a second approver
+    "listReplies": dict.fromkeys(ROLES, 200),
+    "draftReply": {**DECIDERS, "reviewer": 201, "approver": 201},
+    "getReply": dict.fromkeys(ROLES, 200),
+    "downloadReply": dict.fromkeys(ROLES, 200),
+    "editReply": DECIDERS,
+    "approveReply": {**dict.fromkeys(ROLES, 403), "approver": 200},
+    "sendReply": DECIDERS,
+    "discardReply": DECIDERS,
+    "markReplyDelivered": DECIDERS,
+    "listPendingReplies": dict.fromkeys(ROLES, 200),
+    "issueCaseFile": {**dict.fromkeys(ROLES, 200), "intake": 403},
 }
+
+
+def _authority(ident: str, kid: str) -> dict[str, Any]:
+    from rogatory.disclosure import keys
+
+    return {
+        "id": ident,
+        "state": "XAA",
+        "name": f"Authority {ident}",
+        "kind": "central_authority",
+        "phones": ["+9991005550100"],
+        "keys": [
+            {
+                "kid": kid,
+                "public_key": keys.public_b64(keys.generate().public_key()),
+                "valid_from": "2026-01-01T00:00:00+00:00",
+            }
+        ],
+        "valid_from": "2026-01-01",
+        "verified_by": "tests",
+        "verified_how": "made up",
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -272,6 +313,31 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
     ).json()["items"][0]["id"]
     secret = _create(client, tokens["intake"], _doc(confidentiality_requested=True)).json()["id"]
     today = date.today().isoformat()
+    registered = client.post(
+        "/api/v1/authorities", json=_authority("mx", "mx-1"), headers=_h(tokens["admin"])
+    )
+    assert registered.status_code == 201, registered.text
+    key = _authority("-", f"mx-{role}")["keys"][0]
+    refused = _create(client, tokens["intake"]).json()["id"]
+    client.post(f"{base}/{refused}/transitions", json={"to": "in_review"}, headers=_h(staff))
+    ground = {"reason": "ordre public", "provision": "uncc:art-40:para-21"}
+    client.post(
+        f"{base}/{refused}/transitions",
+        json={"to": "refused", "grounds": [ground]},
+        headers=_h(staff),
+    )
+    replies = f"{base}/{refused}/replies"
+
+    def drafted(*, approved: bool = False, sent: bool = False) -> int:
+        rid = int(client.post(replies, json={"kind": "refusal"}, headers=_h(staff)).json()["id"])
+        if approved:
+            client.post(f"{replies}/{rid}/approval", headers=_h(tokens["approver"]))
+        if sent:
+            client.post(f"{replies}/{rid}/sending", headers=_h(staff))
+        return rid
+
+    r_edit, r_approve, r_discard = drafted(), drafted(), drafted()
+    r_send, r_deliver = drafted(approved=True), drafted(approved=True, sent=True)
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -370,6 +436,37 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         ),
         "getProblemType": lambda: client.get("/api/v1/problems/case.not_found", headers=_h(token)),
         "getRequestSchema": lambda: client.get("/api/v1/schema/request", headers=_h(token)),
+        "listAuthorities": lambda: client.get("/api/v1/authorities", headers=_h(token)),
+        "getAuthority": lambda: client.get("/api/v1/authorities/mx", headers=_h(token)),
+        "addAuthority": lambda: client.post(
+            "/api/v1/authorities", json=_authority(f"a-{role}", f"a-{role}-1"), headers=_h(token)
+        ),
+        "addAuthorityKey": lambda: client.post(
+            "/api/v1/authorities/mx/keys", json=key, headers=_h(token)
+        ),
+        "revokeAuthorityKey": lambda: client.post(
+            "/api/v1/authority-keys/mx-1/revoke", json={"reason": "r"}, headers=_h(token)
+        ),
+        "recordCallBack": lambda: client.post(
+            f"{base}/{fresh}/call-backs",
+            json={"number": "+9991005550100", "outcome": "confirmed"},
+            headers=_h(token),
+        ),
+        "listReplies": lambda: client.get(replies, headers=_h(token)),
+        "draftReply": lambda: client.post(replies, json={"kind": "refusal"}, headers=_h(token)),
+        "getReply": lambda: client.get(f"{replies}/{r_edit}", headers=_h(token)),
+        "downloadReply": lambda: client.get(f"{replies}/{r_edit}/letter.txt", headers=_h(token)),
+        "editReply": lambda: client.put(
+            f"{replies}/{r_edit}/text", json={"text": "Dear colleagues"}, headers=_h(token)
+        ),
+        "approveReply": lambda: client.post(f"{replies}/{r_approve}/approval", headers=_h(token)),
+        "sendReply": lambda: client.post(f"{replies}/{r_send}/sending", headers=_h(token)),
+        "discardReply": lambda: client.post(f"{replies}/{r_discard}/discard", headers=_h(token)),
+        "markReplyDelivered": lambda: client.post(
+            f"{replies}/{r_deliver}/delivery", json={"via": "post"}, headers=_h(token)
+        ),
+        "listPendingReplies": lambda: client.get("/api/v1/replies/pending", headers=_h(token)),
+        "issueCaseFile": lambda: client.post(f"{base}/{fresh}/case-file", headers=_h(token)),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -585,6 +682,23 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "approveTrafficDisclosure",
         "getProblemType",
         "getRequestSchema",
+        "listAuthorities",
+        "getAuthority",
+        "addAuthority",
+        "addAuthorityKey",
+        "revokeAuthorityKey",
+        "recordCallBack",
+        "listReplies",
+        "draftReply",
+        "getReply",
+        "downloadReply",
+        "editReply",
+        "approveReply",
+        "sendReply",
+        "discardReply",
+        "markReplyDelivered",
+        "listPendingReplies",
+        "issueCaseFile",
     }
 
 
@@ -772,7 +886,7 @@ def test_a_blocked_case_is_approved_over_http_only_by_an_override_of_two(
 ) -> None:
     client, tokens = api
     second = _second_approver(client)
-    url = _reviewed(client, tokens, _doc("preservation-outside-scope.json"))
+    url = _reviewed(client, tokens, _doc("mla-outside-scope.json"))
     outcome = client.get(url, headers=_h(tokens["reviewer"])).json()["screening"]["outcome"]
     assert outcome not in ("proceed", "review")
     plain = client.post(f"{url}/approvals", json={}, headers=_h(tokens["approver"]))

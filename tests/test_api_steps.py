@@ -265,9 +265,7 @@ def test_the_traffic_data_step_over_http(api: Api) -> None:
 def store_legacy_refusal(api: Api) -> str:
     """A screening stored before outside_scope existed: refuse where the scope rule failed."""
     client, tokens = api
-    case_id: str = _create(
-        client, tokens["intake"], _doc("preservation-outside-scope.json")
-    ).json()["id"]
+    case_id: str = _create(client, tokens["intake"], _doc("mla-outside-scope.json")).json()["id"]
     sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
     with sessions.begin() as s:
         case = s.get(Case, case_id)
@@ -305,3 +303,35 @@ def test_a_legacy_refusal_for_scope_reads_as_outside_scope(api: Api) -> None:
         ("outside_scope", "outside_scope"),
         ("refuse", "outside_scope"),
     ]
+
+
+def test_a_legacy_invalid_with_a_human_rights_finding_reads_as_a_flagged_review(
+    api: Api,
+) -> None:
+    """Before a human-rights review ranked above invalid, an incomplete request carrying a
+    persecution signal was stored as invalid: the API shows it as review, with a note."""
+    client, tokens = api
+    doc = _doc("stored-data-speech.json", necessity=None)
+    case_id = _create(client, tokens["intake"], doc).json()["id"]
+    sessions = client.app.state.services.sessions  # type: ignore[attr-defined]
+    with sessions.begin() as s:
+        current = s.query(Screening).filter_by(case_id=case_id).one()
+        assert current.outcome == "review"
+        s.add(
+            Screening(
+                case_id=case_id,
+                seq=2,
+                outcome="invalid",
+                as_of=current.as_of,
+                bundle_revision="legacy-" + current.bundle_revision[:20],
+                decision={**current.decision, "outcome": "invalid"},
+                screened_at=datetime.now(UTC),
+                screened_by="earlier-rules",
+            )
+        )
+    case = client.get(f"{BASE}/{case_id}", headers=_h(tokens["auditor"])).json()
+    assert case["screening"]["outcome"] == "invalid"  # the stored row is not rewritten
+    assert case["screening"]["displayed_outcome"] == "review"
+    assert case["screening"]["outcome_note"] == (
+        "flagged for human rights; recorded as invalid under the earlier rules"
+    )

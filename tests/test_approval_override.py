@@ -72,7 +72,7 @@ def _without_facts() -> dict[str, Any]:
 BLOCKED_DOCS = {
     "invalid": _without_facts,  # an item Art 42 requires is missing
     "not_in_force": lambda: _doc(submitted_on="2025-12-01"),  # before entry into force
-    "outside_scope": lambda: _doc("preservation-outside-scope.json"),  # refuse, or outside
+    "outside_scope": lambda: _doc("mla-outside-scope.json"),  # refuse, or outside
 }
 
 

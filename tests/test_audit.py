@@ -186,3 +186,48 @@ def test_db_upgrade_and_audit_verify_commands(
     _tamper(engine, "UPDATE audit_events SET action = 'case.refused' WHERE seq = 2")
     broken = cli("audit", "verify")
     assert broken.code == 1 and "broken at event 2" in broken.out
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        {"amount": 1e16, "ratio": 0.1},  # floats orjson writes otherwise than json ("1e16")
+        {"big": 2**70, "neg": -(2**65)},  # integers beyond 64 bits orjson cannot read
+        {"text": '\u2028 \x7f \U0001f600 \\ " \t', "nested": {"b": [1, {"a": None}]}},
+    ],
+)
+def test_values_the_fast_encoder_writes_otherwise_still_verify(
+    engine: Engine, summary: dict[str, object]
+) -> None:
+    """Verification tries a fast serialisation first; where it differs from the canonical
+    form the reference one decides, so an intact event is never reported broken."""
+    with dbe.sessions(engine).begin() as s:
+        for i in range(3):
+            service.append(s, chain="org-a", actor="u", action="x", summary=summary | {"i": i})
+    report = _verify(engine)
+    assert report.ok and report.events == 3, report.describe()
+    with dbe.sessions(engine)() as s:
+        events = list(service.stream(s))
+    assert events[1].payload["summary"] == summary | {"i": 1}
+
+
+def test_an_edited_float_is_named_though_the_fast_form_never_matched(engine: Engine) -> None:
+    with dbe.sessions(engine).begin() as s:
+        for i in range(3):
+            service.append(s, chain="org-a", actor="u", action="x", summary={"v": 1e16 + i})
+    _tamper(engine, "UPDATE audit_events SET summary = '{\"v\": 2e16}' WHERE seq = 2")
+    report = _verify(engine)
+    assert report.broken_seq == 2 and "altered" in (report.reason or "")
+
+
+def test_a_malformed_stored_time_is_an_altered_event_not_a_crash(tmp_path: Path) -> None:
+    """SQLite stores the time as text (PostgreSQL types the column, so it cannot be malformed
+    there)."""
+    from rogatory.db import migrate
+
+    engine = dbe.make_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    migrate.upgrade(engine)
+    _fill(engine)
+    _tamper(engine, "UPDATE audit_events SET at = '2026-12-01 09:0x:00.000000' WHERE seq = 2")
+    report = _verify(engine)
+    assert report.broken_seq == 2 and "altered" in (report.reason or "")

@@ -43,7 +43,7 @@ def _pytest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != browser_gate.REQUIRE_ENV}
     environ.update(ROGATORY_CHROMIUM=str(tmp_path / "no-chromium"), **env)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", ONE_BROWSER_TEST, "-p", "no:cacheprovider"],
+        [sys.executable, "-m", "pytest", ONE_BROWSER_TEST, "-p", "no:cacheprovider", "-n", "0"],
         cwd=browser_gate.ROOT,
         env=environ,
         capture_output=True,

@@ -369,3 +369,33 @@ def test_a_measures_table_requiring_a_field_no_rule_can_test_is_refused(tmp_path
         engine.Screener(engine.build_law(register=register))
     assert info.value.code == "rules.measures_table"
     assert "required field necessity_of_it" in info.value.message
+
+
+def test_cli_check_reads_offence_articles_in_the_numbering_named(cli: Cli, tmp_path: Path) -> None:
+    """A request written in Budapest's numbering (Art 8, computer-related fraud) is screened
+    under every treaty with --numbering budapest: the UN Convention's column reads UN Art 13."""
+    path = _file(tmp_path, _preservation(treaty_articles=[8]))
+    data = json.loads(
+        cli("check", path, "--treaty", "all", "--numbering", "budapest", "--format", "json").out
+    )
+    assert data["numbering"] == "budapest"
+    by = {t["treaty"]: t for t in data["treaties"]}
+    assert [t["treaty"] for t in data["treaties"]] == ["budapest", "uncc"]
+    assert by["budapest"]["articles_translated"] == []
+    assert by["uncc"]["articles_translated"] == [
+        "offence.treaty_articles: budapest Art 8 → uncc Art 13"
+    ]
+    assert "decision" in by["uncc"], by["uncc"]
+    # The default numbering is the UN Convention's, where Art 8 is illegal interception
+    # (Budapest Art 3): the same figure, another offence.
+    default = json.loads(cli("check", path, "--treaty", "all", "--format", "json").out)
+    bu = next(t for t in default["treaties"] if t["treaty"] == "budapest")
+    assert bu["articles_translated"] == ["offence.treaty_articles: uncc Art 8 → budapest Art 3"]
+    # One treaty, another numbering: translated, and said.
+    one = cli("check", path, "--numbering", "budapest", "--format", "json")
+    assert one.code == 0, one.err
+    assert json.loads(one.out)["articles_translated"] == [
+        "offence.treaty_articles: budapest Art 8 → uncc Art 13"
+    ]
+    bad = cli("check", path, "--numbering", "ets30")
+    assert bad.code == 2 and "--numbering ets30" in bad.err + bad.out

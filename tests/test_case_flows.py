@@ -179,6 +179,40 @@ def test_a_refusal_needs_a_cited_ground_and_is_recorded(
     }
 
 
+def test_a_preservation_case_is_refused_only_on_the_grounds_its_closed_list_names(
+    engine: Engine, screener: screening.Screener
+) -> None:
+    """Preservation "may only be refused" on a political offence or essential interests (the
+    Budapest Art 29(5) model of UN Art 42): not as prohibited in a similar domestic case."""
+    case_id = _intake(engine, screener, _doc("preservation-fraud.json"))
+    sessions = dbe.sessions(engine)
+    with sessions.begin() as s:
+        flows.transition(s, REVIEWER, case_id, Status.IN_REVIEW, LIFE)
+        for rule in flows.state_of(s, flows.get_or_raise(s, REVIEWER, case_id)).review_findings:
+            flows.acknowledge(s, REVIEWER, case_id, rule, "considered")
+    domestic = Ground(
+        "our law would prohibit this in a similar domestic case",
+        "uncc:art-40:para-21",
+        "refusal.domestic_prohibition",
+    )
+    dual = Ground("the conduct is not criminal here", "uncc:art-35")
+    for bad, field in ((domestic, "grounds[0].ground"), (dual, "grounds[0].provision")):
+        with sessions.begin() as s, pytest.raises(ProblemList) as info:
+            flows.transition(s, REVIEWER, case_id, Status.REFUSED, LIFE, grounds=[bad])
+        assert info.value.code == "case.ground_not_allowed"
+        message = info.value.problems[0].message
+        assert message.startswith(field) and "preservation may only be refused on" in message
+        assert "UNCC Art. 42, model ETS185 Art. 29(5)" in message
+    essential = Ground(
+        "execution would prejudice our essential interests",
+        "uncc:art-40:para-21",
+        "refusal.essential_interests",
+    )
+    with sessions.begin() as s:
+        case = flows.transition(s, REVIEWER, case_id, Status.REFUSED, LIFE, grounds=[essential])
+        assert case.status == "refused"
+
+
 def test_an_invalid_move_changes_nothing(engine: Engine, screener: screening.Screener) -> None:
     case_id = _intake(engine, screener, _doc("preservation-fraud.json"))
     with dbe.sessions(engine).begin() as s, pytest.raises(RogatoryError) as info:

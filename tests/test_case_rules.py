@@ -341,3 +341,28 @@ def test_a_legacy_refusal_for_scope_reads_as_outside_scope() -> None:
     ground = {"findings": [{"rule": "refusal.dual_criminality", "result": "fail"}]}
     assert displayed("refuse", ground).label == "refuse"
     assert displayed("outside_scope", scope_failed).note is None
+
+
+def test_a_legacy_invalid_with_a_human_rights_review_reads_as_a_flagged_review() -> None:
+    from rogatory.requests.displayed import displayed
+
+    flagged = {
+        "findings": [
+            {"rule": "completeness.mla_request", "result": "fail"},
+            {"rule": "refusal.persecution", "result": "review", "flags": ["human_rights"]},
+        ]
+    }
+    shown = displayed("invalid", flagged)
+    assert (shown.outcome, shown.note) == (
+        "review",
+        "flagged for human rights; recorded as invalid under the earlier rules",
+    )
+    policy_only = {
+        "findings": [{"rule": "safeguards.authorisation", "result": "review", "flags": ["policy"]}]
+    }
+    assert displayed("invalid", policy_only).label == "invalid"
+    passed = {
+        "findings": [{"rule": "refusal.persecution", "result": "pass", "flags": ["human_rights"]}]
+    }
+    assert displayed("invalid", passed).note is None
+    assert displayed("review", flagged).note is None

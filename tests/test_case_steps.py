@@ -205,7 +205,7 @@ def test_consulting_then_postponing_then_resuming_keeps_the_history(
         assert found.steps[0].details == proposal.to_json()
         assert found.steps[0].ended is not None and found.steps[0].ended.to == "postponed"
         assert found.current is not None and found.current.details["review_on"] == "2027-01-15"
-        assert found.consulted is True and found.notice(date(2026, 12, 1)) is None
+        assert found.consulted is True and found.notice(date(2026, 12, 1), "uncc") is None
         assert deferral.due_for_review(s, REVIEWER, date(2027, 1, 14)) == []
         assert [c.id for c, _ in deferral.due_for_review(s, REVIEWER, date(2027, 1, 15))] == [
             case_id
@@ -242,7 +242,7 @@ def test_a_refusal_without_consultation_is_allowed_and_said(
     with dbe.sessions(engine)() as s:
         found = deferral.of_case(s, s.get(Case, case_id))
         assert found.consulted is False
-        notice = found.notice(date(2026, 12, 1))
+        notice = found.notice(date(2026, 12, 1), "uncc")
         assert notice is not None and notice.startswith("refused without consulting")
         assert "UNTOC Art. 18(26)" in notice and "UNVERIFIED (model)" in notice
 
@@ -349,7 +349,9 @@ def test_a_step_follows_the_cases_approval_rule_and_may_be_withheld_on_a_listed_
     engine: Engine, screener: screening.Screener
 ) -> None:
     """A preservation approved through an override needs two approvers; so does its step."""
-    case_id = _in_review(engine, screener, _doc("preservation-outside-scope.json"))
+    petty = {"description": "Theft of a bicycle, arranged by text messages", "max_penalty_years": 2}
+    outside = _doc("preservation-fraud.json", offence={**petty, "treaty_articles": []})
+    case_id = _in_review(engine, screener, outside)
     override = Override(BasisKind.INSTRUMENT, "XAA-XAB Treaty (2019), art. 5", "it obliges us")
     sessions = dbe.sessions(engine)
     for approver in (APPROVER_1, APPROVER_2):
@@ -384,7 +386,7 @@ def test_the_step_is_only_on_preservation_cases(
 
 
 def test_the_grounds_shown_are_the_measures_tables_with_their_levels() -> None:
-    listed = traffic.grounds()
+    listed = traffic.grounds("uncc")
     assert [g.rule for g in listed] == catalogue.get().measures["traffic_disclosure"].grounds
     political = next(g for g in listed if g.rule == "refusal.political_offence")
     assert [c.label for c in political.cites] == ["UNCC Art. 42", "UNCC Art. 43"]

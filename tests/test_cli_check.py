@@ -67,7 +67,7 @@ def test_check_a_folder(cli: Cli) -> None:
         "interception-authorised.json": "review",
         "preservation-fraud.json": "proceed",
         "preservation-incomplete.json": "invalid",
-        "preservation-outside-scope.json": "outside_scope",
+        "mla-outside-scope.json": "outside_scope",
         "stored-data-speech.json": "review",
     }
     text = cli("check", str(EXAMPLES), "--instruments", WHAT_IF)

@@ -192,8 +192,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         closed = create()
         move(closed, "in_review")
         move(closed, "withdrawn", note="the requesting State withdrew it")
+        refused = create()
+        move(refused, "in_review")
+        ground = {"reason": "ordre public", "provision": "uncc:art-40:para-21"}
+        move(refused, "refused", grounds=[ground])
+        drafted = client.post(
+            f"/api/v1/cases/{refused}/replies", json={"kind": "refusal"}, headers=other
+        )
+        assert drafted.status_code == 201, drafted.text
         ids: dict[str, list[Any]] = {
-            "case_id": [screened, reviewing, approved, closed],
+            "case_id": [screened, reviewing, approved, closed, refused],
+            "reply_id": [drafted.json()["id"]],
             "hold_id": [hold.json()["id"]],
             "step_id": [1],
             "email": ["spare@a.example", "second@a.example"],

@@ -241,3 +241,48 @@ def test_an_impossible_date_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problems = ProblemCollector()
     assert read_yaml(path, problems) is None
     assert [p.code for p in problems.problems] == ["rules.invalid_value"]
+
+
+def test_a_sentence_is_never_shown_above_the_level_it_is_labelled_with() -> None:
+    """A recollected sentence inside a depositary-level summary (Art 64 before its split) is
+    refused at load, naming the article; a part of its own at its level passes."""
+    from rogatory.errors import ProblemCollector
+    from rogatory.law import bundle as law_bundle
+    from rogatory.law.citation import Attestation, Level
+
+    def problems(level: Level, text: str) -> list[str]:
+        found = ProblemCollector()
+        model = "ETS185 Art. 29" if level is Level.MODEL else None
+        att = Attestation(source="S2", verification=level, model=model)
+        law_bundle._check_labels(64, "summary", att, [text], found, "p.yaml", "articles[63]")
+        return [p.code for p in found.problems]
+
+    mixed = "Open for signature (S2). [recollection, UNVERIFIED] Open for accession."
+    assert problems(Level.DEPOSITARY, mixed) == ["rules.summary_level_mixed"]
+    assert problems(Level.RECOLLECTION, mixed) == []
+    assert problems(Level.MODEL, "[recollection, UNVERIFIED] x") == ["rules.summary_level_mixed"]
+    assert problems(Level.RECOLLECTION, "[model: UNTOC Art 36] x") == []  # claims less: fine
+    assert problems(Level.TEXT, "a condition [UNVERIFIED] here") == ["rules.summary_level_mixed"]
+
+
+def test_findings_cite_the_level_of_what_they_rest_on() -> None:
+    from rogatory.law.citation import Level
+    from rogatory.treaty import catalogue
+
+    uncc = catalogue.get("uncc")
+    assert uncc.citation(42).verification is Level.RECOLLECTION  # number and title
+    content = uncc.content_citation(42)
+    assert (content.verification, content.model) == (Level.MODEL, "ETS185 Art. 29")
+    assert uncc.content_citation(35).verification is Level.SECONDARY
+    assert uncc.content_citation(40, "21").model == "UNTOC Art. 18(21)"
+    parts = uncc.part_citations("refusal.dual_criminality")
+    assert [(c.article, c.model, c.source) for c in parts] == [
+        (35, "UNCAC Art. 43(2)", "S24"),
+        (40, "UNCAC Art. 46(9)(b)", "S24"),
+    ]
+    art64 = uncc.article(64)
+    assert art64 is not None and art64.summary_attestation.verification is Level.DEPOSITARY
+    assert "[recollection" not in (art64.summary or "")
+    assert [p.cite.verification for p in art64.parts] == [Level.SECONDARY, Level.MODEL]
+    para2 = uncc.article(65).find(["2"])  # type: ignore[union-attr]
+    assert para2 is not None and "whichever is later" not in para2.text

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, find, given, settings
 from hypothesis import strategies as st
 
 from rogatory.errors import ProblemList
@@ -17,7 +17,7 @@ from rogatory.parties import service
 from rogatory.parties.scenarios import generated_codes
 from rogatory.safeguards import engine, request
 from rogatory.safeguards.context import REGISTRY
-from rogatory.safeguards.domestic import DomesticLaw
+from rogatory.safeguards.domestic import MANDATORY_CAPABLE, DomesticLaw
 from rogatory.treaty import catalogue
 from tests.conftest import ratifications
 
@@ -345,14 +345,83 @@ def test_for_preservation_no_ground_outside_its_list_ever_engages(
             assert f.result is Result.NOT_APPLICABLE, f
 
 
+# A domestic-law mapping of the requested State that can make refuse happen: mandatory
+# grounds it can establish itself, measures its law prohibits or does not provide, offences.
+mappings = st.fixed_dictionaries(
+    {
+        "mandatory_grounds": st.lists(st.sampled_from(MANDATORY_CAPABLE), unique=True),
+        "prohibited_measures": st.lists(
+            st.sampled_from([m.value for m in request.Measure]), unique=True, max_size=4
+        ),
+        "unavailable_measures": st.lists(
+            st.sampled_from([m.value for m in request.Measure]), unique=True, max_size=3
+        ),
+        "offences": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "provision": st.just("s. 1"),
+                    "description": st.just("an offence"),
+                    "treaty_articles": st.lists(st.integers(7, 17), max_size=2),
+                }
+            ),
+            max_size=2,
+        ),
+    }
+)
+
+
+def _screen_with_mapping(
+    screener: engine.Screener, data: dict[str, Any], mapping: dict[str, Any]
+) -> engine.Decision:
+    """Screen with the drawn mapping as the requested State's law (same register, signals)."""
+    law = DomesticLaw.model_validate({"state": data["requested_state"], **mapping})
+    with_law = engine.build_law(
+        register=screener.law.register,
+        domestic_law={law.state: law},
+        signals_=screener.law.signals,
+    )
+    return engine.Screener(with_law).screen(request.parse(data))
+
+
 @SETTINGS
-@given(requests)
+@given(requests, mappings)
 def test_a_request_outside_scope_is_never_refused(
-    screener: engine.Screener, data: dict[str, Any]
+    screener: engine.Screener, data: dict[str, Any], mapping: dict[str, Any]
 ) -> None:
-    decision = screener.screen(request.parse(data))
+    decision = _screen_with_mapping(screener, data, mapping)
+    event(f"outcome: {decision.outcome.value}")
     if decision.finding("scope.offence_or_serious_crime").result is Result.FAIL:
         assert decision.outcome in (Outcome.OUTSIDE_SCOPE, Outcome.NOT_IN_FORCE)
+
+
+def test_the_outside_scope_property_could_fail(screener: engine.Screener) -> None:
+    """The property above is not vacuous: its strategies reach a refuse, and a request outside
+    scope whose mandatory ground is established (where refuse would win without the
+    precedence)."""
+    find_settings = settings(max_examples=5000, deadline=None, database=None)
+
+    def mandatory_fail(d: engine.Decision) -> bool:
+        return any(f.result is Result.FAIL and f.outcome is Outcome.REFUSE for f in d.findings)
+
+    refused = find(
+        st.tuples(requests, mappings),
+        lambda dm: _screen_with_mapping(screener, *dm).outcome is Outcome.REFUSE,
+        settings=find_settings,
+    )
+    assert _screen_with_mapping(screener, *refused).outcome is Outcome.REFUSE
+    blocked = find(
+        st.tuples(requests, mappings),
+        lambda dm: (
+            (d := _screen_with_mapping(screener, *dm))
+            .finding("scope.offence_or_serious_crime")
+            .result
+            is Result.FAIL
+            and d.outcome is Outcome.OUTSIDE_SCOPE
+            and mandatory_fail(d)
+        ),
+        settings=find_settings,
+    )
+    assert _screen_with_mapping(screener, *blocked).outcome is Outcome.OUTSIDE_SCOPE
 
 
 @SETTINGS

@@ -1,4 +1,4 @@
-"""The Convention's structure and the lookups lawyers use, checked against treaty.md's notes."""
+"""The Convention's structure and the lookups lawyers use, checked against what the stored sources show."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def test_68_articles_in_9_chapters(uncc: Bundle) -> None:
 def test_article_numbering_follows_the_verified_sources(
     uncc: Bundle, number: int, title: str, chapter: str
 ) -> None:
-    # The known-wrong sources put illegal access at Art 6 and preservation at Art 23 (treaty.md).
+    # The known-wrong sources put illegal access at Art 6 and preservation at Art 23.
     article = uncc.article(number)
     assert article is not None and article.title == title and article.chapter == chapter
 

@@ -685,7 +685,7 @@ def _reviewed_in_web(web: Web, doc: dict[str, Any]) -> str:
 
 def test_a_blocked_case_is_approved_from_the_case_page_only_through_an_override(web: Web) -> None:
     _approvers(web)
-    case_id = _reviewed_in_web(web, _example("preservation-outside-scope.json"))
+    case_id = _reviewed_in_web(web, _example("mla-outside-scope.json"))
     first, csrf = signed_in(web, "approver1@a.example")
     page = first.get(f"/cases/{case_id}").text
     assert 'class="stack decision-form override-form"' in page and 'name="override_kind"' in page
@@ -951,3 +951,17 @@ def test_guided_intake_under_budapest_asks_its_own_offence_articles(web: Web) ->
         case = s.get(Case, created.headers["location"].rsplit("/", 1)[1])
         assert case is not None and case.treaty == "budapest"
         assert case.request["offence"]["treaty_articles"] == [2]
+
+
+def test_the_intake_offers_no_form_for_a_step_of_another_case(web: Web) -> None:
+    """The disclosure of preserved traffic data is a step of a preservation case (the measures
+    table's step_of), so it is neither offered nor taken in as a request of its own."""
+    client, csrf = signed_in(web, "intake@a.example")
+    choose = client.get("/intake").text
+    assert "/intake/preservation" in choose and "/intake/stored_data" in choose
+    assert "traffic_disclosure" not in choose and "Art 43" not in choose
+    for answer in (
+        client.get("/intake/traffic_disclosure"),
+        client.post("/intake/traffic_disclosure", data={"csrf_token": csrf}),
+    ):
+        assert answer.status_code == 404 and 'name="data.identifiers"' not in answer.text

@@ -221,7 +221,7 @@ def test_the_traffic_data_step_from_the_case_page(web: Web) -> None:
 
 
 def test_a_legacy_refusal_for_scope_shows_as_outside_scope(web: Web) -> None:
-    case_id = _case(web, **_example("preservation-outside-scope.json"))
+    case_id = _case(web, **_example("mla-outside-scope.json"))
     with web.sessions.begin() as s:
         current = s.execute(select(Screening).where(Screening.case_id == case_id)).scalar_one()
         s.add(
@@ -243,3 +243,30 @@ def test_a_legacy_refusal_for_scope_shows_as_outside_scope(web: Web) -> None:
         assert s.execute(select(Screening.outcome).where(Screening.seq == 2)).scalar_one() == (
             "refuse"
         )
+
+
+def test_a_legacy_invalid_with_a_human_rights_finding_shows_as_a_flagged_review(
+    web: Web,
+) -> None:
+    """Stored before a human-rights review ranked above invalid: shown as review (flagged)."""
+    case_id = _case(web, **_example("stored-data-speech.json", necessity=None))
+    with web.sessions.begin() as s:
+        current = s.execute(select(Screening).where(Screening.case_id == case_id)).scalar_one()
+        assert current.outcome == "review"  # today's precedence
+        s.add(
+            Screening(
+                case_id=case_id,
+                seq=2,
+                outcome="invalid",
+                as_of=current.as_of,
+                bundle_revision="earlier",
+                decision={**current.decision, "outcome": "invalid"},
+                screened_at=datetime.now(UTC),
+                screened_by="earlier-rules",
+            )
+        )
+    client, _ = signed_in(web, "reviewer@a.example")
+    page = _text(client.get(f"/cases/{case_id}").text)
+    assert "review (flagged for human rights; recorded as invalid under the earlier rules)" in page
+    queue = _text(client.get("/queue").text)
+    assert "recorded as invalid under the earlier rules" in queue

@@ -38,6 +38,9 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "case.forbidden_transition": _c(403, "the person's roles do not allow this move"),
     "case.invalid_transition": _c(409, "the case cannot move there from where it stands"),
     "case.guard_failed": _c(422, "a condition of the move is not met (notes, grounds, approvals)"),
+    "case.ground_not_allowed": _c(
+        422, "a refusal cites a ground, or a provision, outside the measure's closed list"
+    ),
     "case.idempotency_conflict": _c(
         409, "the Idempotency-Key was used for another request document or treaty"
     ),
@@ -65,6 +68,21 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "case.invalid_override": _c(422, "the override needs a legal basis, a citation and a reason"),
     "case.invalid_screening_date": _c(422, "the law data holds no value on that screening date"),
     "case.invalid_traffic_disclosure": _c(422, "the traffic-data disclosure is incomplete"),
+    # replies to the requesting authority, and the case file
+    "reply.not_found": _c(404, "no such reply on the case"),
+    "reply.not_available": _c(409, "the case has no decision or step that kind of reply answers"),
+    "reply.invalid_language": _c(422, "no template of that kind of reply in that language"),
+    "reply.invalid_text": _c(422, "the reply's text is empty, too long or not storable"),
+    "reply.invalid_channel": _c(422, "not a way of delivering a reply"),
+    "reply.wrong_status": _c(409, "the reply's status does not allow this (sent, discarded)"),
+    "reply.own_draft": _c(422, "the person who drafted or edited a reply cannot approve it"),
+    "reply.approval_needed": _c(409, "the reply needs a second person's approval first"),
+    "reply.stale": _c(409, "the case was screened again or its decision changed since drafting"),
+    "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
+    "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
+    "casefile.pdf_unavailable": _c(
+        500, "PDF cannot be made here: its system libraries are missing"
+    ),
     # preservation holds
     "hold.no_identifiers": _c(422, "a hold names at least one identifier"),
     "hold.too_short": _c(422, "shorter than the minimum period of preservation"),
@@ -122,6 +140,10 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     # people and tokens
     "user.exists": _c(422, "a user with this email exists"),
     "user.not_found": _c(404, "no such user in the organisation"),
+    "notification.invalid_kind": _c(422, "not a kind of notice"),
+    "notification.invalid_url": _c(422, "a webhook's URL is not an http(s) URL"),
+    "notification.weak_secret": _c(422, "a webhook's shared secret is too short"),
+    "notification.not_found": _c(404, "no such webhook"),
     "user.forbidden": _c(403, "managing people and tokens needs the admin role"),
     "user.invalid_role": _c(422, "not a role"),
     "user.weak_password": _c(422, "the password is too short"),
@@ -129,6 +151,21 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "token.not_found": _c(404, "no such API token in the organisation"),
     "token.invalid_scope": _c(422, "not a token scope"),
     "organisation.not_found": _c(404, "no such organisation"),
+    # the authority registry, signed requests, call-backs
+    "authority.invalid": _c(422, "the authority record is invalid: each problem is listed"),
+    "authority.not_found": _c(404, "no such authority in the organisation's registry"),
+    "authority.exists": _c(409, "an authority with this id is already registered"),
+    "authority.key_exists": _c(409, "a key with this id is already registered"),
+    "authority.key_not_found": _c(404, "no such key in the organisation's registry"),
+    "authority.key_revoked": _c(409, "the key is already revoked"),
+    "authority.forbidden": _c(403, "managing the authority registry needs the admin role"),
+    "signature.unusable": _c(422, "not a signed request document that can be checked"),
+    "signature.invalid_kid": _c(422, "not a key id (1-64 letters, digits or . _ : -)"),
+    "request.replayed": _c(409, "a signed request already received, or issued outside the window"),
+    "callback.invalid": _c(
+        422, "the call-back is incomplete, or its number is not in the registry"
+    ),
+    "callback.forbidden": _c(403, "recording a call-back needs the reviewer or approver role"),
     # the law data and the treaty browser
     "treaty.not_found": _c(404, "no such article or treaty page"),
     "treaty.unknown_article": _c(404, "the treaty has no such article"),
@@ -151,6 +188,17 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "input.file_unreadable": _c(422, "the file cannot be read"),
     "input.not_a_folder": _c(422, "not a folder"),
     "demo.not_empty": _c(409, "the database already holds data"),
+    # compliance: footprints, the national implementation register, assessments
+    "footprint.invalid": _c(422, "the company footprint is invalid: each problem is listed"),
+    "laws.invalid": _c(422, "national implementation records are invalid: each problem is listed"),
+    "assessment.invalid": _c(422, "not an assessment written by rogatory assess --format json"),
+    "compliance.no_catalogue": _c(500, "the treaty bundle has no obligations catalogue"),
+    "compliance.forbidden": _c(403, "the person's roles do not allow this compliance action"),
+    "compliance.not_found": _c(404, "no such assessment or requirement in the organisation"),
+    "compliance.invalid_status": _c(422, "not a requirement status"),
+    "compliance.invalid_date": _c(422, "a date field is not a date"),
+    "compliance.note_required": _c(422, "a note is required"),
+    "compliance.invalid_value": _c(422, "a value outside what the field allows"),
     # the shipped law data (found when it is loaded: a fault of the installation)
     "rules.invalid_bundle": _c(500, "a treaty bundle is invalid"),
     "rules.not_a_bundle": _c(422, "the folder is not a treaty bundle"),

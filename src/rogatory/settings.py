@@ -37,8 +37,29 @@ class Settings(BaseSettings):
     # Seconds a client may go without sending more of its request body before the request is
     # cut off (408): a stalled upload must not hold anything for as long as its sender likes.
     body_timeout: float = Field(default=30.0, gt=0)
+    # The organisation's own templates of replies and of the case file, over the shipped ones
+    # (replies/<language>/<kind>.txt, casefile/case_file.html; see rogatory.replies.templates).
+    templates_dir: Path | None = None
     # Seconds a write waits for SQLite's write lock before it is answered 503 db.busy.
     db_lock_timeout: float = Field(default=10.0, gt=0)
+
+    # Notifications (``rogatory worker``): where the links in notices point, and the SMTP
+    # server email goes through (none: email notices wait in the outbox, webhooks still go).
+    public_url: str = "http://127.0.0.1:8000"
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "rogatory@localhost"
+    # Seconds between the worker's rounds, and after which a notice a crashed worker was
+    # sending is taken up again.
+    worker_interval: float = Field(default=15.0, gt=0)
+    worker_lease: float = Field(default=300.0, gt=0)
+    # Signed requests: one issued longer ago than this is refused at intake as a replay; with
+    # require_signed_requests, an unsigned request goes to a person (requester.signature).
+    request_window_hours: float = Field(default=24.0, gt=0, le=24 * 366)
+    require_signed_requests: bool = False
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""

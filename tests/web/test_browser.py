@@ -7,11 +7,14 @@ import hashlib
 import json
 import re
 from datetime import date
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from rogatory.authorities import signed
 from rogatory.disclosure import keys, receipts
+from rogatory.replies.models import ReplyRow
 from rogatory.reports import publishing
 from rogatory.requests import flows
 from rogatory.requests.models import Case
@@ -246,6 +249,69 @@ def test_audit_page_for_auditors(page: Page) -> None:
     shoot(page, "audit")
 
 
+def test_a_reply_is_drafted_approved_by_a_second_person_sent_and_downloaded(
+    page: Page, site: Site
+) -> None:
+    with site.sessions() as s:
+        answered = select(ReplyRow.case_id)
+        case_id = s.execute(
+            select(Case.id)
+            .where(Case.org_id == "nimbus", Case.status == "refused", Case.id.not_in(answered))
+            .limit(1)
+        ).scalar_one()
+    url = f"/cases/{case_id}"
+    sign_in(page, REVIEWER)
+    page.goto(url)
+    # the request reads as a summary; the raw document is one click away
+    expect(page.locator("#request-who")).to_contain_text("Authority")
+    expect(page.locator("details.raw pre.doc")).to_be_hidden()
+    page.get_by_text("The request document as received (JSON)").click()
+    expect(page.locator("details.raw pre.doc")).to_be_visible()
+    expect(page.locator("#timeline")).to_contain_text("Rafael Reviewer took the case into review")
+    page.select_option("#reply-kind", "refusal")
+    page.select_option("#reply-language", "en")
+    page.get_by_role("button", name="Draft the reply").click()
+    reply = page.locator("article.reply").last
+    expect(reply).to_contain_text("draft")
+    letter = reply.locator("textarea")
+    expect(letter).to_have_value(re.compile("Refusal of assistance"))
+    expect(reply.get_by_role("button", name=re.compile("^Send"))).to_have_count(0)  # four eyes
+    letter.fill(letter.input_value() + "\nWe remain at your disposal.")
+    reply.get_by_role("button", name="Save the text").click()
+    shoot(page, "case-reply-draft")
+    sign_out(page)
+
+    sign_in(page, APPROVER)
+    page.goto(url)
+    page.locator("article.reply").last.get_by_role(
+        "button", name=re.compile("Approve reply")
+    ).click()
+    expect(page.locator("article.reply").last).to_contain_text("approved")
+    sign_out(page)
+
+    sign_in(page, REVIEWER)
+    page.goto(url)
+    reply = page.locator("article.reply").last
+    reply.get_by_role("button", name=re.compile("^Send reply")).click()
+    reply = page.locator("article.reply").last
+    expect(reply.locator(".status")).to_have_text("sent")
+    expect(reply.locator("pre.letter")).to_contain_text("We remain at your disposal.")
+    with page.expect_download() as got:
+        reply.get_by_role("link", name=re.compile("Download the letter")).click()
+    body = got.value.path().read_bytes()
+    with site.sessions() as s:
+        row = s.execute(select(ReplyRow).where(ReplyRow.case_id == case_id)).scalar_one()
+    assert row.sha256 == hashlib.sha256(body).hexdigest() and row.delivery == "pending"
+    expect(reply.locator("code.hash")).to_have_text(row.sha256)
+    page.select_option("#file-format", "pdf")
+    with page.expect_download() as got:
+        page.get_by_role("button", name="Issue the case file").click()
+    assert got.value.suggested_filename.endswith(".pdf")
+    assert got.value.path().read_bytes().startswith(b"%PDF-")
+    assert axe_violations(page) == []
+    shoot(page, "case-reply-sent")
+
+
 SCREENS = {
     "login": (None, "/login"),
     "queue": (REVIEWER, "/queue"),
@@ -253,6 +319,8 @@ SCREENS = {
     "intake-form": (INTAKE, "/intake/preservation"),
     "intake-form-budapest": (INTAKE, "/intake/preservation?treaty=budapest"),
     "case": (REVIEWER, None),
+    "case-replied": (REVIEWER, None),
+    "case-postponed": (APPROVER, None),
     "amend": (INTAKE, None),
     "treaty": (REVIEWER, "/treaty"),
     "treaty-search": (REVIEWER, "/treaty?q=preservation"),
@@ -263,6 +331,8 @@ SCREENS = {
     "people": (ADMIN, "/people"),
     "reports": (ADMIN, "/reports"),
     "public-report": (None, None),
+    "authorities": (ADMIN, "/authorities"),
+    "authorities-read": (REVIEWER, "/authorities?state=XAA"),
 }
 
 
@@ -292,6 +362,143 @@ def test_an_admin_reads_the_report_publishes_it_and_anyone_reads_it_signed_out(
     shoot(page, "public-report")
 
 
+def test_an_admin_registers_an_authority_and_a_signed_request_is_taken_in_from_a_file(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    """The admin adds an authority with its key on the Authorities page; an intake officer
+    uploads a request document signed with that key; the case shows the signature checked
+    against the registry; the same file again is refused as a replay; the key is revoked."""
+    key = keys.generate()
+    sign_in(page, ADMIN)
+    page.goto("/authorities")
+    expect(page.locator("#authority-demo-xaa-ncu")).to_contain_text("fictional (demo)")
+    page.fill("#a-state", "XAD")
+    page.fill("#a-name", "Browser Test Unit of XAD")
+    page.select_option("#a-kind", "contact_point_24_7")
+    page.fill("#a-domains", "browser.xad.example")
+    page.fill("#a-phones", "555 0199")  # no country code: refused by the server
+    page.fill("#a-kid", "browser-xad-1")
+    page.fill("#a-key", keys.public_b64(key.public_key()))
+    page.fill("#a-from", "2026-01-01")
+    page.fill("#a-by", "Ada Admin")
+    page.fill("#a-how", "call to the number in the ministry's directory")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#authorities-error")).to_contain_text(
+        "the form: field phones[0]: '555 0199' is not an international number"
+    )
+    assert page.input_value("#a-key") == keys.public_b64(key.public_key())  # nothing lost
+    page.fill("#a-phones", "+999 200 555 0199")
+    page.get_by_role("button", name="Add").click()
+    row = page.locator("tr", has_text="Browser Test Unit of XAD")
+    expect(row).to_contain_text("browser-xad-1")
+    expect(row).to_contain_text("+9992005550199")
+    shoot(page, "authorities")
+    sign_out(page)
+
+    document = {
+        "measure": "preservation",
+        "requesting_state": "XAD",
+        "requested_state": "XAB",
+        "submitted_on": date.today().isoformat(),
+        "requesting_authority": {
+            "name": "Browser Test Unit of XAD",
+            "role": "contact_point_24_7",
+            "reference": "BROWSER-SIGNED-1",
+            "email": "duty@browser.xad.example",
+        },
+        "offence": {"description": "Phishing", "treaty_articles": [13], "max_penalty_years": 5},
+        "facts": "The account sent phishing mail to 140 people.",
+        "necessity": "Logs are kept for 30 days.",
+        "mla_to_follow": True,
+        "data": {
+            "categories": ["subscriber"],
+            "identifiers": ["phish@nimbus.example"],
+            "relation_to_offence": "It sent the mail.",
+        },
+    }
+    path = tmp_path / "signed.json"
+    path.write_text(json.dumps(signed.sign(document, key, "browser-xad-1")))
+    sign_in(page, INTAKE)
+    page.goto("/intake")
+    page.set_input_files("#document", str(path))
+    page.get_by_role("button", name="Take in").click()
+    expect(page).to_have_url(re.compile(r"/cases/[0-9a-f-]{36}$"))
+    expect(page.locator("#case-title")).to_contain_text("BROWSER-SIGNED-1")
+    signature = page.locator("li.finding", has_text="requester.signature")
+    expect(signature).to_contain_text("signed by Browser Test Unit of XAD")
+    expect(page.locator("li.finding.pass", has_text="requester.sender_domain")).to_have_count(1)
+    page.goto("/intake")
+    page.set_input_files("#document", str(path))
+    page.get_by_role("button", name="Take in").click()
+    expect(page.locator("#upload-error")).to_contain_text("was already received")
+    sign_out(page)
+
+    sign_in(page, ADMIN)
+    page.goto("/authorities")
+    page.fill("#reason-browser-xad-1", "retired after the test")
+    page.get_by_role("button", name="Revoke key browser-xad-1").click()
+    expect(page.locator("tr", has_text="Browser Test Unit of XAD")).to_contain_text(
+        "retired after the test"
+    )
+
+
+def test_a_reviewer_records_the_call_back_that_confirms_an_emergency(
+    page: Page, site: Site
+) -> None:
+    from datetime import UTC, datetime
+
+    from rogatory.demo import authorities as demo
+
+    document = demo.sender(
+        {
+            "measure": "emergency",
+            "requesting_state": "XAA",
+            "requested_state": "XAB",
+            "submitted_on": date.today().isoformat(),
+            "requesting_authority": {"role": "contact_point_24_7", "reference": "CALL-BACK-1"},
+            "offence": {
+                "description": "Kidnapping",
+                "treaty_articles": [],
+                "max_penalty_years": 20,
+            },
+            "facts": "The captors use the account to demand ransom.",
+            "data": {"categories": ["subscriber"], "identifiers": ["captor@nimbus.example"]},
+            "emergency": {
+                "description": "A kidnapping victim's captors use the account.",
+                "risk_to": ["life"],
+                "imminent": True,
+                "significant": True,
+            },
+        }
+    )
+    intake = flows.Actor(INTAKE, "nimbus", frozenset({Role.INTAKE}))
+    reviewer = flows.Actor(REVIEWER, "nimbus", frozenset({Role.REVIEWER}))
+    with site.sessions.begin() as s:
+        case, _ = flows.intake(
+            s, intake, demo.sign(document, datetime.now(UTC)), site.services.screener
+        )
+        flows.transition(s, reviewer, case.id, Status.IN_REVIEW, site.services.lifecycle)
+        case_id = case.id
+    sign_in(page, REVIEWER)
+    page.goto(f"/cases/{case_id}")
+    panel = page.locator("#requester")
+    expect(panel).to_contain_text("Signature: valid, by National Cybercrime Unit of XAA")
+    channel = page.locator("li.finding", has_text="channel.requesting_authority")
+    expect(channel).to_contain_text("by a call-back to a number from the authority registry")
+    number = demo.phone("XAA", "contact_point_24_7")
+    expect(page.locator("#call-number")).to_have_value(number)  # the 24/7 contact first
+    page.select_option("#call-outcome", "confirmed")
+    page.fill("#call-note", "The duty officer confirmed the reference.")
+    page.get_by_role("button", name="Record the call-back").click()
+    expect(panel).to_contain_text(
+        f"called National Cybercrime Unit of XAA on {demo.phone('XAA', 'contact_point_24_7')}: confirmed"
+    )
+    expect(page.locator("li.finding", has_text="channel.requesting_authority")).to_contain_text(
+        "confirmed by a call-back"
+    )
+    shoot(page, "call-back")
+
+
 def test_main_screens_have_no_serious_accessibility_violations(page: Page, site: Site) -> None:
     with site.sessions() as s:
         busy = s.execute(
@@ -300,11 +507,25 @@ def test_main_screens_have_no_serious_accessibility_violations(page: Page, site:
         waiting = s.execute(
             select(Case.id).where(Case.org_id == "nimbus", Case.status == "info_requested").limit(1)
         ).scalar_one()
+        replied = s.execute(
+            select(ReplyRow.case_id)
+            .join(Case, Case.id == ReplyRow.case_id)
+            .where(Case.org_id == "nimbus", ReplyRow.status == "sent", ReplyRow.kind == "refusal")
+            .limit(1)
+        ).scalar_one()
+        postponed = s.execute(
+            select(ReplyRow.case_id)
+            .join(Case, Case.id == ReplyRow.case_id)
+            .where(Case.org_id == "nimbus", ReplyRow.kind == "postponement")
+            .limit(1)
+        ).scalar_one()
     with site.sessions() as s:
         published = publishing.listed(s, "nimbus")[-1]  # the demo's
     pages = {
         "case": f"/cases/{busy}",
         "amend": f"/cases/{waiting}/amend",
+        "case-replied": f"/cases/{replied}",
+        "case-postponed": f"/cases/{postponed}",
         "public-report": publishing.public_path("nimbus", published.id),
     }
     found = {}

@@ -38,8 +38,8 @@ class CiteOut(BaseModel):
         )
 
 
-def _constant_cite(name: str, on: date) -> CiteOut | None:
-    cite = deferral.citation(name, on)
+def _constant_cite(name: str | None, on: date, treaty: str) -> CiteOut | None:
+    cite = deferral.citation(name, on, treaty) if name else None
     return CiteOut.of(cite) if cite else None
 
 
@@ -109,8 +109,10 @@ def follow_up_of(db: Session, case: Case, on: date) -> FollowUpOut | None:
         decided_on=row.decided_on,
         outcome=follow_up.Outcome(row.outcome) if row.outcome else None,
         pending=fact.pending(on),
-        continues_pending_decision=follow_up.by_law(fact),
-        cite=_constant_cite(follow_up.CONTINUES, row.received_on),
+        continues_pending_decision=follow_up.by_law(fact, case.treaty, case.measure),
+        cite=_constant_cite(
+            follow_up.continues_constant(case.treaty, case.measure), row.received_on, case.treaty
+        ),
     )
 
 
@@ -133,7 +135,7 @@ def confidentiality_of(db: Session, case: Case, on: date) -> ConfidentialityOut:
         reason=row.reason if row else None,
         told_on=row.told_on if row else None,
         by=row.by if row else None,
-        cite=_constant_cite(CONFIDENTIALITY, on),
+        cite=_constant_cite(CONFIDENTIALITY, on, case.treaty),
     )
 
 
@@ -181,9 +183,9 @@ def deferrals_of(db: Session, case: Case, on: date) -> DeferralsOut:
             for s in found.steps
         ],
         consulted_before_decision=found.consulted,
-        notice=found.notice(on),
-        postponement_cite=_constant_cite(deferral.POSTPONE, on),
-        consultation_cite=_constant_cite(deferral.CONSULT, on),
+        notice=found.notice(on, case.treaty),
+        postponement_cite=_constant_cite(deferral.POSTPONE, on, case.treaty),
+        consultation_cite=_constant_cite(deferral.CONSULT, on, case.treaty),
     )
 
 
@@ -224,16 +226,16 @@ class TrafficDisclosuresOut(BaseModel):
     grounds_cite: CiteOut
 
 
-def traffic_ground_list() -> list[TrafficGroundOut]:
+def traffic_ground_list(treaty: str) -> list[TrafficGroundOut]:
     return [
         TrafficGroundOut(rule=g.rule, statement=g.statement, cites=[CiteOut.of(c) for c in g.cites])
-        for g in traffic.grounds()
+        for g in traffic.grounds(treaty)
     ]
 
 
 def traffic_of(db: Session, case: Case) -> TrafficDisclosuresOut:
     needed = traffic.needed(db, case)
-    facts = traffic.facts()
+    facts = traffic.facts(case.treaty)
     return TrafficDisclosuresOut(
         items=[
             TrafficDisclosureOut(
@@ -255,7 +257,7 @@ def traffic_of(db: Session, case: Case) -> TrafficDisclosuresOut:
             )
             for r in traffic.of_case(db, case)
         ],
-        grounds=traffic_ground_list(),
+        grounds=traffic_ground_list(case.treaty),
         grounds_closed=facts.grounds_closed,
         grounds_cite=CiteOut.of(facts.grounds_cite),
     )

@@ -45,6 +45,12 @@ class GroundIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: LongText = Field(min_length=1)
     provision: ShortText = Field(min_length=1, examples=["uncc:art-40:para-21"])
+    ground: ShortText | None = Field(
+        default=None,
+        examples=["refusal.essential_interests"],
+        description="the ground for refusal this is (a rule id of the measures table's "
+        "grounds); where the measure's list is closed it must be one of them",
+    )
 
 
 class TransitionIn(BaseModel):
@@ -370,7 +376,7 @@ def transition_case(
     case_id: str, body: TransitionIn, actor: Writer, db: Db, svc: Svc
 ) -> dict[str, Any]:
     """Move a case; refused moves answer 409, failed guards 422 with every reason."""
-    grounds = [Ground(g.reason, g.provision) for g in body.grounds]
+    grounds = [Ground(g.reason, g.provision, g.ground) for g in body.grounds]
     case = flows.transition(
         db, actor, case_id, body.to, svc.lifecycle, note=body.note, grounds=grounds
     )
@@ -503,10 +509,11 @@ def hold_json(db: Session, row: Any, on: date | None = None) -> dict[str, Any]:
     "/{case_id}/holds", operation_id="placeHold", status_code=201, response_model=case_views.HoldOut
 )
 def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> dict[str, Any]:
-    """Preserve data for a case: never shorter than the Art 42 minimum in force on the case's
-    screening date (60 days, unverified)."""
+    """Preserve data for a case: never shorter than the minimum its treaty sets, in force on
+    the case's screening date (UN Convention Art 42: 60 days, level model; Budapest Art 29(7):
+    sixty days)."""
     case = flows.get_or_raise(db, actor, case_id)
-    minimum = flows.hold_minimum_days(db, case, svc.screener)
+    minimum = flows.hold_minimum(db, case, svc.screener)
     row = custody.place_hold(
         db,
         actor,
@@ -514,7 +521,8 @@ def place_hold(case_id: str, body: HoldIn, actor: Writer, db: Db, svc: Svc) -> d
         body.identifiers,
         body.start or date.today(),
         body.days,
-        minimum_days=minimum,
+        minimum_days=minimum.days,
+        minimum_basis=minimum.basis,
     )
     return hold_json(db, row)
 

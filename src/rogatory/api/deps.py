@@ -21,6 +21,8 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.service import Principal, Scope
 from rogatory.db import engine as dbe
 from rogatory.errors import RogatoryError
+from rogatory.replies import templates as templates_
+from rogatory.replies.templates import Templates
 from rogatory.reports.store import FactStore
 from rogatory.requests.flows import Actor
 from rogatory.requests.transitions import Lifecycle
@@ -39,6 +41,13 @@ class Services:
     body_timeout: float = 30.0  # seconds without more of a request body before a 408
     # the analytical copy of the case facts the reports read (one per process)
     reports: FactStore = field(default_factory=FactStore, compare=False)
+    templates_dir: Path | None = None  # the organisation's own templates (replies, case file)
+
+    @property
+    def templates(self) -> Templates:
+        """The templates replies and case files are written from: the organisation's folder
+        over the shipped ones."""
+        return templates_.for_folder(self.templates_dir)
 
     @property
     def readers(self) -> sessionmaker[Session]:

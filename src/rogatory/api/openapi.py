@@ -15,15 +15,27 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from rogatory.api import audit, cases, evidence, people, problems, reference, steps
+from rogatory.api import (
+    audit,
+    authorities,
+    cases,
+    evidence,
+    people,
+    problems,
+    reference,
+    replies,
+    steps,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
     cases.queue,
     steps.router,
+    replies.router,
     audit.router,
     evidence.router,
     people.router,
+    authorities.router,
     reference.router,
 )
 PROBLEM = "Problem"

@@ -50,6 +50,9 @@ FAMILIES = {
     "crosswalk": "the crosswalk between two treaties",
     "text": "the treaties' authentic texts",
     "demo": "the demo data",
+    "authority": "the authority registry",
+    "signature": "signed request documents",
+    "callback": "call-backs confirming a request",
 }
 
 

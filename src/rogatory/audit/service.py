@@ -17,16 +17,19 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+import orjson
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from rogatory.audit import chain as chains
 from rogatory.audit import state as states
 from rogatory.audit.models import AuditEvent, event_payload
+from rogatory.canonical import storable
 
 # Where a session remembers the head of each chain it appended to, and in which (possibly
 # nested) transaction: valid only while that transaction is still open.
@@ -76,6 +79,12 @@ def take_appended(session: Session) -> set[str]:
     return taken
 
 
+# A session's hook called with every event it appends, in the event's transaction (the
+# notifications outbox installs one, ``db.engine.sessions``); it must not append events.
+EVENT_HOOK = "rogatory.audit.event_hook"
+EventHook = Callable[[Session, AuditEvent], None]
+
+
 def append(
     session: Session,
     *,
@@ -101,6 +110,9 @@ def append(
     # this state is read or after this event, never in between (events and states in order).
     hook: states.StateHook | None = session.info.get(states.HOOK)
     state = hook(session, case_id, subject) if hook is not None else None
+    # Hashed as it will be read back from either database (jsonb rewrites some numbers).
+    summary = storable(summary)
+    state = storable(state) if state is not None else None
     seq = last_seq + 1
     payload = event_payload(chain, seq, when, actor, action, case_id, summary, state)
     event = AuditEvent(
@@ -120,10 +132,14 @@ def append(
     current = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_HEADS, {})[chain] = (seq, event.hash, current)
     session.info.setdefault(_APPENDED, set()).add(chain)
+    on_event: EventHook | None = session.info.get(EVENT_HOOK)
+    if on_event is not None:  # e.g. the notifications outbox, in this same transaction
+        on_event(session, event)
     return event
 
 
 _COLUMNS = "chain, seq, at, actor, action, case_id, summary, prev_hash, hash, state"
+_PG_COLUMNS = "chain, seq, at, actor, action, case_id, summary::text, prev_hash, hash, state::text"
 _SQLITE_AT = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$")
 
 
@@ -134,9 +150,30 @@ def _iso(value: Any) -> str:
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).isoformat(timespec="microseconds")
     text_value = str(value)
+    if len(text_value) == 26 and text_value[10] == " ":
+        # Injective on such strings: a malformed stored value yields a text no hash was made
+        # over, and the event is reported altered (the regex below is for the rest).
+        return f"{text_value[:10]}T{text_value[11:]}+00:00"
     if _SQLITE_AT.match(text_value):
         return text_value.replace(" ", "T", 1) + "+00:00"
     return _iso(datetime.fromisoformat(text_value))
+
+
+def _decoded(text_or_value: Any) -> Any:
+    return json.loads(text_or_value) if isinstance(text_or_value, str) else text_or_value
+
+
+def _fast(payload: dict[str, Any], summary: Any, state: Any) -> bytes | None:
+    """The payload serialised by orjson (sorted keys, compact, UTF-8: the canonical form for
+    every value but some floats and integers beyond 64 bits), or none where it cannot; the
+    reference form decides whenever this one does not link (``StoredEvent``)."""
+    try:
+        payload["summary"] = orjson.loads(summary) if isinstance(summary, str) else summary
+        if state is not None:
+            payload["state"] = orjson.loads(state) if isinstance(state, str) else state
+        return orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError):
+        return None
 
 
 def stream(
@@ -145,28 +182,62 @@ def stream(
     """Every event in (chain, seq) order, streamed in batches straight from the driver.
 
     Verification reads every row of a table that grows by a million rows a year, so it skips
-    the ORM and rebuilds each payload from the driver's own values.
+    the ORM and SQLAlchemy's result layer (a driver cursor, server-side on PostgreSQL so memory
+    stays constant), reads the JSON columns as text (jsonb too: no decoding by the driver) and
+    re-serialises each payload with a fast encoder; the reference canonical form is built only
+    for an event whose fast form does not link.
     """
-    where, params = ("WHERE chain = :chain ", {"chain": chain}) if chain is not None else ("", {})
-    sql = text(f"SELECT {_COLUMNS} FROM audit_events {where}ORDER BY chain, seq")
-    result = session.connection().execution_options(yield_per=batch).execute(sql, params)
-    for c, seq, at, actor, action, case_id, summary, prev, digest, state in result:
-        if isinstance(summary, str):
-            summary = json.loads(summary)
-        if isinstance(state, str):
-            state = json.loads(state)
-        payload = {
-            "chain": c,
-            "seq": seq,
-            "at": _iso(at),
-            "actor": actor,
-            "action": action,
-            "case_id": case_id,
-            "summary": summary,
-        }
-        if state is not None:
-            payload["state"] = state
-        yield chains.StoredEvent(c, seq, payload, prev, digest)
+    pg = session.get_bind().dialect.name == "postgresql"
+    columns, mark = (_PG_COLUMNS, "%(chain)s") if pg else (_COLUMNS, ":chain")
+    where = f"WHERE chain = {mark} " if chain is not None else ""
+    sql = f"SELECT {columns} FROM audit_events {where}ORDER BY chain, seq"
+    driver = session.connection().connection.dbapi_connection
+    assert driver is not None
+    # A named cursor is PostgreSQL's server-side cursor: rows arrive ``batch`` at a time.
+    cursor = driver.cursor(name="rogatory_audit_stream") if pg else driver.cursor()
+    try:
+        cursor.execute(sql, {"chain": chain} if chain is not None else {})
+        while rows := cursor.fetchmany(batch):
+            for c, seq, at, actor, action, case_id, summary, prev, digest, state in rows:
+                when = _iso(at)
+                head = {
+                    "chain": c,
+                    "seq": seq,
+                    "at": when,
+                    "actor": actor,
+                    "action": action,
+                    "case_id": case_id,
+                }
+                fast = _fast(head, summary, state)
+                rebuild = partial(_reference, c, seq, when, actor, action, case_id, summary, state)
+                yield chains.StoredEvent(c, seq, rebuild, prev, digest, fast)
+    finally:
+        cursor.close()
+
+
+def _reference(
+    c: str,
+    seq: int,
+    when: str,
+    actor: str,
+    action: str,
+    case_id: str | None,
+    summary: Any,
+    state: Any,
+) -> dict[str, Any]:
+    """The payload decoded by the reference JSON decoder, as ``event_payload`` built it."""
+    payload = {
+        "chain": c,
+        "seq": seq,
+        "at": when,
+        "actor": actor,
+        "action": action,
+        "case_id": case_id,
+        "summary": _decoded(summary),
+    }
+    if state is not None:
+        payload["state"] = _decoded(state)
+    return payload
 
 
 def verify(session: Session, *, chain: str | None = None) -> chains.ChainReport:

@@ -11,10 +11,13 @@ import sys
 import typer
 
 from rogatory.cli import (
+    authorities,
     basis,
     check,
+    compliance,
     evidence,
     integrity,
+    notify,
     parties,
     records,
     reports,
@@ -43,12 +46,20 @@ app.add_typer(records.users_app, name="users")
 app.add_typer(records.tokens_app, name="tokens")
 app.add_typer(records.cases_app, name="cases")
 app.add_typer(evidence.evidence_app, name="evidence")
+app.add_typer(notify.notifications_app, name="notifications")
+app.add_typer(notify.webhooks_app, name="webhooks")
+app.command("worker")(notify.worker)
+app.add_typer(authorities.authorities_app, name="authorities")
+app.add_typer(authorities.request_app, name="request")
 app.add_typer(reports.report_app, name="report")
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
 app.command("check")(check.check)
 app.command("explain")(check.explain)
 app.command("basis")(basis.basis)
+app.command("obligations")(compliance.obligations)
+app.command("assess")(compliance.assess)
+app.add_typer(compliance.laws_app, name="laws")
 
 
 def main() -> None:

@@ -33,7 +33,12 @@ from rogatory.law.decision import Flag, Outcome, Result
 from rogatory.treaty import catalogue
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from rogatory.authorities.registry import Registry
     from rogatory.safeguards.engine import Decision
+    from rogatory.safeguards.request import Request
+    from rogatory.safeguards.requester import RequesterEvidence
 
 
 class Format(StrEnum):
@@ -67,7 +72,32 @@ SignalsOption = Annotated[
     Path | None, typer.Option("--signals", help="YAML signal lists replacing the shipped ones.")
 ]
 FormatOption = Annotated[Format, typer.Option("--format", help="text or json.")]
+PublicKeyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-key",
+        help="Check a signed request's signature against this key (base64, or a PEM file).",
+    ),
+]
+AuthoritiesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--authorities",
+        help="An authority registry (JSON or YAML, as 'authorities list --json' prints it) to "
+        "check signed requests and sender domains against.",
+    ),
+]
 ALL = "all"
+NumberingOption = Annotated[
+    str | None,
+    typer.Option(
+        "--numbering",
+        help="The treaty whose article numbers the request's offence articles are written in "
+        "(default: the treaty screened under; uncc with --treaty all); they are carried into "
+        "the screening treaty's numbering through the shipped crosswalk, and each translation "
+        "is said.",
+    ),
+]
 ScreenTreatyOption = Annotated[
     str,
     typer.Option(
@@ -99,6 +129,12 @@ def _print_decision(decision: Decision, label: str | None = None) -> None:
         "Legal bases in force between the States: " + ("; ".join(bases) or "none known"),
         markup=False,
     )
+    ev = decision.requester
+    if ev.checks:
+        who = f" by {ev.authority.name} ({ev.authority.state})" if ev.authority else ""
+        console.print(f"Signature: {ev.signature.value}{who}", markup=False)
+        for c in ev.checks:
+            console.print(f"  {'ok  ' if c.ok else 'FAIL'} {c.name}: {c.message}", markup=False)
     human_rights = [f for f in decision.findings if Flag.HUMAN_RIGHTS in f.flags]
     for f in human_rights:
         console.print(
@@ -131,6 +167,18 @@ def side_by_side_ids() -> list[str]:
     return sorted(ids, key=lambda b: (b != catalogue.DEFAULT, b))
 
 
+def _numbering(treaty: str) -> str:
+    """A ``--numbering`` treaty: one whose offence articles a request can name."""
+    ids = side_by_side_ids()
+    if treaty not in ids:
+        raise RogatoryError(
+            "input.invalid",
+            f"--numbering {treaty}: not a treaty with offence articles",
+            help="treaties with screening rules: " + ", ".join(ids),
+        )
+    return treaty
+
+
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".json" and p.is_file())
@@ -154,16 +202,36 @@ def check(
     agreements: AgreementsOption = None,
     output: FormatOption = Format.TEXT,
     treaty: ScreenTreatyOption = catalogue.DEFAULT,
+    numbering: NumberingOption = None,
+    public_key: PublicKeyOption = None,
+    authorities: AuthoritiesOption = None,
 ) -> None:
     """Screen a request (or every request in a folder) against a treaty (--treaty).
 
-    Exit 0 for any decision; 2 when an input cannot be used.
+    A signed request's signature is checked against --public-key or the registry in
+    --authorities (without either, its key is unknown here). Exit 0 for any decision; 2 when
+    an input cannot be used.
     """
     when = parse_on(on) if on is not None else None
     if not path.exists():
         raise RogatoryError("input.file_missing", f"{path}: file not found")
     files = _files(path)
+    from rogatory.cli.authorities import public_key_of
     from rogatory.safeguards import engine, request  # the engine loads only when screening
+
+    if public_key is not None and authorities is not None:
+        raise RogatoryError(
+            "input.conflicting_options", "--public-key and --authorities cannot be used together"
+        )
+    key = public_key_of(public_key) if public_key is not None else None
+    from rogatory.authorities import registry as registry_
+
+    known = registry_.load_file(authorities) if authorities is not None else None
+
+    source = _numbering(numbering or (catalogue.DEFAULT if treaty == ALL else treaty))
+
+    def load(file: Path) -> tuple[request.Request, list[str], RequesterEvidence]:
+        return _load(file, treaty, source, key, known)
 
     if treaty == ALL:
         from rogatory.cli import side_by_side
@@ -171,6 +239,7 @@ def check(
         side_by_side.run(
             path,
             when,
+            numbering=source,
             domestic_law=domestic_law,
             signals=signals,
             agreements=agreements,
@@ -196,11 +265,14 @@ def check(
         agreements_file=agreements,
     )
     if not path.is_dir():
-        decision = screener.screen(request.load(files[0], treaty=treaty), when)
+        screened, notes, evidence = load(files[0])
+        decision = screener.screen(screened, when, requester=evidence)
         if output is Format.JSON:
-            print_json(decision.to_json())
+            print_json(decision.to_json() | ({"articles_translated": notes} if notes else {}))
         else:
             _print_decision(decision)
+            for note in notes:
+                console.print(f"[dim]{escape(note)}[/dim]")
         return
     rows: list[dict[str, Any]] = []
     unusable = 0
@@ -208,14 +280,15 @@ def check(
         task = bar.add_task("screening", total=len(files))
         for file in files:
             try:
-                screened = request.load(file, treaty=treaty)
-                decision = screener.screen(screened, when)
+                screened, notes, evidence = load(file)
+                decision = screener.screen(screened, when, requester=evidence)
                 rows.append(
                     {
                         "file": file.name,
                         "measure": screened.measure.value,
                         "decision": decision.to_json(),
                     }
+                    | ({"articles_translated": notes} if notes else {})
                 )
             except RogatoryError as exc:
                 unusable += 1
@@ -256,6 +329,30 @@ def check(
         console.print(", ".join(f"{n} {k}" for k, n in sorted(counts.items())))
     if unusable:
         raise typer.Exit(EXIT_INPUT)
+
+
+def _load(
+    file: Path,
+    treaty: str,
+    numbering: str,
+    key: Ed25519PublicKey | None,
+    known: Registry | None,
+) -> tuple[Request, list[str], RequesterEvidence]:
+    """A request file, plain or signed, its offence articles carried from ``numbering`` into
+    ``treaty``'s (with what each became), and what its signature and sender's domain show
+    against the key or registry given (the same assessment intake makes)."""
+    from rogatory.authorities import signed
+    from rogatory.authorities.assess import assess
+    from rogatory.safeguards import request
+    from rogatory.treaty import translation
+
+    data = request.read(file)
+    envelope = signed.open_envelope(data) if signed.is_signed(data) else None
+    document, notes = translation.document_for(
+        envelope.request if envelope else data, numbering, treaty
+    )
+    parsed = request.parse(document, file=str(file), treaty=treaty)
+    return parsed, notes, assess(parsed, envelope, registry=known, public_key=key)
 
 
 @handles_errors

@@ -194,14 +194,28 @@ def checkpoint(
 @keys_app.command("generate")
 @handles_errors
 def generate(
-    folder: Annotated[Path, typer.Argument(help="Where to write receipt-signing.pem.")],
+    folder: Annotated[
+        Path, typer.Argument(help="Where to write receipt-signing.pem (request-signing.pem).")
+    ],
+    requester: Annotated[
+        bool,
+        typer.Option(
+            "--requester",
+            help="A requesting authority's key for signing requests (request-signing.pem, "
+            "and its public key as request-signing.pub.pem to give the receiver).",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Create an Ed25519 signing key (PEM, readable by its owner only); print the public key."""
+    """Create an Ed25519 signing key (PEM, readable by its owner only); print the public key
+    and its key id. The same kind of key signs custody receipts and, with --requester, a
+    requesting authority's requests ('rogatory request sign')."""
+    from cryptography.hazmat.primitives import serialization
+
     from rogatory.disclosure import keys
 
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "receipt-signing.pem"
+    path = folder / ("request-signing.pem" if requester else "receipt-signing.pem")
     if path.exists():
         raise RogatoryError("keys.exists", f"{path} exists; refusing to overwrite a signing key")
     key = keys.generate()
@@ -209,10 +223,24 @@ def generate(
     with os.fdopen(fd, "wb") as handle:
         handle.write(keys.private_pem(key))
     public = keys.public_b64(key.public_key())
+    kid = keys.key_id(key.public_key())
+    found: dict[str, str] = {"private_key": str(path), "public_key": public, "key_id": kid}
+    if requester:
+        pub = folder / "request-signing.pub.pem"
+        pub.write_bytes(
+            key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
+        found["public_key_file"] = str(pub)
     if as_json:
-        print_json({"private_key": str(path), "public_key": public})
+        print_json(found)
     else:
-        console.print(f"private key: {path}\npublic key:  {public}", markup=False)
+        console.print(
+            f"private key: {path}\npublic key:  {public}\nkey id:      {kid}", markup=False
+        )
+        if requester:
+            console.print(f"public key file: {found['public_key_file']}", markup=False)
 
 
 @keys_app.command("rotate")

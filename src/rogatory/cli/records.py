@@ -435,3 +435,95 @@ def import_cases(
         )
     if skipped:
         raise typer.Exit(2)
+
+
+def _acting(email: str) -> Any:
+    """The person a command acts as, by email: their organisation and roles."""
+    from sqlalchemy import select
+
+    from rogatory.accounts import service as accounts
+    from rogatory.accounts.models import User
+    from rogatory.cli.server import _migrated_engine
+    from rogatory.db import engine as dbe
+    from rogatory.requests import flows
+
+    engine = _migrated_engine(settings.load())
+    with dbe.sessions(engine)() as s:
+        user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
+        if user is None or not user.active:
+            raise RogatoryError(
+                "user.not_found",
+                f"no active user {email!r}",
+                help="rogatory users list shows who there is",
+            )
+        return engine, flows.Actor(user.email, user.org_id, accounts.roles_of(user))
+
+
+@cases_app.command("export")
+@handles_errors
+def export_case(
+    case_id: Annotated[str, typer.Argument(help="The case's id.")],
+    user: Annotated[str, typer.Option("--as", help="Who issues it (an email): it is audited.")],
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or json.")] = "html",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write it here (default: case-file-REF.EXT).")
+    ] = None,
+) -> None:
+    """Issue the case file: the request, every screening, the decisions, replies, holds,
+    disclosures and the audit events with the chain head they verify against. Its SHA-256
+    is recorded in the audit chain."""
+    from rogatory.casefile import issue
+    from rogatory.casefile.render import format_of
+    from rogatory.db import engine as dbe
+    from rogatory.replies.templates import for_folder
+
+    chosen = format_of(fmt)
+    engine, actor = _acting(user)
+    sessions = dbe.sessions(engine)
+    templates = for_folder(settings.load().templates_dir)
+    issued = issue.issue(dbe.read_only(sessions), sessions, actor, case_id, chosen, templates)
+    target = out or Path(issued.filename)
+    target.write_bytes(issued.content)
+    console.print(
+        f"case file of {issued.case_reference} written to {target} ({len(issued.content)} "
+        f"bytes, {chosen.value}); SHA-256 {issued.sha256}, recorded in the audit chain "
+        f"after event {issued.head_seq}",
+        markup=False,
+    )
+
+
+@cases_app.command("verify-file")
+@handles_errors
+def verify_file(
+    path: Annotated[Path, typer.Argument(help="A case file (JSON, HTML or PDF) it issued.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Hold a case file against the audit chain: its events, its head, and its SHA-256
+    recorded when it was issued. Exit 0 if every check passes, 1 if any fails."""
+    from rogatory.casefile import verify
+    from rogatory.cli.server import _migrated_engine
+    from rogatory.db import engine as dbe
+
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        raise RogatoryError("input.file_missing", f"{path}: file not found") from None
+    except OSError as exc:
+        raise RogatoryError("input.file_unreadable", f"{path}: cannot read it: {exc}") from None
+    engine = _migrated_engine(settings.load())
+    with dbe.read_only(dbe.sessions(engine)).begin() as s:
+        result = verify.verify(s, content)
+    if as_json:
+        print_json(
+            {
+                "valid": result.ok,
+                "checks": [{"check": n, "ok": ok, "message": m} for n, ok, m in result.checks],
+            }
+        )
+    else:
+        for name, ok, message in result.checks:
+            mark = "[green]ok[/green]  " if ok else "[red]FAIL[/red]"
+            console.print(f"{mark} {name}: {message}")
+        console.print("[green]valid[/green]" if result.ok else "[bold red]INVALID[/bold red]")
+    if not result.ok:
+        raise typer.Exit(1)

@@ -54,9 +54,18 @@ def _screener(
         raise RogatoryError(
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
+    from rogatory.safeguards.requester import RequesterPolicy
+
     chosen = seed.INSTRUMENTS if demo else instruments
+    config = settings.load()
     return screening.load_family(
-        instruments_file=chosen, ignore_shipped=ignore_shipped, agreements_file=agreements
+        instruments_file=chosen,
+        ignore_shipped=ignore_shipped,
+        agreements_file=agreements,
+        requester_policy=RequesterPolicy(
+            require_signed=config.require_signed_requests,
+            issue_window_hours=config.request_window_hours,
+        ),
     )
 
 
@@ -75,6 +84,12 @@ def build_app(
 
     config = settings.load()
     config.check_for_production()
+    if config.templates_dir is not None and not config.templates_dir.is_dir():
+        raise RogatoryError(
+            "input.not_a_folder",
+            f"ROGATORY_TEMPLATES_DIR: {config.templates_dir} is not a folder",
+            help="point it at the organisation's template folder (replies/, casefile/)",
+        )
     return create_app(
         Services(
             dbe.sessions(_migrated_engine(config)),
@@ -85,6 +100,7 @@ def build_app(
             secure_cookies=config.environment != "development",
             max_body_bytes=config.max_body_bytes,
             body_timeout=config.body_timeout,
+            templates_dir=config.templates_dir,
         )
     )
 
@@ -205,6 +221,8 @@ def demo(
                 "statuses": story.statuses,
                 "receipts": story.receipts,
                 "published_reports": story.published,
+                "authorities": story.authorities,
+                "replies": story.replies,
                 "logins": logins,
                 "password": seed.PASSWORD,
             }
@@ -212,12 +230,15 @@ def demo(
         return
     console.print(
         f"demo loaded: {story.organisations} organisations, {story.users} people, "
-        f"{story.cases} cases, {story.receipts} custody receipts",
+        f"{story.cases} cases, {story.receipts} custody receipts, {story.authorities} "
+        "registered (fictional) authorities",
         markup=False,
     )
     for status, n in sorted(story.statuses.items()):
         console.print(f"  {status:<20} {n}", markup=False)
     for address in story.published:
         console.print(f"published transparency report: {address}", markup=False)
+    replies = ", ".join(f"{n} {status}" for status, n in sorted(story.replies.items()))
+    console.print(f"replies to the requesting authorities: {replies or 'none'}", markup=False)
     console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
     console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)

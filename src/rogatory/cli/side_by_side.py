@@ -2,15 +2,14 @@
 
 A central authority bound to two States by both the UN Convention and the Budapest Convention
 asks which of them the request rests on and what each would decide. The request's offence
-articles are written in the default treaty's numbering (the request document's own); for every
-other treaty they are translated through the shipped crosswalk (UN Art 7, illegal access, is
-Budapest Art 2), and an article with no counterpart is dropped and said so. The party files
-(--instruments, --declarations) belong to one treaty, so they are refused here.
+articles are written in one treaty's numbering (``--numbering``, default the UN Convention's);
+for every other treaty they are translated through the shipped crosswalk (UN Art 7, illegal
+access, is Budapest Art 2), and an article with no counterpart is dropped and said so. The party
+files (--instruments, --declarations) belong to one treaty, so they are refused here.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,28 +19,19 @@ from rich.table import Table
 
 from rogatory.cli.check import OUTCOME_STYLE, RESULT_STYLE, side_by_side_ids
 from rogatory.cli.common import console, print_json
-from rogatory.errors import ProblemList, RogatoryError
+from rogatory.errors import RogatoryError
 from rogatory.law.decision import Outcome, Result
-from rogatory.treaty import catalogue, translation
+from rogatory.treaty import catalogue
 
 if TYPE_CHECKING:
     from rogatory.safeguards.engine import Decision
-
-
-def _document(path: Path) -> Any:
-    """The request file, decoded once; a file that is not JSON is refused as check does."""
-    from rogatory.safeguards import request
-
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return request.load(path)  # raises the same error a single-treaty check gives
 
 
 def run(
     path: Path,
     when: date | None,
     *,
+    numbering: str,
     domestic_law: list[Path] | None,
     signals: Path | None,
     agreements: Path | None,
@@ -50,7 +40,8 @@ def run(
     ignore_shipped: bool,
     as_json: bool,
 ) -> None:
-    from rogatory.safeguards import engine, request
+    from rogatory.authorities import signed
+    from rogatory.safeguards import engine, request, side_by_side
 
     if path.is_dir():
         raise RogatoryError(
@@ -62,28 +53,32 @@ def run(
             "--treaty all: --instruments, --declarations and --ignore-shipped belong to one "
             "treaty; name it with --treaty",
         )
-    data = _document(path)
-    columns: list[dict[str, Any]] = []
-    for treaty in side_by_side_ids():
-        screener = engine.load(
+    data = request.read(path)
+    if signed.is_signed(data):  # compared by its request document; the signature is checked
+        data = signed.open_envelope(data).request  # by 'check' under one treaty
+    screeners = [
+        engine.load(
             bundle_id=treaty,
             domestic_law_files=domestic_law,
             signals_file=signals,
             agreements_file=agreements,
         )
-        document, notes = translation.document_for(data, catalogue.DEFAULT, treaty)
-        column: dict[str, Any] = {"treaty": treaty, "articles_translated": notes}
-        try:
-            decision = screener.screen(request.parse(document, file=str(path), treaty=treaty), when)
-        except ProblemList as exc:
-            column["errors"] = [{"code": p.code, "message": p.render()} for p in exc.problems]
+        for treaty in side_by_side_ids()
+    ]
+    family = engine.family(*screeners)
+    columns: list[dict[str, Any]] = []
+    for c in side_by_side.under_each(family, data, numbering, when):
+        column: dict[str, Any] = {"treaty": c.treaty, "articles_translated": list(c.notes)}
+        if c.decision is not None:
+            column["decision"] = c.decision
         else:
-            column["decision"] = decision
+            column["errors"] = [{"code": e.code, "message": e.message} for e in c.errors]
         columns.append(column)
     if as_json:
         print_json(
             {
                 "file": str(path),
+                "numbering": numbering,
                 "treaties": [
                     {k: (v.to_json() if k == "decision" else v) for k, v in c.items()}
                     for c in columns

@@ -25,6 +25,7 @@ from rogatory.law.citation import ProvisionId
 from rogatory.law.provisions import Article, Paragraph
 from rogatory.treaty import catalogue, lookup
 from rogatory.treaty import crosswalk as crosswalks
+from rogatory.treaty import measures as measures_table
 
 app = typer.Typer(
     help="Read a treaty: articles, paragraphs, constants, crosswalks.", no_args_is_help=True
@@ -87,6 +88,17 @@ def article_json(bundle: Bundle, article: Article, *, full: bool = True) -> dict
             "summary_model": summary.model,
             "summary_note": summary.note if article.summary_cite else None,
             "conditions": article.conditions,
+            "parts": [
+                {
+                    "text": part.text,
+                    "verified": part.cite.verified,
+                    "verification": part.cite.verification.value,
+                    "source": _source(bundle, part.cite.source),
+                    "model": part.cite.model,
+                    "note": part.cite.note,
+                }
+                for part in article.parts
+            ],
             "paragraphs": [paragraph_json(bundle, article, p.id, p) for p in article.paragraphs],
         }
     return out
@@ -159,6 +171,14 @@ def show(
         console.print(article.summary, markup=False)
     for cond in article.conditions:
         console.print(f"  - {cond}", markup=False)
+    for part in article.parts:
+        model = f", model {part.cite.model}" if part.cite.model else ""
+        console.print(
+            f"{verified_mark(part.cite.verification)} part, source {part.cite.source}{model}"
+        )
+        if part.cite.note:
+            console.print(f"  note: {part.cite.note}", markup=False)
+        console.print(part.text, markup=False)
     if article.text is not None:
         console.print(article.text, markup=False)
     for p in data["paragraphs"]:
@@ -238,6 +258,68 @@ def search(
         )
         console.print(f"    {h.excerpt}", markup=False)
     console.print(f"{len(rows)} match{'es' if len(rows) != 1 else ''} for {text!r}", markup=False)
+
+
+@app.command("measures")
+@handles_errors
+def measures(
+    on: OnOption = None, bundle_id: TreatyOption = catalogue.DEFAULT, as_json: JsonFlag = False
+) -> None:
+    """The measures table: each measure's articles, kind, grounds, required items and
+    deadlines, with the values in force on a date."""
+    bundle = catalogue.get(bundle_id)
+    when = parse_on(on)
+    found = measures_table.rows(bundle, when)
+    if not found:
+        raise RogatoryError(
+            "input.invalid", f"--treaty {bundle_id}: this treaty has no measures table"
+        )
+    if as_json:
+        print_json(
+            {"as_of": when.isoformat(), "bundle_revision": bundle.revision, "measures": found}
+        )
+        return
+    table = Table(title=f"Measures of {bundle.instrument} as of {when}")
+    for col in ("Measure", "Articles", "Grounds", "Deadlines"):
+        table.add_column(col, overflow="fold")
+    for m in found:
+        kind = m["kind"] + (f", a step of {m['step_of']}" if m["step_of"] else "")
+        intrusive = " intrusive" if m["intrusive"] else ""
+        if m["intrusive_categories"]:
+            intrusive += f" ({', '.join(m['intrusive_categories'])} data intrusive)"
+        grounds = ("only: " if m["grounds_closed"] else "") + ", ".join(
+            g.removeprefix("refusal.") for g in m["grounds"]
+        )
+        cite = m["grounds_cite"]
+        grounds += f"\n[dim]{escape(cite['label'])}[/dim] {verified_mark(cite['verification'])}"
+        lines = []
+        for d in m["deadlines"]:
+            c = d["cite"]
+            where = f"{escape(c['label'])}" + (
+                f", model {escape(c['model'])}" if c.get("model") else ""
+            )
+            v = d["value"]
+            v = {True: "yes", False: "no"}.get(v, v) if isinstance(v, bool) else v
+            value = f"{v} {d['unit'] or ''}".strip() if v is not None else ""
+            if not d["known"]:
+                value = f"({d['reason']})"
+            head = f"{d['kind']}: {value} " if value else f"{d['kind']}: "
+            lines.append(
+                f"{escape(head)}[italic]{escape(d['words'] or '')}[/italic] "
+                f"[dim]({where})[/dim] {verified_mark(c['verification'])}"
+            )
+        table.add_row(
+            f"[bold]{m['measure']}[/bold]\n{escape(m['title'])}\n[dim]{kind}{intrusive}[/dim]",
+            ", ".join(f"Art {a}" for a in m["articles"])
+            + f"\n[dim]{len(m['required'])} required items[/dim]",
+            grounds,
+            "\n".join(lines) or "[dim]none set by the treaty[/dim]",
+        )
+    console.print(table)
+    console.print(
+        "[dim]A case's response dates are the service's policy (no treaty fixes them); "
+        "these are the treaty's own limits.[/dim]"
+    )
 
 
 @app.command("constants")

@@ -33,8 +33,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory import orm
+from rogatory.audit import service as audit_service
 from rogatory.db import state
 from rogatory.errors import RogatoryError
+from rogatory.notifications import outbox
 from rogatory.signing import checkpoints
 
 READ_ONLY = "rogatory_read_only"
@@ -187,12 +189,14 @@ def sessions(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session
     """Sessions of the product. Before each commit, the audit chains the transaction appended
     to are checkpointed when due (``signing.checkpoints.take_due``), in the same transaction;
     each audit event records the state of the case or user its transaction changed
-    (``db.state``): every writer gets both, whichever feature appended."""
+    (``db.state``), and the events that are notices are written to the notifications outbox
+    (``notifications.outbox``): every writer gets all three, whichever feature appended."""
     bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
     maker = sessionmaker(bind, expire_on_commit=False)
     if not read_only:
         event.listen(maker, "before_commit", checkpoints.take_due)
         state.install(maker)
+        maker.kw["info"][audit_service.EVENT_HOOK] = outbox.on_event
     return maker
 
 

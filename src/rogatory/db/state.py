@@ -25,14 +25,17 @@ from dataclasses import dataclass, field
 from itertools import groupby, pairwise
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, event, exists, inspect, select
+from sqlalchemy import Select, String, Table, bindparam, event, exists, inspect, select
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, sessionmaker
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 
 from rogatory.accounts.models import ApiToken, User
 from rogatory.audit import state as states
 from rogatory.audit.models import AuditEvent
+from rogatory.authorities.models import AuthorityKeyRow, AuthorityRow, CallBackRow, RequesterRow
 from rogatory.evidence.models import Disclosure, EvidenceFile
+from rogatory.replies.models import ReplyRow
 from rogatory.requests.models import (
     Acknowledgement,
     Approval,
@@ -84,6 +87,8 @@ CASE: tuple[tuple[Table, Select[Any]], ...] = (
             ConfidentialityAnswerRow,
             FollowUpRow,
             TrafficDisclosureRow,
+            RequesterRow,
+            CallBackRow,
         )
     ),
     (
@@ -97,12 +102,26 @@ CASE: tuple[tuple[Table, Select[Any]], ...] = (
     ),
     _by_case(EvidenceFile),
     _by_case(Disclosure),
+    _by_case(ReplyRow),
 )
 USER: tuple[tuple[Table, Select[Any]], ...] = (
     (_table(User), _rows(_table(User), _table(User).c.id == _ID)),
     (_table(ApiToken), _rows(_table(ApiToken), _table(ApiToken).c.user_id == _ID)),
 )
-KINDS = {"case": CASE, "user": USER}
+# An authority's subject is ``authority:<row id>`` (an integer, compared as text).
+AUTHORITY: tuple[tuple[Table, Select[Any]], ...] = (
+    (
+        _table(AuthorityRow),
+        _rows(_table(AuthorityRow), sql_cast(_table(AuthorityRow).c.id, String) == _ID),
+    ),
+    (
+        _table(AuthorityKeyRow),
+        _rows(
+            _table(AuthorityKeyRow), sql_cast(_table(AuthorityKeyRow).c.authority_id, String) == _ID
+        ),
+    ),
+)
+KINDS = {"case": CASE, "user": USER, "authority": AUTHORITY}
 _RANK = {t.name: i for tables in KINDS.values() for i, (t, _) in enumerate(tables)}
 
 
@@ -144,6 +163,10 @@ def _subject_of(session: Session, obj: object) -> str | None:
         return f"user:{obj.id}"
     if isinstance(obj, ApiToken):
         return f"user:{obj.user_id}"
+    if isinstance(obj, AuthorityRow):
+        return f"authority:{obj.id}"
+    if isinstance(obj, AuthorityKeyRow):
+        return f"authority:{obj.authority_id}"
     return None
 
 
@@ -239,21 +262,24 @@ class StateReport:
     @property
     def summary(self) -> str:
         """One line: how many subjects were checked, and how many differ or went unchecked."""
-        counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.checked.items())
+        counts = ", ".join(_counted(n, kind) for kind, n in self.checked.items())
         if self.ok:
             line = f"{counts or 'nothing'} match the state their last event recorded"
         else:
             n = len(self.findings)
             line = f"{n} of the {counts} checked differ{'s' if n == 1 else ''} from it"
-        skipped = ", ".join(
-            f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in self.unchecked.items() if n
-        )
+        skipped = ", ".join(_counted(n, kind) for kind, n in self.unchecked.items() if n)
         if skipped:
             line += f"; not state-checked (no state recorded since migration 0014): {skipped}"
         return line
 
     def describe(self) -> list[str]:
         return [f"state: {self.summary}", *(f"{f.shown}: {f.problem}" for f in self.findings)]
+
+
+def _counted(n: int, kind: str) -> str:
+    plural = "authorities" if kind == "authority" else f"{kind}s"
+    return f"{n} {kind if n == 1 else plural}"
 
 
 @dataclass(frozen=True)
@@ -340,7 +366,7 @@ def verify(session: Session, *, chain: str | None = None) -> StateReport:
         if kind not in KINDS:
             continue
         seen.add(subject)
-        report.checked[kind] += 1
+        report.checked[kind] = report.checked.get(kind, 0) + 1
         problem = _history_problem(history) or _current_problem(session, subject, history[-1])
         if problem is not None:
             report.findings.append(Finding(subject, _shown(session, subject), problem))

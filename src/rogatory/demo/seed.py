@@ -19,13 +19,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from rogatory.accounts import assignment
 from rogatory.accounts import service as accounts
+from rogatory.authorities import store as registry
+from rogatory.demo import answers, compliance
+from rogatory.demo import authorities as demo_authorities
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
-from rogatory.requests import custody, flows
+from rogatory.replies.templates import Templates
+from rogatory.requests import call_backs, custody, flows
 from rogatory.requests.basis import blocks
 from rogatory.requests.models import Organisation
 from rogatory.requests.transitions import Ground, Lifecycle, Role, Status
 from rogatory.safeguards.engine import Screener
+from rogatory.treaty import catalogue
 
 INSTRUMENTS = Path(__file__).with_name("instruments.csv")
 PASSWORD = "rogatory-demo"  # demo accounts only; printed by the command
@@ -61,6 +66,7 @@ ORGS = (
             Person("approver2@nimbus.example", "Arjun Second-Approver", (R.APPROVER,)),
             Person("auditor@nimbus.example", "Aud Itor", (R.AUDITOR,)),
             Person("admin@nimbus.example", "Ada Admin", (R.ADMIN,)),
+            Person("compliance@nimbus.example", "Cora Compliance", (R.COMPLIANCE,)),
         ),
         170,
     ),
@@ -119,15 +125,18 @@ OFFENCES: tuple[dict[str, Any], ...] = (
     },
 )
 
-MEASURES = (
+WEIGHTS = (
     ("preservation", 40),
     ("stored_data", 20),
-    ("traffic_disclosure", 10),
     ("emergency", 10),
     ("mla", 8),
     ("interception", 6),
     ("realtime_traffic", 6),
 )
+
+# The measures a demo request is made for: those of the measures table that are not a step of
+# another case (the traffic-data disclosure is a step of a preservation case, not a request).
+MEASURES = tuple((m, w) for m, w in WEIGHTS if catalogue.get().measures[m].step_of is None)
 
 AUTHORITIES = (
     ("National Cybercrime Unit", "contact_point_24_7"),
@@ -196,6 +205,10 @@ def request_document(rnd: random.Random, n: int, org: Org, on: date) -> dict[str
             "significant": True,
         }
         doc.pop("necessity")
+    if n % 9 == 4:  # asks to be kept confidential (decided by the number: no draw)
+        doc["confidentiality_requested"] = True
+    if requesting == "FRA":  # France writes in French: its replies default to French
+        doc["language"] = "fr"
     if rnd.random() < 0.08:  # an incomplete request, as real intake sees
         doc.pop("facts", None)
         doc["data"].pop("relation_to_offence", None)
@@ -212,6 +225,9 @@ class Story:
     statuses: dict[str, int] = field(default_factory=dict)
     receipts: int = 0
     published: list[str] = field(default_factory=list)  # public addresses of reports
+    authorities: int = 0
+    replies: dict[str, int] = field(default_factory=dict)
+    assessment: str | None = None  # the stored compliance assessment
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -260,6 +276,7 @@ def _progress(
         )
         return
     step(lambda s: flows.transition(s, reviewer, case_id, Status.IN_REVIEW, lifecycle))
+    step(lambda s: _call_back(s, reviewer, case_id, screener))
     if rnd.random() < 0.5:
         step(lambda s: assignment.assign(s, reviewer, case_id, reviewer.user))
 
@@ -332,6 +349,13 @@ def _progress(
         if rnd.random() < 0.5:
             step(lambda s: flows.transition(s, reviewer, case_id, Status.CLOSED, lifecycle))
         return
+
+    def unconfirmed(s: Session) -> bool:
+        state = flows.state_of(s, flows.get_or_raise(s, reviewer, case_id))
+        return state.emergency and not state.call_back_confirmed
+
+    if step(unconfirmed):
+        return  # an emergency no call-back confirmed waits in review
     for approver in approvers:  # the second approval only counts where four eyes apply
         case = step(_approver(approver, case_id, lifecycle))
         if case != Status.IN_REVIEW.value:
@@ -342,16 +366,16 @@ def _progress(
         if case.measure != "preservation":
             return
         days = int(case.request.get("preservation_days", 90))
-        minimum = screener.law.value("preservation.mla_min_days", date.today())
-        assert isinstance(minimum, int)
+        minimum = flows.hold_minimum(s, case, screener)
         custody.place_hold(
             s,
             intake,
             case_id,
             case.request["data"]["identifiers"],
             case.received_at.date(),
-            max(days, minimum),
-            minimum_days=minimum,
+            max(days, minimum.days),
+            minimum_days=minimum.days,
+            minimum_basis=minimum.basis,
         )
 
     step(preserve)
@@ -387,6 +411,25 @@ def _progress(
         step(lambda s: flows.transition(s, reviewer, case_id, Status.CLOSED, lifecycle))
 
 
+def _call_back(s: Session, reviewer: flows.Actor, case_id: str, screener: Screener) -> None:
+    """An emergency is confirmed by calling the requesting State's 24/7 point of contact back
+    on the number the registry gives (a real State's has none in the demo: not confirmed)."""
+    case = flows.get_or_raise(s, reviewer, case_id)
+    if case.measure != "emergency" or not demo_authorities.is_fictional(case.requesting_state):
+        return
+    number = demo_authorities.phone(case.requesting_state, "contact_point_24_7")
+    call_backs.record(
+        s,
+        reviewer,
+        case_id,
+        screener,
+        number=number,
+        outcome="confirmed",
+        called_at=min(case.received_at + timedelta(minutes=20), datetime.now(UTC)),
+        note="The duty officer confirmed the request and its reference.",
+    )
+
+
 def _approver(
     approver: flows.Actor, case_id: str, lifecycle: Lifecycle
 ) -> Callable[[Session], str]:
@@ -400,7 +443,8 @@ def _intake(
     actor: flows.Actor, doc: dict[str, Any], screener: Screener, received: datetime
 ) -> Callable[[Session], str]:
     def take(s: Session) -> str:
-        return flows.intake(s, actor, doc, screener, received_at=received)[0].id
+        sent = demo_authorities.sign(doc, received)
+        return flows.intake(s, actor, sent, screener, received_at=received)[0].id
 
     return take
 
@@ -435,8 +479,10 @@ def seed(
     evidence_dir: Path,
     *,
     seed_value: int = 2024,
+    templates: Templates | None = None,
 ) -> Story:
-    """Create the demo's organisations, people and cases, each step its own transaction."""
+    """Create the demo's organisations, people and cases, each step its own transaction;
+    then answer some of the requesting authorities (``answers``)."""
     rnd = random.Random(seed_value)
     story = Story()
     now = datetime.now(UTC)
@@ -455,20 +501,28 @@ def seed(
                     roles=[r.value for r in p.roles],
                     by="demo:seed",
                 )
+            for record in demo_authorities.records(REQUESTERS):
+                registry.add(s, org.id, record, by="demo:seed")
+                story.authorities += 1
         story.organisations += 1
         story.users += len(org.people)
         who = _people(org)
         for n, received in enumerate(sorted(_dates(rnd, org.cases, now)), start=1):
-            doc = request_document(rnd, n, org, received.date())
+            doc = demo_authorities.sender(request_document(rnd, n, org, received.date()))
             case_id = step(_intake(who[R.INTAKE][0], doc, screener, received))
             _progress(step, rnd, case_id, who, screener, lifecycle, evidence_dir)
             story.cases += 1
+        answers.answer(step, org.id, who, lifecycle, templates or Templates())
+    story.assessment = compliance.seed(sessions, screener, evidence_dir)
     story.published.append(_publish(sessions, ORGS[0]))
     with sessions() as s:
         from rogatory.evidence.models import Disclosure
+        from rogatory.replies.models import ReplyRow
         from rogatory.requests.models import Case
 
         for (status,) in s.execute(select(Case.status)):
             story.statuses[status] = story.statuses.get(status, 0) + 1
         story.receipts = len(s.execute(select(Disclosure.id)).all())
+        for (status,) in s.execute(select(ReplyRow.status)):
+            story.replies[status] = story.replies.get(status, 0) + 1
     return story

@@ -5,6 +5,7 @@ holds chapters and articles; ``constants.yaml`` the dated values the product com
 ``measures.yaml`` (where the instrument has cooperation measures) one row of facts per measure;
 ``screening.yaml`` the screening rules the instrument applies, each with what it cites there.
 ``groups.yaml`` (where a final clause counts States by what they are) dated group membership.
+``obligations.yaml`` (where the instrument reaches companies) the obligations catalogue.
 Beyond each file's own schema, the loader checks the bundle as a whole: every citation points
 at a provision that exists and a source that is listed, a source that is only a recollection is
 never marked verified, and the article count matches what the instrument declares.
@@ -12,6 +13,7 @@ never marked verified, and the article count matches what the instrument declare
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +37,8 @@ from rogatory.law.citation import (
 from rogatory.law.dated import DatedValue, Resolution
 from rogatory.law.entry_into_force import EntryIntoForceRule
 from rogatory.law.groups import Group, GroupsFile
-from rogatory.law.loader import read_yaml, validate
+from rogatory.law.loader import M, read_yaml, validate
+from rogatory.law.obligations import ObligationsFile
 from rogatory.law.provisions import Article, Chapter, ProvisionsFile
 
 
@@ -208,6 +211,49 @@ class RequiredItem(BaseModel):
     asks: str = Field(min_length=1)
 
 
+class DeadlineKind(StrEnum):
+    """What a time limit of a measure governs."""
+
+    ACT = "act"  # how fast the requested State acts on the request ("expeditiously")
+    PRESERVE_AT_LEAST = "preserve_at_least"  # the shortest preservation (a number of days)
+    CONTINUE_PENDING = "continue_pending"  # preservation continues pending a decision (yes/no)
+
+
+# The kinds whose value is a dated constant (the number or the yes/no the product computes
+# with), and those that are the treaty's words only.
+CONSTANT_DEADLINES = (DeadlineKind.PRESERVE_AT_LEAST, DeadlineKind.CONTINUE_PENDING)
+
+
+class MeasureDeadline(BaseModel):
+    """One time limit the treaty sets for a measure. A number the product computes with
+    (the 60-day minimum) stays a dated, cited constant, named here, so a hold, the screening
+    and ``rogatory basis`` read the same value on the same date; a limit the treaty puts in
+    words only ("expeditiously", "as soon as possible") is quoted with its citation, and a
+    case's response dates, which no treaty fixes, stay the service's policy."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: DeadlineKind
+    constant: str | None = Field(
+        default=None, description="the dated constant that holds the value (constants.yaml)"
+    )
+    words: str | None = Field(default=None, description="the treaty's words, quoted")
+    cite: Citation | None = Field(
+        default=None, description="where the words are (a constant carries its own citation)"
+    )
+
+    @model_validator(mode="after")
+    def _value_or_words(self) -> Self:
+        if self.kind in CONSTANT_DEADLINES:
+            if self.constant is None:
+                raise ValueError(f"a {self.kind.value} deadline names its constant")
+        elif self.constant is not None:
+            raise ValueError(f"a {self.kind.value} deadline is words, not a constant")
+        if self.constant is None and (self.words is None or self.cite is None):
+            raise ValueError("a deadline in words quotes them (words) and cites them (cite)")
+        return self
+
+
 class MeasureFacts(BaseModel):
     """One measure's facts, stated once: every rule, form and guard that needs them reads them
     here, so a measure's articles or grounds can never differ between two places."""
@@ -246,6 +292,23 @@ class MeasureFacts(BaseModel):
         description="what a request for the measure must contain, as the treaty lists it "
         "(none: the treaty lists no contents for it)",
     )
+
+    deadlines: list[MeasureDeadline] = Field(
+        default_factory=list,
+        description="the time limits the treaty sets for the measure (none: it sets none)",
+    )
+
+    @model_validator(mode="after")
+    def _one_deadline_per_kind(self) -> Self:
+        kinds = [d.kind for d in self.deadlines]
+        twice = sorted({k.value for k in kinds if kinds.count(k) > 1})
+        if twice:
+            raise ValueError(f"deadlines: more than one of kind {', '.join(twice)}")
+        return self
+
+    def deadline(self, kind: DeadlineKind) -> MeasureDeadline | None:
+        """The measure's time limit of ``kind``, if the treaty sets one."""
+        return next((d for d in self.deadlines if d.kind is kind), None)
 
     def intrusive_because(self, categories: Iterable[str]) -> list[str]:
         """Why a request for this measure asking for ``categories`` is intrusive (empty if it
@@ -298,11 +361,19 @@ class OffenceArticles(BaseModel):
     forms: list[str] = Field(
         description="the forms of taking part, besides commission, that article establishes"
     )
+    optional_forms: list[str] = Field(
+        default_factory=list,
+        description="forms that article lets each State choose to establish or not (UN Art 19: "
+        "attempt and preparation): an offence in such a form is the treaty's offence only once "
+        "the requested State says it has established it",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if self.last < self.first:
             raise ValueError("offences.last is before offences.first")
+        if not set(self.optional_forms) <= set(self.forms):
+            raise ValueError("offences.optional_forms must be among offences.forms")
         return self
 
     @property
@@ -387,6 +458,7 @@ class Bundle:
     groups: dict[str, Group] = field(default_factory=dict)
     screening_facts: ScreeningFacts | None = None
     screening_rules: dict[str, RuleCites] = field(default_factory=dict)
+    obligations: ObligationsFile | None = None
 
     @property
     def id(self) -> str:
@@ -420,6 +492,31 @@ class Bundle:
             ]
         return ", ".join(parts)
 
+    def measure_deadline(self, measure: str, kind: DeadlineKind) -> MeasureDeadline | None:
+        """The time limit of ``kind`` the measures table sets for ``measure``. A preservation
+        limit (the minimum period, continuing pending the decision) governs every hold made on
+        request, so a measure that sets none itself takes that of the measure it is a step of,
+        and then that of the treaty's preservation measure; a limit on acting is the
+        measure's own."""
+        facts = self.measures.get(measure)
+        own = facts.deadline(kind) if facts else None
+        if own is not None or kind not in CONSTANT_DEADLINES:
+            return own
+        parent = self.measures.get(facts.step_of) if facts and facts.step_of else None
+        found = parent.deadline(kind) if parent else None
+        if found is not None:
+            return found
+        return next(
+            (
+                d
+                for f in self.measures.values()
+                if f.kind is MeasureKind.PRESERVATION
+                for d in f.deadlines
+                if d.kind is kind
+            ),
+            None,
+        )
+
     def constant(self, name: str, on: date) -> Resolution:
         if name not in self.constants:
             raise RogatoryError("law.unknown_constant", f"{self.id} has no constant {name!r}")
@@ -450,6 +547,30 @@ class Bundle:
                 "rules.unknown_provision",
                 f"{self.instrument} Article {article} has no paragraph {paragraph!r}",
             ) from None
+
+    def content_citation(self, article: int, paragraph: str | None = None) -> Citation:
+        """The citation a rule resting on a provision's content gives: a paragraph's own, or,
+        for a whole article, the level of its summary and conditions (``summary_cite``), not
+        that of its number and title; a finding cites what it rests on."""
+        cite = self.citation(article, paragraph)
+        art = self.article(article)
+        if paragraph is not None or art is None or not (art.summary or art.conditions):
+            return cite
+        return Citation(
+            instrument=self.instrument,
+            article=article,
+            paragraph=None,
+            **art.summary_attestation.model_dump(),
+        )
+
+    def part_citations(self, rule_id: str) -> list[Citation]:
+        """The parts of articles (statements at their own level) a rule's findings rest on."""
+        return [
+            Citation(instrument=self.instrument, article=art.number, **part.cite.model_dump())
+            for art in self.articles
+            for part in art.parts
+            if rule_id in part.rules
+        ]
 
     def has_provision(self, provision_id: str) -> bool:
         """Whether ``uncc:art-40:para-21`` names a provision encoded in this bundle."""
@@ -581,6 +702,37 @@ class Bundle:
         return self.root / "tests"
 
 
+# The levels a text may name in brackets, "[recollection, UNVERIFIED]" or "[model: ...]".
+_LABEL = re.compile(r"\[(recollection|model|secondary|UNVERIFIED)\b")
+
+
+def _check_labels(
+    number: int,
+    what: str,
+    att: Attestation,
+    texts: list[str],
+    problems: ProblemCollector,
+    file: str,
+    where: str,
+) -> None:
+    """A text never claims less than its attestation shows: a sentence labelled
+    "[recollection" is shown at level recollection, "[model" at model or weaker, and a text
+    at a verified level holds nothing labelled "[UNVERIFIED". Otherwise a recollected sentence
+    reads at the level of the source beside it (split it into a part of its own)."""
+    for label in {m.group(1) for t in texts for m in _LABEL.finditer(t)}:
+        level = Level.RECOLLECTION if label == "UNVERIFIED" else Level(label)
+        too_high = att.verified if label == "UNVERIFIED" else att.verification.better_than(level)
+        if too_high:
+            problems.add(
+                "rules.summary_level_mixed",
+                f"Article {number} {what}: a sentence is labelled [{label}...] but is shown at "
+                f"level {att.verification.value!r}; give it a part of its own at its level "
+                "(parts: [{text, cite}]) or lower the attestation",
+                file=file,
+                location=where,
+            )
+
+
 def _check_attestation(
     att: Attestation, manifest: Manifest, problems: ProblemCollector, file: str, where: str
 ) -> None:
@@ -688,6 +840,15 @@ def _check_provisions(
                 file=file,
                 location=where,
             )
+        for j, part in enumerate(art.parts):
+            _check_attestation(part.cite, manifest, problems, file, f"{where}.parts[{j}].cite")
+        labelled = [
+            ("summary", art.summary_attestation, [art.summary or "", *art.conditions]),
+            *((f"parts[{j}]", p.cite, [p.text]) for j, p in enumerate(art.parts)),
+            *((f"para {path}", p.cite, [p.text, *p.conditions]) for path, p in art.walk()),
+        ]
+        for what, att, texts in labelled:
+            _check_labels(art.number, what, att, texts, problems, file, where)
         for path, para in art.walk():
             _check_attestation(para.cite, manifest, problems, file, f"{where} para {path}.cite")
     for i, chap in enumerate(provisions.chapters):
@@ -823,6 +984,104 @@ def _check_facts(
         )
 
 
+def _check_deadlines(
+    name: str,
+    facts: MeasureFacts,
+    constants: ConstantsFile | None,
+    manifest: Manifest,
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    file: str,
+) -> None:
+    """A measure's deadlines name constants the bundle has, of the right kind (a number of
+    days for a minimum period, yes/no for continuing), and cite encoded provisions."""
+    for i, deadline in enumerate(facts.deadlines):
+        where = f"measures.{name}.deadlines[{i}]"
+        if deadline.cite is not None:
+            _check_citation(deadline.cite, manifest, articles, problems, file, f"{where}.cite")
+        if deadline.constant is None:
+            continue
+        known = constants.constants.get(deadline.constant) if constants else None
+        if known is None:
+            problems.add(
+                "rules.unknown_constant",
+                f"measure {name}: no constant {deadline.constant!r}",
+                file=file,
+                location=f"{where}.constant",
+            )
+            continue
+        days = deadline.kind is DeadlineKind.PRESERVE_AT_LEAST
+        fits = all(
+            (isinstance(e.value, int) and not isinstance(e.value, bool))
+            if days
+            else isinstance(e.value, bool)
+            for e in known.history
+            if e.value is not None
+        )
+        if not fits or (days and known.unit != "days"):
+            problems.add(
+                "rules.invalid_value",
+                f"measure {name}: a {deadline.kind.value} deadline needs "
+                + ("a number of days" if days else "a yes/no constant")
+                + f"; {deadline.constant} is not one",
+                file=file,
+                location=f"{where}.constant",
+            )
+
+
+def _check_obligations(
+    catalogue: ObligationsFile,
+    constants: ConstantsFile | None,
+    manifest: Manifest,
+    articles: dict[int, Article],
+    problems: ProblemCollector,
+    file: str,
+) -> None:
+    """Every obligation rests on encoded articles and listed sources at levels they can give,
+    and every constant a duty reads is in the bundle: a catalogue entry citing a provision
+    nobody encoded fails when it is loaded, not when a company reads it."""
+    for oid, ob in catalogue.obligations.items():
+        where = f"obligations.{oid}"
+        for n in ob.articles:
+            if n not in articles:
+                problems.add(
+                    "rules.unknown_provision",
+                    f"obligation {oid}: Article {n} is not encoded",
+                    file=file,
+                    location=f"{where}.articles",
+                )
+        for i, cite in enumerate(ob.cites):
+            _check_citation(cite, manifest, articles, problems, file, f"{where}.cites[{i}]")
+        for i, duty in enumerate(ob.duties):
+            at = f"{where}.duties[{i}]"
+            _check_citation(duty.cite, manifest, articles, problems, file, f"{at}.cite")
+            if duty.constant is not None and (
+                constants is None or duty.constant not in constants.constants
+            ):
+                problems.add(
+                    "rules.unknown_constant",
+                    f"obligation {oid}: no constant {duty.constant!r}",
+                    file=file,
+                    location=f"{at}.constant",
+                )
+    for nid, item in catalogue.not_required.items():
+        for i, cite in enumerate(item.cites):
+            _check_citation(
+                cite, manifest, articles, problems, file, f"not_required.{nid}.cites[{i}]"
+            )
+
+
+def _optional(
+    model: type[M], root: Path, name: str, label: str, problems: ProblemCollector
+) -> M | None:
+    """A bundle file only some treaties have (measures, screening rules, groups, obligations):
+    validated like the others when it is there, none when it is not."""
+    path = root / name
+    if not path.exists():
+        return None
+    return validate(model, read_yaml(path, problems, label=label), problems, file=label)
+
+
 def load_bundle(root: Path) -> Bundle:
     """Load and cross-check a bundle folder; raise ProblemList with every problem found."""
     problems = ProblemCollector()
@@ -850,38 +1109,13 @@ def load_bundle(root: Path) -> Bundle:
         file=const_file,
     )
     measures_file = f"{label}/measures.yaml"
-    measures = (
-        validate(
-            MeasuresFile,
-            read_yaml(root / "measures.yaml", problems, label=measures_file),
-            problems,
-            file=measures_file,
-        )
-        if (root / "measures.yaml").exists()
-        else None
-    )
+    measures = _optional(MeasuresFile, root, "measures.yaml", measures_file, problems)
     screening_file = f"{label}/screening.yaml"
-    screening = (
-        validate(
-            ScreeningFile,
-            read_yaml(root / "screening.yaml", problems, label=screening_file),
-            problems,
-            file=screening_file,
-        )
-        if (root / "screening.yaml").exists()
-        else None
-    )
+    screening = _optional(ScreeningFile, root, "screening.yaml", screening_file, problems)
     groups_file = f"{label}/groups.yaml"
-    groups = (
-        validate(
-            GroupsFile,
-            read_yaml(root / "groups.yaml", problems, label=groups_file),
-            problems,
-            file=groups_file,
-        )
-        if (root / "groups.yaml").exists()
-        else None
-    )
+    groups = _optional(GroupsFile, root, "groups.yaml", groups_file, problems)
+    obligations_file = f"{label}/obligations.yaml"
+    obligations = _optional(ObligationsFile, root, "obligations.yaml", obligations_file, problems)
     if manifest is not None and provisions is not None:
         _check_provisions(provisions, manifest, problems, prov_file)
         articles = {a.number: a for a in provisions.articles}
@@ -916,6 +1150,7 @@ def load_bundle(root: Path) -> Bundle:
                         file=measures_file,
                         location=f"measures.{name}.articles",
                     )
+            _check_deadlines(name, facts, constants, manifest, articles, problems, measures_file)
             if facts.step_of is not None and measures and facts.step_of not in measures.measures:
                 problems.add(
                     "rules.unknown_measure",
@@ -948,6 +1183,10 @@ def load_bundle(root: Path) -> Bundle:
                     )
         if screening is not None:
             _check_facts(screening.treaty, articles, constants, problems, screening_file)
+        if obligations is not None:
+            _check_obligations(
+                obligations, constants, manifest, articles, problems, obligations_file
+            )
         if constants is not None:
             for name, value in constants.constants.items():
                 for i, cite in enumerate(value.citations()):
@@ -972,4 +1211,5 @@ def load_bundle(root: Path) -> Bundle:
         dict(groups.groups) if groups else {},
         screening.treaty if screening else None,
         dict(screening.rules) if screening else {},
+        obligations,
     )

@@ -89,7 +89,8 @@ class Crosswalk:
 
 def content_level(article: Article) -> Level:
     """What the bundle knows of an article's content: the weakest of its text, summary and
-    paragraphs, or its number and title's level when it has no content at all."""
+    paragraphs, or its number and title's level when it has no content at all. An article's
+    parts are statements of their own at their own levels, never what a pairing rests on."""
     levels = [p.cite.verification for _, p in article.walk()]
     if article.text is not None:
         levels.append(article.cite.verification)

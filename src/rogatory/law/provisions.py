@@ -49,6 +49,25 @@ class Paragraph(BaseModel):
         return self
 
 
+class Part(BaseModel):
+    """A statement about an article resting on less (or on another source) than its summary.
+
+    An article whose paragraphs are not known carries one summary at one level; a sentence that
+    rests on a weaker source (a recollection beside a depositary quote, a model treaty beside a
+    secondary summary) is a part of its own, so no sentence is shown at a level it does not
+    have.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=1)
+    cite: Attestation
+    rules: list[str] = Field(
+        default_factory=list,
+        description="screening rules whose findings rest on this part: they cite it too",
+    )
+
+
 class Article(BaseModel):
     """An article; ``cite`` attests its number, title and chapter together.
 
@@ -72,6 +91,10 @@ class Article(BaseModel):
     summary: str | None = None
     summary_cite: Attestation | None = None
     conditions: list[str] = Field(default_factory=list)
+    parts: list[Part] = Field(
+        default_factory=list,
+        description="further statements about the article, each at its own level",
+    )
     paragraphs: list[Paragraph] = Field(default_factory=list)
     cite: Attestation
 

@@ -95,6 +95,11 @@ class DeclarationsFile(BaseModel):
     declarations: list[Statement] = Field(default_factory=list)
     notifications: list[Notification] = Field(default_factory=list)
     gaps: list[str] = Field(default_factory=list)
+    parties_complete: bool = Field(
+        default=True,
+        description="false where the party data is known to miss States (a cut-off chart): a "
+        "State it does not name is then a gap in the data, not a State without instruments",
+    )
 
 
 def read_declarations(

@@ -51,6 +51,8 @@ class PartyStatus:
     denunciation: Instrument | None
     denunciation_effective: date | None
     cites: tuple[Citation, ...]
+    unknown: bool = False  # named nowhere in party data known to be incomplete
+    incomplete: bool = False  # the party data it rests on is known to miss instruments
 
     @property
     def unverified(self) -> list[Citation]:
@@ -82,7 +84,18 @@ class PartyStatus:
             return f"{code} deposited its {kind} on {self.consent.on} but is not yet bound: {when}"
         if self.status is Status.SIGNATORY:
             assert self.signature is not None
-            return f"{code} signed on {self.signature.on} but has not consented to be bound"
+            hedge = (
+                ", as far as the shipped party data shows (it is incomplete: add a later "
+                "instrument with --instruments)"
+                if self.incomplete
+                else ""
+            )
+            return f"{code} signed on {self.signature.on} but has not consented to be bound{hedge}"
+        if self.unknown:
+            return (
+                f"{code} is not in the shipped party data, which is incomplete: whether it had "
+                f"deposited an instrument by {self.on} is not known (add it with --instruments)"
+            )
         return f"{code} has deposited no instrument by {self.on}"
 
 
@@ -120,6 +133,7 @@ class Register:
     declarations: Sequence[Statement] = ()
     notifications: Sequence[Notification] = ()
     gaps: Sequence[str] = ()
+    parties_complete: bool = True  # false: the data is known to miss States (a cut-off chart)
     _cache: dict[date, eif.EntryIntoForce] = field(default_factory=dict, repr=False)
     _status_cache: dict[tuple[str, date], PartyStatus] = field(default_factory=dict, repr=False)
     _bound_cache: dict[tuple[date | None, date | None, date], date | None] = field(
@@ -214,8 +228,24 @@ class Register:
         cites = self._cites(
             signature is not None, consent is not None, later, status is Status.DENOUNCED
         )
+        unknown = (
+            not self.parties_complete
+            and state.kind is not states.StateKind.TEST  # never in real data: a fact of the test
+            and state.code not in self._histories
+            and on >= self.bundle.manifest.final_clauses.signature.opens
+        )
         return PartyStatus(
-            state, on, status, bound, signature, consent, denunciation, effective, cites
+            state,
+            on,
+            status,
+            bound,
+            signature,
+            consent,
+            denunciation,
+            effective,
+            cites,
+            unknown,
+            not self.parties_complete,
         )
 
     def _bound_from(self, result: eif.EntryIntoForce, deposited_on: date) -> date | None:

@@ -57,6 +57,7 @@ def build(
             declarations=[*declarations.declarations, *extra_declarations.declarations],
             notifications=[*declarations.notifications, *extra_declarations.notifications],
             gaps=[*declarations.gaps, *extra_declarations.gaps],
+            parties_complete=declarations.parties_complete and extra_declarations.parties_complete,
         )
     consistency.check(instruments, bundle.manifest.final_clauses, problems, bundle.groups)
     problems.raise_if_any("input.invalid", "the party data is invalid")
@@ -67,6 +68,7 @@ def build(
         declarations.declarations,
         declarations.notifications,
         declarations.gaps,
+        parties_complete=declarations.parties_complete,
     )
 
 

@@ -51,7 +51,10 @@ def _store(row: HoldRow, hold: holds.Hold) -> None:
 def status(session: Session, row: HoldRow, on: date) -> holds.HoldStatus:
     """The hold's effective status on ``on``, its case's follow-up request considered."""
     pending = follow_up.domain(follow_up.of_case(session, row.case_id))
-    return holds.effective_status(_domain(row), pending, on, by_law=follow_up.by_law(pending))
+    case = session.get(Case, row.case_id)
+    assert case is not None  # a hold's case is a foreign key
+    law = follow_up.by_law(pending, case.treaty, case.measure)
+    return holds.effective_status(_domain(row), pending, on, by_law=law)
 
 
 def _hold_of(session: Session, actor: Actor, case_id: str, hold_id: int) -> tuple[Case, HoldRow]:
@@ -73,12 +76,15 @@ def place_hold(
     days: int,
     *,
     minimum_days: int,
+    minimum_basis: str = "the treaty's minimum period",
 ) -> HoldRow:
     _may_write(actor)
     case = get_or_raise(session, actor, case_id)
     if Status(case.status) not in OPEN:
         raise RogatoryError("case.not_open", f"a {case.status} case takes no new hold")
-    hold = holds.place(identifiers, start, days, minimum_days=minimum_days)
+    hold = holds.place(
+        identifiers, start, days, minimum_days=minimum_days, minimum_basis=minimum_basis
+    )
     row = HoldRow(
         case_id=case.id,
         identifiers=list(hold.identifiers),
@@ -152,7 +158,11 @@ def reminders_due(
         (c, h)
         for c, h, f in _unreleased(session, actor)
         if holds.effective_reminder_due(
-            _domain(h), f, on, by_law=follow_up.by_law(f), days_before=days_before
+            _domain(h),
+            f,
+            on,
+            by_law=follow_up.by_law(f, c.treaty, c.measure),
+            days_before=days_before,
         )
     ]
 
@@ -165,7 +175,10 @@ def by_status(
     return [
         (c, h)
         for c, h, f in _unreleased(session, actor)
-        if holds.effective_status(_domain(h), f, on, by_law=follow_up.by_law(f)) is wanted
+        if holds.effective_status(
+            _domain(h), f, on, by_law=follow_up.by_law(f, c.treaty, c.measure)
+        )
+        is wanted
     ]
 
 

@@ -56,7 +56,7 @@ class Deferrals:
         last = self.steps[-1] if self.steps else None
         return last if last is not None and last.ended is None else None
 
-    def notice(self, on: date, bundle_id: str = catalogue.DEFAULT) -> str | None:
+    def notice(self, on: date, bundle_id: str) -> str | None:
         """What the case page and the API say of a refusal or postponement made without
         consulting the requesting State first: allowed, but not what the model asks."""
         if self.decided is None or self.consulted:
@@ -74,9 +74,12 @@ CONSULT = "mla.consultation_before_refusal_or_postponement"
 POSTPONE = "mla.postponement_for_ongoing_proceedings"
 
 
-def citation(constant: str, on: date, bundle_id: str = catalogue.DEFAULT) -> Citation | None:
-    """The citation, with its verification level, of the bundle's constant on ``on``."""
-    return catalogue.get(bundle_id).constant(constant, on).cite
+def citation(constant: str, on: date, bundle_id: str) -> Citation | None:
+    """The citation, with its verification level, of the case's treaty's constant on ``on``
+    (none where that treaty has no such constant: a Budapest case cites Art 27, never the UN
+    Convention's model)."""
+    bundle = catalogue.get(bundle_id)
+    return bundle.constant(constant, on).cite if constant in bundle.constants else None
 
 
 def read(transitions: Sequence[Transition], status: Status) -> Deferrals:

@@ -19,7 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
+from rogatory.authorities import store as requesters
+from rogatory.authorities.signed import Envelope
 from rogatory.errors import RogatoryError
+from rogatory.law.bundle import DeadlineKind
 from rogatory.law.decision import Outcome
 from rogatory.requests import deadlines, permissions
 from rogatory.requests.basis import BasisKind, Override, convention_basis, receipt_basis
@@ -39,6 +42,7 @@ from rogatory.requests.transitions import (
     Consultation,
     Ground,
     Lifecycle,
+    MeasureGrounds,
     Move,
     Postponement,
     Role,
@@ -49,6 +53,8 @@ from rogatory.requests.transitions import (
 )
 from rogatory.safeguards import request as requests_doc
 from rogatory.safeguards.engine import Screener
+from rogatory.safeguards.requester import RequesterEvidence
+from rogatory.treaty import catalogue
 
 # Who may take a request in: intake officers, and reviewers working their own inbox.
 APPROVED = frozenset({Status.APPROVED, Status.PARTIALLY_APPROVED})
@@ -150,6 +156,7 @@ def _screen(
     on: date | None,
     *,
     why: str = "screened again",
+    requester: RequesterEvidence | None = None,
 ) -> Screening:
     """Screen the case's request and store the decision. Approvals given on the screening
     it replaces stop counting (an approval applies to the decision it was given on); an
@@ -162,7 +169,18 @@ def _screen(
     ).scalar_one_or_none()
     voided = standing_approvals(session, case, previous) if previous is not None else []
     screener = screener.under(case.treaty)
-    decision = screener.screen(_parse(case.request, screener), on)
+    req = _parse(case.request, screener)
+    if requester is None:
+        requester = requesters.again(
+            session,
+            case.org_id,
+            case.id,
+            req,
+            screener.law.requester_policy,
+            version=_version(session, case),
+            notifications=screener.law.register.notifications,
+        )
+    decision = screener.screen(req, on, requester=requester)
     seq = (
         session.execute(
             select(func.max(Screening.seq)).where(Screening.case_id == case.id)
@@ -221,6 +239,18 @@ def _screen(
     return row
 
 
+def _version(session: Session, case: Case) -> int:
+    """Which version of the case's request is current: 0 as taken in, then one per
+    amendment (the earlier ones are kept as ``RequestVersion`` rows)."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(RequestVersion)
+            .where(RequestVersion.case_id == case.id)
+        ).scalar_one()
+    )
+
+
 def _by_key(
     session: Session, actor: Actor, key: str, stored: dict[str, Any], treaty: str
 ) -> Case | None:
@@ -254,17 +284,32 @@ def intake(
 
     Returns the case and whether it was created now: a retried intake with the same
     idempotency key returns the case created the first time, and creates nothing.
+
+    ``document`` is a request document, or a signed one (``authorities.signed``): its
+    signature is verified against the organisation's authority registry, and a replay (a
+    signed request's id seen before, or an issue time outside the window) is refused.
     """
     permissions.require(actor.roles, Action.TAKE_IN)
     screener = screener.under(treaty or screener.treaty)
-    req = _parse(document, screener)
+    received = requesters.receive(document)
+    req = _parse(received.request, screener)
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     if idempotency_key is not None:
         existing = _by_key(session, actor, idempotency_key, stored, screener.treaty)
         if existing is not None:
             return existing, False
     with recorded_at_end(session):
-        return _take_in(session, actor, req, stored, screener, policy, idempotency_key, received_at)
+        return _take_in(
+            session,
+            actor,
+            req,
+            stored,
+            screener,
+            policy,
+            idempotency_key,
+            received_at,
+            received.envelope,
+        )
 
 
 def _take_in(
@@ -276,8 +321,20 @@ def _take_in(
     policy: deadlines.Policy | None,
     idempotency_key: str | None,
     received_at: datetime | None,
+    envelope: Envelope | None = None,
 ) -> tuple[Case, bool]:
     when = (received_at or _now()).astimezone(UTC)
+    evidence = requesters.evidence(
+        session,
+        actor.org,
+        req,
+        envelope,
+        screener.law.requester_policy,
+        at=when,
+        window=True,
+        notifications=screener.law.register.notifications,
+    )
+    requesters.refuse_replay(evidence)
     urgent = req.measure.value == "emergency"
     policy = policy or deadlines.Policy()
     case = Case(
@@ -326,9 +383,12 @@ def _take_in(
             "due_at": case.due_at.isoformat(),
             # a pending task until kept confidential or answered (requests.confidentiality)
             "confidentiality_requested": req.confidentiality_requested,
+            "signature": evidence.signature.value,
+            **({"kid": evidence.kid} if evidence.kid else {}),
         },
     )
-    _screen(session, case, actor, screener, None, why="screened at intake")
+    requesters.remember(session, actor.org, case.id, req, envelope, evidence, at=when)
+    _screen(session, case, actor, screener, None, why="screened at intake", requester=evidence)
     _apply(session, case, actor, Status.SCREENING, note="screened at intake", grounds=())
     return case, True
 
@@ -357,13 +417,28 @@ def rescreen(
         return _screen(session, case, actor, screener, on)
 
 
-def hold_minimum_days(session: Session, case: Case, screener: Screener) -> int:
-    """The shortest preservation a hold on ``case`` may have: the minimum the case's treaty
-    sets, in force on the legal date of its latest screening."""
+@dataclass(frozen=True, slots=True)
+class HoldMinimum:
+    """The shortest preservation a hold on a case may have, and the provision setting it."""
+
+    days: int
+    basis: str
+
+
+def hold_minimum(session: Session, case: Case, screener: Screener) -> HoldMinimum:
+    """The minimum the case's treaty sets for a hold on it (its measures table's
+    ``preserve_at_least`` deadline), in force on the legal date of its latest screening; a
+    treaty that sets none leaves any period of a day or more."""
     as_of = latest_screening(session, case).as_of
-    minimum = screener.under(case.treaty).law.value("preservation.mla_min_days", as_of)
+    law = screener.under(case.treaty).law
+    found = law.bundle.measure_deadline(case.measure, DeadlineKind.PRESERVE_AT_LEAST)
+    if found is None or found.constant is None:
+        return HoldMinimum(1, f"{law.bundle.manifest.short_title} sets no minimum period")
+    resolution = law.bundle.constant(found.constant, as_of)
+    minimum = resolution.value
     assert isinstance(minimum, int)
-    return minimum
+    cite = resolution.cite
+    return HoldMinimum(minimum, cite.label if cite else found.constant)
 
 
 def screenings(session: Session, actor: Actor, case_id: str) -> list[Screening]:
@@ -422,6 +497,7 @@ def state_of(session: Session, case: Case) -> CaseState:
         ).scalars()
     )
     approvals = standing_approvals(session, case, screening)
+    calls = requesters.call_backs(session, case.id)
     return CaseState(
         status=Status(case.status),
         intrusive=case.intrusive,
@@ -431,6 +507,9 @@ def state_of(session: Session, case: Case) -> CaseState:
         prepared_by=case.prepared_by,
         outcome=Outcome(screening.outcome),
         override=_override_of(approvals),
+        emergency=case.measure == "emergency",
+        call_back_confirmed=bool(calls) and calls[-1].outcome.value == "confirmed",
+        grounds=MeasureGrounds.of(catalogue.get(case.treaty), case.measure),
     )
 
 
@@ -460,7 +539,11 @@ def _apply(
             by=actor.user,
             at=_now(),
             note=note,
-            grounds=[{"reason": g.reason, "provision": g.provision} for g in grounds],
+            grounds=[
+                {"reason": g.reason, "provision": g.provision}
+                | ({"ground": g.ground} if g.ground else {})
+                for g in grounds
+            ],
             details=details,
         )
     )
@@ -653,7 +736,8 @@ def amend(
             f"a {case.status} case is not waiting for information; only info_requested is",
         )
     lifecycle.check(state_of(session, case), Move(Status.SCREENING, actor.user, actor.roles))
-    req = _parse(document, screener.under(case.treaty))
+    received = requesters.receive(document)
+    req = _parse(received.request, screener.under(case.treaty))
     stored = req.model_dump(mode="json", by_alias=True, exclude_none=True)
     changed_fixed = [f for f in FIXED if stored[f] != case.request[f]]
     if changed_fixed:
@@ -679,6 +763,20 @@ def amend(
             superseded_by=actor.user,
             note=note,
         )
+    )
+    when = _now()
+    evidence = requesters.evidence(
+        session,
+        actor.org,
+        req,
+        received.envelope,
+        screener.under(case.treaty).law.requester_policy,
+        at=when,
+        window=True,
+    )
+    requesters.refuse_replay(evidence)
+    requesters.remember(
+        session, actor.org, case.id, req, received.envelope, evidence, at=when, version=seq
     )
     changed = sorted(k for k in {*stored, *case.request} if stored.get(k) != case.request.get(k))
     case.request = stored

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rogatory.errors import RogatoryError
-from rogatory.law.bundle import MeasureKind
+from rogatory.law.bundle import DeadlineKind, MeasureKind
 from rogatory.requests import holds, permissions
 from rogatory.requests.flows import Actor, get_or_raise, record
 from rogatory.requests.models import Case, FollowUpRow
@@ -25,7 +25,6 @@ from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import Status
 from rogatory.treaty import catalogue
 
-CONTINUES = "preservation.mla_continues_pending_decision"
 NOT_PRESERVING = frozenset({Status.REFUSED, Status.WITHDRAWN})
 REFERENCE_MAX = 200
 
@@ -39,9 +38,9 @@ class Outcome(StrEnum):
     WITHDRAWN = "withdrawn"  # by the requesting State
 
 
-def is_preservation(case: Case, bundle_id: str = catalogue.DEFAULT) -> bool:
-    """Whether the case's measure is preservation, by the bundle's measures table."""
-    facts = catalogue.get(bundle_id).measures.get(case.measure)
+def is_preservation(case: Case) -> bool:
+    """Whether the case's measure is preservation, by its treaty's measures table."""
+    facts = catalogue.get(case.treaty).measures.get(case.measure)
     return facts is not None and facts.kind is MeasureKind.PRESERVATION
 
 
@@ -57,12 +56,21 @@ def domain(row: FollowUpRow | None) -> holds.FollowUp | None:
     return holds.FollowUp(row.received_on, row.decided_on) if row is not None else None
 
 
-def by_law(follow_up: holds.FollowUp | None, bundle_id: str = catalogue.DEFAULT) -> bool:
-    """Whether the law in force on the day the follow-up was received keeps the data
-    preserved pending its decision (read from the bundle, never assumed)."""
-    if follow_up is None:
+def continues_constant(bundle_id: str, measure: str) -> str | None:
+    """The constant saying whether preserved data stays preserved pending the decision on
+    the follow-up request: the ``continue_pending`` deadline of the case's treaty's measures
+    table (none: the treaty says nothing of it)."""
+    found = catalogue.get(bundle_id).measure_deadline(measure, DeadlineKind.CONTINUE_PENDING)
+    return found.constant if found else None
+
+
+def by_law(follow_up: holds.FollowUp | None, bundle_id: str, measure: str) -> bool:
+    """Whether the law of the case's treaty in force on the day the follow-up was received
+    keeps the data preserved pending its decision (read from the bundle, never assumed)."""
+    name = continues_constant(bundle_id, measure)
+    if follow_up is None or name is None:
         return False
-    value = catalogue.get(bundle_id).constant(CONTINUES, follow_up.received_on)
+    value = catalogue.get(bundle_id).constant(name, follow_up.received_on)
     return value.known and value.value is True
 
 
@@ -132,7 +140,7 @@ def received(
             "received_on": received_on.isoformat(),
             "reference": reference,
             "follow_up_case_id": row.follow_up_case_id,
-            "continues_pending_decision": by_law(domain(row)),
+            "continues_pending_decision": by_law(domain(row), case.treaty, case.measure),
         },
     )
     return row

@@ -1,9 +1,11 @@
 """Preservation holds: what is kept, from when, until when, and when to remind.
 
-A hold made on another State's request is kept for not less than the minimum period of
-Art 42 (60 days, unverified; read from the bundle, never hard-coded here) and may be extended
-while the request for mutual legal assistance is decided; it is released explicitly. A
-reminder falls due some days before expiry so that nobody lets evidence lapse by accident.
+A hold made on another State's request is kept for not less than the minimum period the
+case's treaty sets (the ``preserve_at_least`` deadline of its measures table: UN Convention
+Art 42, 60 days on the model of Budapest Art 29(7); read from the bundle, never hard-coded) and
+may be extended while the request for mutual legal assistance is decided; it is released
+explicitly. A reminder falls due some days before expiry so that nobody lets evidence lapse by
+accident.
 
 Once the follow-up request for mutual legal assistance is received, the data stays preserved
 until that request is decided (Art 42; model: Budapest Art 29(7), "the data shall continue to
@@ -101,14 +103,23 @@ def lapsed(hold: Hold, follow_up: FollowUp | None, on: date, *, by_law: bool) ->
     return effective_status(hold, follow_up, on, by_law=by_law) is HoldStatus.EXPIRED
 
 
-def place(identifiers: Sequence[str], start: date, days: int, *, minimum_days: int) -> Hold:
-    """A new hold, never shorter than the minimum period."""
+def place(
+    identifiers: Sequence[str],
+    start: date,
+    days: int,
+    *,
+    minimum_days: int,
+    minimum_basis: str = "the treaty's minimum period",
+) -> Hold:
+    """A new hold, never shorter than the minimum period (``minimum_basis``: the provision
+    that sets it, as the refusal names it)."""
     if not identifiers:
         raise RogatoryError("hold.no_identifiers", "a hold must name the data it preserves")
     if days < minimum_days:
         raise RogatoryError(
             "hold.too_short",
-            f"a hold on request lasts at least {minimum_days} days (Art 42); {days} were asked",
+            f"a hold on request lasts at least {minimum_days} days ({minimum_basis}); "
+            f"{days} were asked",
             help=f"place it for {minimum_days} days or more",
         )
     try:

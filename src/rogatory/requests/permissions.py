@@ -29,6 +29,15 @@ class Action(StrEnum):
     MANAGE_PEOPLE = "manage_people"
     VIEW_REPORTS = "view_reports"  # transparency and safeguards reports of the organisation
     PUBLISH_REPORTS = "publish_reports"  # freeze, sign and publish a report
+    MANAGE_AUTHORITIES = "manage_authorities"  # the authority registry: add, revoke keys
+    READ_AUTHORITIES = "read_authorities"
+    RECORD_CALL_BACK = "record_call_back"  # the call confirming a request, on the case
+    DRAFT_REPLY = "draft_reply"  # draft, edit, send and discard replies to the requester
+    APPROVE_REPLY = "approve_reply"  # the second person, where a reply needs four eyes
+    ISSUE_CASE_FILE = "issue_case_file"
+    READ_COMPLIANCE = "read_compliance"  # assessments, the national register, its feed
+    ASSESS = "assess"  # store an assessment, set a requirement's status, attach evidence, review
+    MAINTAIN_LAWS = "maintain_laws"  # import national records; subscribe to a State
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -47,6 +56,15 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.MANAGE_PEOPLE: frozenset({Role.ADMIN}),
     Action.VIEW_REPORTS: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
     Action.PUBLISH_REPORTS: frozenset({Role.ADMIN}),
+    Action.MANAGE_AUTHORITIES: frozenset({Role.ADMIN}),
+    Action.READ_AUTHORITIES: _WORKERS | {Role.AUDITOR, Role.ADMIN},
+    Action.RECORD_CALL_BACK: _DECIDERS,
+    Action.DRAFT_REPLY: _DECIDERS,
+    Action.APPROVE_REPLY: frozenset({Role.APPROVER}),
+    Action.ISSUE_CASE_FILE: _DECIDERS | {Role.AUDITOR, Role.ADMIN},
+    Action.READ_COMPLIANCE: frozenset({Role.COMPLIANCE, Role.ADMIN, Role.AUDITOR}),
+    Action.ASSESS: frozenset({Role.COMPLIANCE}),
+    Action.MAINTAIN_LAWS: frozenset({Role.COMPLIANCE, Role.ADMIN}),
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -63,6 +81,15 @@ _WHAT = {
     Action.MANAGE_PEOPLE: "managing people and tokens",
     Action.VIEW_REPORTS: "reading the organisation's reports",
     Action.PUBLISH_REPORTS: "publishing a report",
+    Action.MANAGE_AUTHORITIES: "managing the authority registry",
+    Action.READ_AUTHORITIES: "reading the authority registry",
+    Action.RECORD_CALL_BACK: "recording a call-back",
+    Action.DRAFT_REPLY: "drafting and sending replies to the requesting authority",
+    Action.APPROVE_REPLY: "approving a reply as the second person",
+    Action.ISSUE_CASE_FILE: "issuing the case file",
+    Action.READ_COMPLIANCE: "reading compliance assessments",
+    Action.ASSESS: "assessing compliance",
+    Action.MAINTAIN_LAWS: "maintaining the national register",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)

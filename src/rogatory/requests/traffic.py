@@ -54,11 +54,11 @@ class Ground:
     cites: tuple[Citation, ...]
 
 
-def facts(bundle_id: str = catalogue.DEFAULT) -> MeasureFacts:
+def facts(bundle_id: str) -> MeasureFacts:
     return catalogue.get(bundle_id).measures[MEASURE]
 
 
-def grounds(bundle_id: str = catalogue.DEFAULT) -> list[Ground]:
+def grounds(bundle_id: str) -> list[Ground]:
     """The grounds the measures table allows for the step, each with its citations (and
     their verification levels), in the table's order."""
     bundle, rules = catalogue.get(bundle_id), engine.registry()
@@ -98,12 +98,13 @@ def prepare(
     """Record the step on a preservation case, pending approval."""
     permissions.require(actor.roles, Action.PREPARE_TRAFFIC_DISCLOSURE)
     case = get_or_raise(session, actor, case_id)
-    step_of = facts().step_of
+    table = facts(case.treaty)
+    step_of = table.step_of
     if case.measure != step_of:
         raise RogatoryError(
             "case.not_preservation",
             f"the disclosure of preserved traffic data is a step of a {step_of} case "
-            f"(Art 43), not of a {case.measure} case",
+            f"(Art {table.articles[0]}), not of a {case.measure} case",
         )
     if Status(case.status) not in EXECUTING:
         raise RogatoryError(
@@ -119,11 +120,11 @@ def prepare(
             "other_state",
             f"the provider found is in another State than the requested one ({state})",
         )
-    allowed = [g.rule for g in grounds()]
+    allowed = [g.rule for g in grounds(case.treaty)]
     withheld = list(dict.fromkeys(withheld_on or []))
     bad = [g for g in withheld if g not in allowed]
     if bad:
-        cite = facts().grounds_cite
+        cite = table.grounds_cite
         raise _field(
             "withheld_on",
             f"{', '.join(bad)}: the disclosure may only be withheld on {', '.join(allowed)} "

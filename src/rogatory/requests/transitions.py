@@ -19,6 +19,8 @@ Guards, from the brief and the Convention:
 - a case whose latest screening is anything but ``proceed`` or ``review`` is approved only
   through an override (``requests.basis``): another legal basis, a reason, and two different
   approvers, neither the preparer;
+- an emergency request is approved only once a call-back to a number from the authority
+  registry, recorded on the case, confirmed it (forged emergency requests are a known attack);
 - a postponement names the proceedings it would interfere with and a date to review it, a
   consultation what was proposed to the requesting State and which decision it precedes;
   both, like the end of a consultation, give their reason in the note. A refusal without a
@@ -34,7 +36,7 @@ from enum import StrEnum
 from typing import Any
 
 from rogatory.errors import Problem, ProblemList, RogatoryError
-from rogatory.law.bundle import MeasureFacts
+from rogatory.law.bundle import Bundle, MeasureFacts
 from rogatory.law.decision import Outcome
 from rogatory.requests.basis import Override, blocks
 
@@ -60,6 +62,7 @@ class Role(StrEnum):
     APPROVER = "approver"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    COMPLIANCE = "compliance"  # a compliance or policy team: assessments and the register
 
 
 OPEN = frozenset(
@@ -83,6 +86,34 @@ class Ground:
 
     reason: str
     provision: str  # e.g. uncc:art-40:para-21
+    ground: str | None = None  # the ground for refusal it is, e.g. refusal.essential_interests
+
+
+@dataclass(frozen=True)
+class MeasureGrounds:
+    """What the case's treaty allows a refusal of its measure to rest on (measures table):
+    its grounds, whether the list is closed, and the provisions those grounds rest on."""
+
+    measure: str
+    grounds: frozenset[str]
+    closed: bool
+    provisions: frozenset[str]
+    cite: str  # the provision closing the list, as a lawyer writes it
+
+    @classmethod
+    def of(cls, bundle: Bundle, measure: str) -> MeasureGrounds:
+        """The measure's row of the treaty's measures table, with the provisions each of its
+        grounds rests on as the treaty's screening rules cite them."""
+        facts = bundle.measures[measure]
+        cite = facts.grounds_cite
+        provisions = {
+            cite.provision_id,
+            *(p for g in facts.grounds for p in bundle.screening.get(g, ())),
+        }
+        label = cite.label + (f", model {cite.model}" if cite.model else "")
+        return cls(
+            measure, frozenset(facts.grounds), facts.grounds_closed, frozenset(provisions), label
+        )
 
 
 TEXT_MAX = 2000
@@ -164,6 +195,9 @@ class CaseState:
     prepared_by: str | None = None  # the reviewer who moved it to in_review
     outcome: Outcome = Outcome.PROCEED  # of the latest screening
     override: Override | None = None  # the basis an earlier approval overrode it on
+    emergency: bool = False  # an emergency request (Art 41 with Art 2(o))
+    call_back_confirmed: bool = False  # the latest call-back to a registry number confirmed it
+    grounds: MeasureGrounds | None = None  # what a refusal of its measure may rest on
 
 
 @dataclass(frozen=True)
@@ -188,7 +222,7 @@ class Move:
         return None
 
 
-Guard = Callable[[CaseState, Move], str | None]
+Guard = Callable[[CaseState, Move], str | Problem | None]
 
 
 def _ground_cited(known: Callable[[str], bool]) -> Guard:
@@ -201,6 +235,36 @@ def _ground_cited(known: Callable[[str], bool]) -> Guard:
         return None
 
     return guard
+
+
+def grounds_of_measure(state: CaseState, move: Move) -> Problem | None:
+    """Where the treaty closes the list of grounds for the case's measure (preservation "may
+    only be refused" on the grounds of Budapest Art 29(5), the model of UN Art 42), a refusal
+    must rest on one of them: a provision none of them rests on, or a ground outside the
+    list, is refused naming the field and the rule. Where the treaty does not apply to the
+    request (not in force between the States, outside its scope), neither does its list."""
+    allowed = state.grounds
+    if allowed is None or not allowed.closed:
+        return None
+    if state.outcome in (Outcome.NOT_IN_FORCE, Outcome.OUTSIDE_SCOPE):
+        return None
+    listed = ", ".join(sorted(g.removeprefix("refusal.") for g in allowed.grounds))
+    bad = [
+        f"grounds[{i}].ground: {g.ground}"
+        if g.ground is not None and g.ground not in allowed.grounds
+        else f"grounds[{i}].provision: {g.provision}"
+        for i, g in enumerate(move.grounds)
+        if (g.ground is not None and g.ground not in allowed.grounds)
+        or g.provision not in allowed.provisions
+    ]
+    if not bad:
+        return None
+    return Problem(
+        "case.ground_not_allowed",
+        f"{'; '.join(bad)}: {allowed.measure} may only be refused on {listed} "
+        f"({allowed.cite}); cite one of {', '.join(sorted(allowed.provisions))}",
+        None,
+    )
 
 
 def reviews_acknowledged(state: CaseState, move: Move) -> str | None:
@@ -267,6 +331,17 @@ def _override_stated(known: Callable[[str], bool]) -> Guard:
     return guard
 
 
+def call_back_confirmed(state: CaseState, move: Move) -> str | None:
+    """An emergency is disclosed on only once a call-back to a number from the authority
+    registry confirmed the request (recorded on the case: who, when, which number)."""
+    if state.emergency and not state.call_back_confirmed:
+        return (
+            "an emergency request is approved only after a call-back to a number from the "
+            "authority registry confirmed it; record the call-back on the case first"
+        )
+    return None
+
+
 def note_required(state: CaseState, move: Move) -> str | None:
     return None if move.note and move.note.strip() else "this move needs a note saying why"
 
@@ -314,9 +389,14 @@ class Lifecycle:
     def __post_init__(self) -> None:
         s, r = Status, Role
         decide = (reviews_acknowledged,)
-        approve = (*decide, _override_stated(self.provision_known), four_eyes)
+        approve = (
+            *decide,
+            _override_stated(self.provision_known),
+            call_back_confirmed,
+            four_eyes,
+        )
         deciders = frozenset({r.REVIEWER, r.APPROVER})
-        refuse = Rule(deciders, (*decide, _ground_cited(self.provision_known)))
+        refuse = Rule(deciders, (*decide, _ground_cited(self.provision_known), grounds_of_measure))
         postpone = Rule(deciders, (*decide, postponement_stated, note_required))
         self.table = {
             (s.RECEIVED, s.SCREENING): Rule(frozenset({r.INTAKE, r.REVIEWER})),
@@ -370,12 +450,14 @@ class Lifecycle:
                 f"roles {sorted(rule.roles)}",
             )
         problems = [
-            Problem("case.guard_failed", message)
+            message if isinstance(message, Problem) else Problem("case.guard_failed", message)
             for guard in (*rule.guards, nothing_else)
             if guard not in waive and (message := guard(state, move)) is not None
         ]
         if problems:
-            raise ProblemList("case.guard_failed", f"{state.status} to {move.to}", problems)
+            codes = {p.code for p in problems}
+            code = codes.pop() if len(codes) == 1 else "case.guard_failed"
+            raise ProblemList(code, f"{state.status} to {move.to}", problems)
 
 
 def is_intrusive(categories: Collection[str], facts: MeasureFacts) -> bool:

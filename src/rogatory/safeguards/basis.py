@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from rogatory.law.bundle import DeadlineKind
 from rogatory.law.citation import Citation
 from rogatory.parties.declarations import Subject
-from rogatory.parties.register import Register
+from rogatory.parties.register import Register, Status
 from rogatory.safeguards import agreements
 from rogatory.safeguards.agreements import Agreement
 
@@ -88,21 +89,29 @@ def _treaty_basis(register: Register, a: str, b: str, on: date) -> Basis:
             for s in register.statements_in_effect(state, on)
         ]
     minimum = None
-    if "preservation.mla_min_days" in bundle.constants:
-        found = bundle.constant("preservation.mla_min_days", on)
+    at_least = bundle.measure_deadline("preservation", DeadlineKind.PRESERVE_AT_LEAST)
+    if at_least is not None and at_least.constant is not None:
+        found = bundle.constant(at_least.constant, on)
         minimum = found.value if found.known and isinstance(found.value, int) else None
     cites = tuple(c for p in between.parties for c in p.cites)
+    unbound = [p for p in between.parties if p.status is not Status.BOUND]
+    gaps = [] if register.instruments else ["no party data is shipped for this treaty"]
+    gaps += [
+        f"{p.state.code} is not in the shipped chart, which is incomplete"
+        for p in unbound
+        if p.unknown and register.instruments
+    ]
     return Basis(
         bundle.instrument,
         bundle.manifest.short_title,
         "shipped",
         between.in_force,
-        tuple(between.reasons),
+        tuple(p.explain() for p in unbound if not (p.unknown and register.instruments)),
         channels,
         tuple(statements),
         minimum,
         cites=tuple(dict.fromkeys(cites)),
-        gaps=() if register.instruments else ("no party data is shipped for this treaty",),
+        gaps=tuple(gaps),
     )
 
 

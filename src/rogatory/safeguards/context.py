@@ -12,10 +12,11 @@ from rogatory.law.citation import Citation
 from rogatory.law.dated import Value
 from rogatory.law.decision import Registry, Result, Verdict
 from rogatory.parties.register import Register
-from rogatory.safeguards import agreements
+from rogatory.safeguards import agreements, basis
 from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
 from rogatory.safeguards.signals import Signals
 
 MLA_MEASURES = frozenset(
@@ -46,14 +47,39 @@ class Law:
     domestic: dict[str, DomesticLaw]
     signals: Signals
     agreements: tuple[Agreement, ...] = ()
+    requester_policy: RequesterPolicy = field(default_factory=RequesterPolicy)
+    others: tuple[Register, ...] = ()  # the other shipped treaties' party registers
     _cites: dict[tuple[int, str | None], Citation] = field(default_factory=dict)
     _values: dict[tuple[str, date], Value] = field(default_factory=dict)
     _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
+    _bases: dict[tuple[str, str, date], basis.Report] = field(default_factory=dict)
+
+    def bases(self, a: str, b: str, on: date) -> basis.Report:
+        """Every legal basis between ``a`` and ``b`` on ``on`` (this treaty's register, the
+        other shipped treaties', the agreements file): what ``rogatory basis`` answers, so the
+        decision's legal bases and a reason naming the other bases can never disagree with it.
+        Computed once per pair and date."""
+        key = (a, b, on)
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MEMO_LIMIT:
+                self._bases.clear()
+            found = self._bases[key] = basis.between(
+                [self.register, *self.others],
+                self.agreements,
+                a,
+                b,
+                on,
+                convention=self.bundle.instrument,
+            )
+        return found
 
     def article_cite(self, article: int, paragraph: str | None = None) -> Citation:
+        """What a finding resting on the provision cites: its content's level (a whole
+        article's summary, a paragraph's own), not the level of its number and title."""
         key = (article, paragraph)
         if key not in self._cites:
-            self._cites[key] = self.bundle.citation(article, paragraph)
+            self._cites[key] = self.bundle.content_citation(article, paragraph)
         return self._cites[key]
 
     def measure(self, measure: Measure) -> MeasureFacts:
@@ -124,6 +150,8 @@ class Context:
     request: Request
     on: date
     law: Law
+    # who is asking, as verified outside the screening (safeguards.requester)
+    requester: RequesterEvidence = NONE
     _scans: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def signals(self, prefix: str, *fields: str) -> dict[str, list[str]]:

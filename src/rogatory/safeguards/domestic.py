@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from rogatory.errors import ProblemCollector
 from rogatory.law.loader import read_yaml, validate
 from rogatory.parties import states
-from rogatory.safeguards.request import Measure
+from rogatory.safeguards.request import Measure, OffenceForm
 from rogatory.treaty import catalogue
 
 # The grounds a mapping can establish by itself; the others (essential interests, political
@@ -40,6 +40,12 @@ class DomesticOffence(BaseModel):
         description="the offence articles of the mapping's treaty the conduct corresponds to",
     )
     max_penalty_years: float | None = Field(default=None, ge=0)
+    forms: list[OffenceForm] = Field(
+        default_factory=list,
+        description="the forms besides commission this State's law makes criminal for the "
+        "offence (participation, attempt, preparation): where the treaty leaves a form optional "
+        "(UN Art 19), this is how the mapping says the State established it",
+    )
 
 
 class DomesticLaw(BaseModel):

@@ -39,6 +39,7 @@ from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
+from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
 from rogatory.safeguards.rules import completeness
 from rogatory.safeguards.signals import Signals
 from rogatory.treaty import catalogue
@@ -58,6 +59,7 @@ class Decision:
     evaluated_at: datetime
     legal_bases: tuple[dict[str, Any], ...] = ()
     treaty: dict[str, str] | None = None
+    requester: RequesterEvidence = NONE
 
     @property
     def unverified_provisions(self) -> list[str]:
@@ -84,7 +86,33 @@ class Decision:
             "findings": [finding_json(f) for f in self.findings],
             "unverified_provisions": self.unverified_provisions,
             "legal_bases": list(self.legal_bases),
+            "requester": requester_json(self.requester),
         }
+
+
+def requester_json(evidence: RequesterEvidence) -> dict[str, Any]:
+    """How the sender was verified, as a decision records it: the signature's result, the
+    key and registered authority, and each check made."""
+    a = evidence.authority
+    return {
+        "signature": evidence.signature.value,
+        "kid": evidence.kid,
+        "authority": None
+        if a is None
+        else {"id": a.id, "name": a.name, "state": a.state, "kind": a.kind.value},
+        "sender_domain": evidence.sender_domain,
+        "checks": [{"check": c.name, "ok": c.ok, "message": c.message} for c in evidence.checks],
+        "call_backs": [
+            {
+                "number": c.number,
+                "authority": c.authority,
+                "by": c.by,
+                "at": c.at.isoformat(),
+                "outcome": c.outcome.value,
+            }
+            for c in evidence.call_backs
+        ],
+    }
 
 
 def _cite_json(c: Citation) -> dict[str, Any]:
@@ -128,10 +156,23 @@ class Screener:
                 help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
             )
         self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
-            (_as_applied(rule, law), tuple(self._cite(p) for p in applied[rule.id]))
+            (
+                _as_applied(rule, law),
+                (
+                    *(self._cite(p) for p in applied[rule.id]),
+                    *law.bundle.part_citations(rule.id),
+                ),
+            )
             for rule in REGISTRY.rules
             if rule.id in applied
         )
+        named = {r for a in law.bundle.articles for part in a.parts for r in part.rules}
+        if named - set(applied):
+            raise RogatoryError(
+                "rules.screening_rules",
+                f"{law.bundle.id}/provisions.yaml: parts name rules the treaty does not apply: "
+                f"{sorted(named - set(applied))}",
+            )
         self._rule_list = tuple(rule for rule, _ in self.rules)
         self._family: dict[str, Screener] = {self.treaty: self}
         bundle = law.bundle
@@ -175,11 +216,18 @@ class Screener:
         instrument, article, paragraph = parse_provision_id(provision_id)
         if instrument != self.law.bundle.id:
             raise ValueError(f"{provision_id!r} is not in bundle {self.law.bundle.id!r}")
-        return self.law.bundle.citation(article, paragraph)
+        return self.law.bundle.content_citation(article, paragraph)
 
-    def screen(self, request: Request, on: date | None = None) -> Decision:
-        """Screen one request as of ``on`` (default: the date it was submitted)."""
-        return self._screen(request, on, datetime.now(UTC))
+    def screen(
+        self,
+        request: Request,
+        on: date | None = None,
+        *,
+        requester: RequesterEvidence = NONE,
+    ) -> Decision:
+        """Screen one request as of ``on`` (default: the date it was submitted), with what was
+        verified about its sender (``requester``; default: nothing was)."""
+        return self._screen(request, on, datetime.now(UTC), requester)
 
     def check_request(self, request: Request) -> None:
         """The request's offence articles are offences of this treaty: a request validated
@@ -202,9 +250,15 @@ class Screener:
         if problems:
             raise ProblemList("request.invalid", "request", problems)
 
-    def _screen(self, request: Request, on: date | None, now: datetime) -> Decision:
+    def _screen(
+        self,
+        request: Request,
+        on: date | None,
+        now: datetime,
+        requester: RequesterEvidence = NONE,
+    ) -> Decision:
         self.check_request(request)
-        ctx = Context(request, on or request.submitted_on, self.law)
+        ctx = Context(request, on or request.submitted_on, self.law, requester)
         findings = mark_overridden(
             self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self.rules]
         )
@@ -214,20 +268,26 @@ class Screener:
             self.law.bundle.revision,
             findings,
             now,
-            self._legal_bases(request, ctx.on, next(f for f in findings if f.rule == IN_FORCE)),
+            self._legal_bases(request, ctx.on),
             self.treaty_info,
+            requester,
         )
 
-    def _legal_bases(
-        self, request: Request, on: date, relation: Finding
-    ) -> tuple[dict[str, Any], ...]:
-        """Every instrument in force between the two States on the date, the Convention first
-        when it is: what a central authority asks before choosing the channel."""
-        bundle = self.law.bundle
-        out: list[dict[str, Any]] = []
-        if relation.result is Result.PASS:
-            out.append({"instrument": bundle.instrument, "title": bundle.manifest.short_title})
+    def _legal_bases(self, request: Request, on: date) -> tuple[dict[str, Any], ...]:
+        """Every instrument in force between the two States on the date, the treaty screened
+        first when it is, then the other shipped treaties, then the agreements file: what a
+        central authority asks before choosing the channel, read from the one report
+        ``rogatory basis`` prints (``Law.bases``, once per pair and date)."""
         a, b = request.requesting_state, request.requested_state
+        report = self.law.bases(a, b, on)
+        own = self.law.bundle.instrument
+        shipped = sorted(
+            (x for x in report.bases if x.source == "shipped" and x.in_force),
+            key=lambda x: x.instrument != own,
+        )
+        out: list[dict[str, Any]] = [
+            {"instrument": x.instrument, "title": x.title, "source": x.source} for x in shipped
+        ]
         governing = self.law.governing(a, b, on)
         for ag in agreements.between(self.law.agreements, a, b, on):
             out.append(
@@ -327,6 +387,8 @@ def build_law(
     domestic_law: dict[str, DomesticLaw] | None = None,
     signals_: Signals | None = None,
     agreements_: tuple[Agreement, ...] = (),
+    requester_policy: RequesterPolicy | None = None,
+    others: tuple[Register, ...] = (),
 ) -> Law:
     bundle = register.bundle
     if signals_ is None:
@@ -336,7 +398,15 @@ def build_law(
         )
         problems.raise_if_any("rules.invalid_bundle", f"signals of {bundle.id}")
         assert signals_ is not None
-    return Law(bundle, register, domestic_law or {}, signals_, agreements_)
+    return Law(
+        bundle,
+        register,
+        domestic_law or {},
+        signals_,
+        agreements_,
+        requester_policy or RequesterPolicy(),
+        others,
+    )
 
 
 def load(
@@ -348,11 +418,15 @@ def load(
     signals_file: Path | None = None,
     declarations_file: Path | None = None,
     agreements_file: Path | None = None,
+    requester_policy: RequesterPolicy | None = None,
+    others: tuple[Register, ...] | None = None,
 ) -> Screener:
     """The screener the CLI uses: shipped law plus the user's files, all validated first.
 
     ``bundle_id`` picks the treaty (default: the catalogue's default, the UN Convention); the
-    instruments and declarations files are read as that treaty's."""
+    instruments and declarations files are read as that treaty's. ``others`` are the other
+    treaties' party registers its legal bases read (default: every other shipped treaty's
+    shipped data)."""
     register = service.load(
         **({"bundle_id": bundle_id} if bundle_id is not None else {}),
         instruments_file=instruments_file,
@@ -364,8 +438,21 @@ def load(
     custom = signals.read(signals_file, problems, label=str(signals_file)) if signals_file else None
     treaties = agreements.read(agreements_file, problems) if agreements_file else ()
     problems.raise_if_any("input.invalid", "the input files are invalid")
+    if others is None:
+        others = tuple(
+            service.load(bundle_id=other)
+            for other in catalogue.bundle_ids()
+            if other != register.bundle.id
+        )
     return Screener(
-        build_law(register=register, domestic_law=mappings, signals_=custom, agreements_=treaties)
+        build_law(
+            register=register,
+            domestic_law=mappings,
+            signals_=custom,
+            agreements_=treaties,
+            requester_policy=requester_policy,
+            others=others,
+        )
     )
 
 
@@ -374,6 +461,7 @@ def load_family(
     instruments_file: Path | None = None,
     ignore_shipped: bool = False,
     agreements_file: Path | None = None,
+    requester_policy: RequesterPolicy | None = None,
 ) -> Screener:
     """What the service screens with: the default treaty's screener (with the user's
     instruments) linked with one for every other shipped treaty that has screening rules (its
@@ -382,9 +470,16 @@ def load_family(
         instruments_file=instruments_file,
         ignore_shipped=ignore_shipped,
         agreements_file=agreements_file,
+        requester_policy=requester_policy,
     )
+    registers = [default.law.register, *default.law.others]
     others = [
-        load(bundle_id=bundle_id, agreements_file=agreements_file)
+        load(
+            bundle_id=bundle_id,
+            agreements_file=agreements_file,
+            requester_policy=requester_policy,
+            others=tuple(r for r in registers if r.bundle.id != bundle_id),
+        )
         for bundle_id in catalogue.bundle_ids()
         if bundle_id != default.treaty and catalogue.get(bundle_id).screening
     ]

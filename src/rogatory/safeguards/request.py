@@ -104,6 +104,17 @@ class Authority(_Model):
     name: ShortText | None = None
     role: Role | None = None
     reference: Reference | None = None
+    email: Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = (
+        Field(
+            default=None,
+            description="the sender's e-mail address: its domain is held against the official "
+            "domains in the authority registry (a claim, unless a registered key signed it)",
+        )
+    )
+
+    @property
+    def email_domain(self) -> str | None:
+        return self.email.rsplit("@", 1)[1].lower() if self.email else None
 
 
 def _offence_range(info: ValidationInfo) -> OffenceArticles:
@@ -342,6 +353,13 @@ def parse(
 
 def load(path: Path, *, treaty: str | None = None) -> Request:
     """Read a request file (JSON); every problem is reported with the file and field."""
+    return parse(read(path), file=str(path), treaty=treaty)
+
+
+def read(path: Path) -> Any:
+    """A request file's decoded JSON (a request document, or a signed one), not yet
+    validated (a caller may first carry its offence articles into another treaty's numbering),
+    or the problem that keeps it from being read, with the file, line and column."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -373,4 +391,4 @@ def load(path: Path, *, treaty: str | None = None) -> Request:
             label,
             [Problem("request.invalid_json", f"not readable JSON: {reason}", label)],
         ) from None
-    return parse(data, file=label, treaty=treaty)
+    return data

@@ -19,13 +19,24 @@ from rogatory.treaty import translation
 
 
 @dataclass(frozen=True, slots=True)
+class Unusable:
+    """Why the document is not a valid request under a treaty: the error code and message."""
+
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     treaty: str
     instrument: str
     title: str
     notes: tuple[str, ...]
     decision: Decision | None  # None when the document is not a valid request under it
-    errors: tuple[str, ...] = ()
+    errors: tuple[Unusable, ...] = ()
 
 
 def under_each(
@@ -40,14 +51,14 @@ def under_each(
         bundle = member.law.bundle
         decision: Decision | None = None
         notes: list[str] = []
-        errors: tuple[str, ...] = ()
+        errors: tuple[Unusable, ...] = ()
         try:
             doc, notes = translation.document_for(document, source, member.treaty)
             decision = member.screen(member.parse(doc), on)
         except ProblemList as exc:
-            errors = tuple(p.render() for p in exc.problems)
+            errors = tuple(Unusable(p.code, p.render()) for p in exc.problems)
         except RogatoryError as exc:  # no crosswalk into this treaty's numbering
-            errors = (exc.message,)
+            errors = (Unusable(exc.code, exc.message),)
         out.append(
             Column(
                 member.treaty,

@@ -98,6 +98,7 @@ def search(bundle: Bundle, query: str) -> list[Hit]:
         if article.summary:
             fields.append((None, "summary", article.summary, summary))
         fields += [(None, "condition", c, summary) for c in article.conditions]
+        fields += [(None, "part", part.text, part.cite.verification) for part in article.parts]
         for path, para in article.walk():
             checked = para.cite.verification
             fields.append((path, "text", para.text, checked))

@@ -18,13 +18,16 @@ from rogatory.api.deps import Services
 from rogatory.web import auth, templating
 from rogatory.web.pages import (
     audit,
+    authorities,
     basis,
     cases,
+    compliance,
     docs,
     intake,
     login,
     people,
     queue,
+    replies,
     reports,
     states,
     steps,
@@ -68,12 +71,15 @@ def create_app(services: Services) -> FastAPI:
         intake,
         cases,
         steps,
+        replies,
         treaty,
         states,
         basis,
         reports,
+        compliance,
         audit,
         people,
+        authorities,
         docs,
     ):
         app.include_router(module.router)

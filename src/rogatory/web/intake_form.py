@@ -38,6 +38,14 @@ MEASURE_TITLES = {
 }
 
 
+def requestable(screener: Screener) -> list[Measure]:
+    """The measures a request can be made for under the screener's treaty: every row of its
+    measures table that is not a step of another (the disclosure of preserved traffic data is
+    a step of a preservation case, Art 43 on the Budapest Art 30 model, not a request)."""
+    table = screener.law.bundle.measures
+    return [m for m in MEASURE_TITLES if table[m.value].step_of is None]
+
+
 @dataclass(frozen=True)
 class Field:
     """One form field: its dotted name in the request document, and how to ask for it."""

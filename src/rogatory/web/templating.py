@@ -50,8 +50,10 @@ NAV = (
     ("/states", "States", None),
     ("/basis", "Legal bases", None),
     ("/reports", "Reports", roles_for(Action.VIEW_REPORTS)),
+    ("/compliance", "Compliance", roles_for(Action.READ_COMPLIANCE)),
     ("/audit", "Audit", roles_for(Action.READ_AUDIT)),
     ("/people", "People", roles_for(Action.MANAGE_PEOPLE)),
+    ("/authorities", "Authorities", roles_for(Action.READ_AUTHORITIES)),
 )
 
 

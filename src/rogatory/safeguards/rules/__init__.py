@@ -13,6 +13,7 @@ MODULES = (
     "protection",
     "reservations",
     "channel",
+    "requester",
     "execution",
 )
 

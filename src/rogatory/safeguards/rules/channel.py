@@ -29,6 +29,8 @@ ROLE_NAMES = {
 @memoised(
     lambda ctx: (
         ctx.request.requesting_authority.role,
+        ctx.requester.verified_kind,
+        ctx.requester.confirmed_call_back,
         ctx.request.measure,
         ctx.request.requesting_state,
         ctx.request.requested_state,
@@ -39,8 +41,12 @@ def requesting_authority(ctx: Context) -> Verdict:
     """Requests for mutual legal assistance are transmitted by central authorities; requests for
     preservation and urgent assistance may come through the 24/7 network."""
     req = ctx.request
-    role = req.requesting_authority.role
-    read = (("requesting_authority.role", role.value if role else None),)
+    verified = ctx.requester.verified_kind
+    role = verified or req.requesting_authority.role
+    read = (
+        ("requesting_authority.role", req.requesting_authority.role),
+        ("verified_kind", verified.value if verified else None),
+    )
     if role is None:
         return Verdict(
             Result.REVIEW,
@@ -48,10 +54,21 @@ def requesting_authority(ctx: Context) -> Verdict:
             read,
         )
     if req.measure is Measure.EMERGENCY:
+        confirmed = ctx.requester.confirmed_call_back
+        if confirmed is not None:
+            return Verdict(
+                Result.PASS,
+                f"URGENT: confirmed by a call-back to {confirmed.authority} on "
+                f"{confirmed.number} (a number from the registry), by {confirmed.by} at "
+                f"{confirmed.at:%Y-%m-%d %H:%M} UTC",
+                read,
+                flags=(Flag.URGENT,),
+            )
         return Verdict(
             Result.REVIEW,
             f"URGENT: confirm the request with {req.requesting_state}'s "
-            "24/7 point of contact before disclosing anything (forged emergency "
+            "24/7 point of contact before disclosing anything, by a call-back to a number "
+            "from the authority registry recorded on the case (forged emergency "
             "requests are a known attack)",
             read,
             flags=(Flag.URGENT,),
@@ -79,8 +96,9 @@ def requesting_authority(ctx: Context) -> Verdict:
             "authority",
             read,
         )
+    how = "signed by a registered" if verified else "sent by a"
     return Verdict(
         Result.PASS,
-        f"sent by a {ROLE_NAMES[role]}, the expected channel for {req.measure.value}",
+        f"{how} {ROLE_NAMES[role]}, the expected channel for {req.measure.value}",
         read,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from rogatory.law.bundle import MeasureFacts
+from rogatory.law.bundle import DeadlineKind, MeasureFacts
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
 from rogatory.safeguards.context import (
     MLA_MEASURES,
@@ -233,15 +233,23 @@ def preservation_period(ctx: Context) -> Verdict:
     req = ctx.request
     if req.measure is not Measure.PRESERVATION:
         return Verdict(Result.NOT_APPLICABLE, "not a preservation request")
-    minimum = ctx.law.value("preservation.mla_min_days", ctx.on)
-    continues = ctx.law.value("preservation.mla_continues_pending_decision", ctx.on)
+    # The measures table names the constants: the treaty's deadlines for the measure.
+    table = ctx.law.bundle
+    at_least = table.measure_deadline(req.measure.value, DeadlineKind.PRESERVE_AT_LEAST)
+    pending = table.measure_deadline(req.measure.value, DeadlineKind.CONTINUE_PENDING)
+    if at_least is None or at_least.constant is None:
+        return Verdict(
+            Result.NOT_APPLICABLE, f"{table.manifest.short_title} sets no preservation period"
+        )
+    minimum = ctx.law.value(at_least.constant, ctx.on)
+    continues = ctx.law.value(pending.constant, ctx.on) if pending and pending.constant else False
     domestic_max = ctx.law.value("preservation.domestic_max_days", ctx.on)
     assert isinstance(minimum, int) and isinstance(domestic_max, int)
     asked = req.preservation_days
     applied = max(asked or minimum, minimum)
     read = (
         ("preservation_days", asked),
-        ("preservation.mla_min_days", minimum),
+        (at_least.constant, minimum),
         ("preservation.domestic_max_days", domestic_max),
     )
     parts = [f"{req.requested_state} will preserve for at least {applied} days"]

@@ -80,7 +80,7 @@ def refusal_ground(
                     f"not a ground for {ctx.request.measure.value}: it {closed} {listed} "
                     f"({cite.label}{', model ' + cite.model if cite.model else ''})",
                     (("measure.grounds", tuple(facts.grounds)),),
-                    (ctx.law.article_cite(cite.article, cite.paragraph),),
+                    (cite,),
                 )
             agreement = governed_by(ctx) if governed else None
             if agreement is not None:

@@ -15,6 +15,7 @@ Art 27(1)), which ``basis.governing_treaty`` says.
 
 from __future__ import annotations
 
+from rogatory.law.citation import parse_provision_id
 from rogatory.law.decision import Discretion, Kind, Outcome, Result, Verdict
 from rogatory.safeguards import agreements
 from rogatory.safeguards.context import (
@@ -25,6 +26,8 @@ from rogatory.safeguards.context import (
     memoised,
 )
 from rogatory.safeguards.request import AssistanceKind, Measure, OffenceForm
+
+Read = tuple[tuple[str, object], ...]
 
 
 @REGISTRY.rule(
@@ -54,10 +57,9 @@ def in_force_between(ctx: Context) -> Verdict:
 def _other_bases(ctx: Context) -> str:
     """The legal bases a request outside the Convention may still rest on."""
     req = ctx.request
-    found = agreements.between(
-        ctx.law.agreements, req.requesting_state, req.requested_state, ctx.on
-    )
-    listed = "; ".join(a.instrument for a in found)
+    report = ctx.law.bases(req.requesting_state, req.requested_state, ctx.on)
+    own = ctx.law.bundle.instrument
+    listed = "; ".join(x.instrument for x in report.bases if x.in_force and x.instrument != own)
     treaties = (
         f"the treaties in force between them ({listed})"
         if listed
@@ -113,7 +115,6 @@ def scope(ctx: Context) -> Verdict:
     articles, reader = _offence_articles(ctx)
     if treaty.evidence_of != "serious_crime":
         return _scope_any_offence(ctx, articles, reader)
-    facts = ctx.law.measure(req.measure)
     minimum = ctx.law.value("serious_crime.min_statutory_max_years", ctx.on)
     read: tuple[tuple[str, object], ...] = (
         ("measure", req.measure.value),
@@ -125,7 +126,18 @@ def scope(ctx: Context) -> Verdict:
         ("assistance_kind", req.assistance_kind.value if req.assistance_kind else None),
     )
     if articles:
-        return _treaty_offence(ctx, articles, reader, read)
+        unconfirmed = _form_unconfirmed(ctx, articles)
+        if unconfirmed is None:
+            return _treaty_offence(ctx, articles, reader, read)
+        return _optional_form(unconfirmed, _serious_crime(ctx, read, minimum), read)
+    return _serious_crime(ctx, read, minimum)
+
+
+def _serious_crime(ctx: Context, read: Read, minimum: object) -> Verdict:
+    """Beyond the Convention's own offences: electronic evidence of a serious crime."""
+    req = ctx.request
+    offence = req.offence
+    facts = ctx.law.measure(req.measure)
     serious: bool | None
     if offence.penalty_more_serious:
         serious, why = True, "the penalty is more serious than deprivation of liberty"
@@ -180,6 +192,65 @@ def scope(ctx: Context) -> Verdict:
     )
 
 
+def _form_unconfirmed(ctx: Context, articles: tuple[int, ...]) -> str | None:
+    """Why an offence in this form is not yet known to be the treaty's own, or None.
+
+    A form the treaty leaves to each State (UN Art 19: attempt and preparation "may" be
+    established, recollection), or one the requested State has reserved under the forms
+    article (Budapest Art 11(3) for attempt), is the treaty's offence only where the requested
+    State says it established it: by its own characterisation of the conduct
+    (``offence.requested_state_articles``) or its domestic-law mapping (``offences[].forms``).
+    """
+    req = ctx.request
+    form = req.offence.form
+    labels = ctx.law.facts.offences
+    if form is OffenceForm.COMMISSION or form.value not in labels.forms:
+        return None
+    reserved = [
+        s.concerns
+        for s in ctx.law.register.reservations_in_effect(req.requested_state, ctx.on)
+        if parse_provision_id(s.concerns)[1] == labels.forms_article
+    ]
+    if form.value not in labels.optional_forms and not reserved:
+        return None
+    if req.offence.requested_state_articles:
+        return None
+    law = ctx.law.domestic.get(req.requested_state)
+    if (
+        law is not None
+        and law.treaty == ctx.law.bundle.id
+        and any(form in o.forms for o in law.offences_for(list(articles)))
+    ):
+        return None
+    why = (
+        f"{req.requested_state} has a reservation to Art {labels.forms_article} in effect "
+        f"({', '.join(reserved)})"
+        if reserved
+        else f"Art {labels.forms_article} lets each State choose whether to establish "
+        f"{' and '.join(labels.optional_forms)} as offences"
+    )
+    arts = ", ".join(f"Art {a}" for a in articles)
+    return (
+        f"{form.value} of an offence of {arts}: {why}, and neither {req.requested_state}'s "
+        "characterisation of the conduct (offence.requested_state_articles) nor its "
+        "domestic-law mapping (offences[].forms) says it made this form an offence, so it is "
+        "not known to be an offence established in accordance with the Convention"
+    )
+
+
+def _optional_form(unconfirmed: str, fallback: Verdict, read: Read) -> Verdict:
+    """An offence in an optional form: in scope anyway where the rest of the scope reaches it
+    (electronic evidence of a serious crime), otherwise for a person, never silently."""
+    if fallback.result is Result.PASS:
+        return Verdict(Result.PASS, f"{unconfirmed}; but {fallback.reason}", read)
+    return Verdict(
+        Result.REVIEW,
+        f"{unconfirmed}: a person must ask the requested State or check its law. If it has "
+        f"not: {fallback.reason}",
+        read,
+    )
+
+
 def _treaty_offence(
     ctx: Context, articles: tuple[int, ...], reader: str, read: tuple[tuple[str, object], ...]
 ) -> Verdict:
@@ -229,7 +300,22 @@ def _scope_any_offence(ctx: Context, articles: tuple[int, ...], reader: str) -> 
         )
         articles = ()
     if articles:
-        return _treaty_offence(ctx, articles, reader, read)
+        unconfirmed = _form_unconfirmed(ctx, articles)
+        if unconfirmed is None:
+            return _treaty_offence(ctx, articles, reader, read)
+        return _optional_form(unconfirmed, _beyond_own(ctx, (), reader, read, ""), read)
+    return _beyond_own(ctx, articles, reader, read, note)
+
+
+def _beyond_own(
+    ctx: Context, articles: tuple[int, ...], reader: str, read: Read, note: str
+) -> Verdict:
+    """Beyond the treaty's own offences: offences related to computer systems and data, and
+    evidence in electronic form of any criminal offence."""
+    req = ctx.request
+    offence = req.offence
+    treaty = ctx.law.facts
+    labels = treaty.offences
     if offence.requested_state_articles == []:
         note += f" ({req.requested_state} finds no offence of {labels.label} in the conduct)"
     evidence = (
@@ -299,7 +385,7 @@ def measure_requested_alone(ctx: Context) -> Verdict:
         f"({ctx.law.article_of(Measure.STORED_DATA)}) or realtime_traffic "
         f"({ctx.law.article_of(Measure.REALTIME_TRAFFIC)}) request",
         (("step_of", facts.step_of),),
-        (ctx.law.article_cite(facts.grounds_cite.article),),
+        (ctx.law.article_cite(facts.articles[0]),),
     )
 
 

@@ -27,19 +27,20 @@ from rogatory.api.cases import POLICY
 from rogatory.api.deps import Db, HoldId, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.audit.models import AuditEvent
+from rogatory.authorities import store as requesters
 from rogatory.errors import ProblemList, RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.evidence.models import Disclosure, EvidenceFile
 from rogatory.evidence.spool import Spooled
 from rogatory.law.bundle import Bundle
 from rogatory.law.citation import ProvisionId
-from rogatory.requests import custody, flows, permissions
+from rogatory.requests import call_backs, custody, flows, permissions
 from rogatory.requests.basis import OVERRIDE_KINDS, Override, blocks
 from rogatory.requests.models import Acknowledgement, HoldRow, NonDisclosureRow, Transition
 from rogatory.requests.permissions import Action
 from rogatory.requests.transitions import OPEN, Ground, Role, Status, approvals_needed
 from rogatory.safeguards import side_by_side
-from rogatory.web import steps_view, templating
+from rogatory.web import reading_view, steps_view, templating
 from rogatory.web.auth import Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
@@ -110,6 +111,7 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
     history = flows.screenings(db, me, case_id)
     return {
         **steps_view.context(db, case, who.principal, holds, history, date.today()),
+        **reading_view.context(db, svc, case, screening, events, roles),
         "case": case,
         "screening": screening,
         "history": history,
@@ -152,6 +154,22 @@ def context(db: Session, svc: Services, who: SignedIn, case_id: str) -> dict[str
         else [],
         "today": date.today(),
         "errors": {},
+        # who is asking: how the sender was verified, and the numbers to call back on
+        "requester": screening.decision.get("requester") or {},
+        "call_backs": requesters.call_backs(db, case.id),
+        # the 24/7 points of contact first: the emergency's channel (Art 41)
+        "call_back_numbers": [
+            (a.name, phone)
+            for a in sorted(
+                requesters.registry(
+                    db, case.org_id, svc.screener.law.register.notifications
+                ).records,
+                key=lambda a: (a.kind.value != "contact_point_24_7", a.name),
+            )
+            if a.state == case.requesting_state
+            for phone in a.phones
+        ],
+        "can_call_back": permissions.allows(roles, Action.RECORD_CALL_BACK) and status in OPEN,
     }
 
 
@@ -321,7 +339,7 @@ def place_hold(
     def run() -> None:
         me = actor(who)
         case = flows.get_or_raise(db, me, case_id)
-        minimum = flows.hold_minimum_days(db, case, svc.screener)
+        minimum = flows.hold_minimum(db, case, svc.screener)
         try:
             days = int(f.get("days", ""))
         except ValueError:
@@ -329,7 +347,16 @@ def place_hold(
         identifiers = [
             line.strip() for line in f.get("identifiers", "").splitlines() if line.strip()
         ]
-        custody.place_hold(db, me, case_id, identifiers, date.today(), days, minimum_days=minimum)
+        custody.place_hold(
+            db,
+            me,
+            case_id,
+            identifiers,
+            date.today(),
+            days,
+            minimum_days=minimum.days,
+            minimum_basis=minimum.basis,
+        )
 
     return _act(request, db, svc, who, case_id, "holds", run)
 
@@ -364,6 +391,31 @@ def release_hold(
         case_id,
         "holds",
         lambda: custody.release_hold(db, actor(who), case_id, hold_id, date.today()),
+    )
+
+
+@router.post("/cases/{case_id}/call-backs")
+def call_back(
+    request: Request, case_id: str, who: Poster, form: Posted, db: Db, svc: Svc
+) -> Response:
+    """A call made to confirm the request, on a number from the registry; screened again."""
+    fields = _fields(form)
+    return _act(
+        request,
+        db,
+        svc,
+        who,
+        case_id,
+        "requester",
+        lambda: call_backs.record(
+            db,
+            actor(who),
+            case_id,
+            svc.screener,
+            number=fields.get("number", ""),
+            outcome=fields.get("outcome", ""),
+            note=fields.get("note"),
+        ),
     )
 
 

@@ -7,6 +7,7 @@ the request is complete, and then it is screened in full at intake like any othe
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated
 
@@ -42,6 +43,19 @@ def _measure(value: str) -> Measure:
         return Measure(value)
     except ValueError:
         raise RogatoryError("case.not_found", f"no intake form for {value!r}") from None
+
+
+def _requestable(value: str, screener: Screener) -> Measure:
+    """A measure a request can be made for: a step of another case has no intake form."""
+    measure = _measure(value)
+    step_of = screener.law.bundle.measures[measure.value].step_of
+    if step_of is not None:
+        raise RogatoryError(
+            "case.not_found",
+            f"no intake form for {value!r}: it is a step of a {step_of} case, taken on that "
+            "case's page, not a request of its own",
+        )
+    return measure
 
 
 def _screener(svc: Services, treaty: str | None) -> Screener:
@@ -88,12 +102,60 @@ def _form_page(
 @router.get("/intake")
 def choose(request: Request, who: Viewer, svc: Svc) -> Response:
     _may_take(who.principal.roles)
+    return _choose_page(request, svc)
+
+
+def _choose_page(
+    request: Request, svc: Services, status: int = 200, errors: list[str] | None = None
+) -> Response:
     return templating.render(
         request,
         "intake_choose.html",
-        measures=list(intake_form.MEASURE_TITLES.items()),
+        status,
+        measures=[
+            (m, intake_form.MEASURE_TITLES[m]) for m in intake_form.requestable(svc.screener)
+        ],
         treaties=[(s.treaty, s.law.bundle.manifest.short_title) for s in svc.screener.members()],
+        upload_errors=errors or [],
+        idempotency_key=uuid.uuid4().hex,
     )
+
+
+@router.post("/intake/document")
+def upload_document(request: Request, who: Poster, form: Posted, db: Db, svc: Svc) -> Response:
+    """A request document received as a file (plain, or signed by the requesting authority:
+    its signature is checked against the registry and a replay refused), screened at once."""
+    _may_take(who.principal.roles)
+    upload = form.get("document")
+    if upload is None or isinstance(upload, str) or not upload.filename:
+        return _choose_page(request, svc, 422, ["field document: choose a JSON file"])
+    raw = upload.file.read(svc.max_body_bytes + 1)
+    treaty = form.get("treaty")
+    key = form.get("idempotency_key")
+    try:
+        if len(raw) > svc.max_body_bytes:
+            raise RogatoryError(
+                "request.too_large", f"field document: more than {svc.max_body_bytes} bytes"
+            )
+        try:
+            document = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise RogatoryError(
+                "request.invalid_json", f"field document: not a JSON file: {exc}"
+            ) from None
+        with db.begin_nested():
+            case, _ = flows.intake(
+                db,
+                actor(who),
+                document,
+                svc.screener,
+                policy=POLICY,
+                idempotency_key=f"web:{key[:64]}" if isinstance(key, str) and key else None,
+                treaty=treaty if isinstance(treaty, str) and treaty else None,
+            )
+    except RogatoryError as exc:
+        return _choose_page(request, svc, status_for(exc.code), [p.render() for p in exc.problems])
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 @router.get("/intake/{measure}")
@@ -105,8 +167,8 @@ def form(
     treaty: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     screener = _screener(svc, treaty)
+    chosen = _requestable(measure, screener)
     values = {"submitted_on": [intake_form.default_date()]}
     check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
     return _form_page(request, chosen, values, check, screener=screener)
@@ -116,9 +178,9 @@ def form(
 def live_check(request: Request, measure: str, who: Poster, form: Posted, svc: Svc) -> Response:
     """The checklist and the messages beside the fields, for the form as typed so far."""
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     values = _submitted(form)
     screener = _screener(svc, _treaty_of(values))
+    chosen = _requestable(measure, screener)
     check = intake_form.check(chosen, intake_form.document(chosen, values), screener)
     return templating.render(
         request,
@@ -139,9 +201,9 @@ def submit(
     svc: Svc,
 ) -> Response:
     _may_take(who.principal.roles)
-    chosen = _measure(measure)
     values = _submitted(form)
     screener = _screener(svc, _treaty_of(values))
+    chosen = _requestable(measure, screener)
     document = intake_form.document(chosen, values)
     check = intake_form.check(chosen, document, screener)
     if not check.complete:

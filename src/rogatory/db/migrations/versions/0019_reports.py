@@ -2,8 +2,8 @@
 served at a public address. Append-only like the audit record (triggers refuse UPDATE and
 DELETE): a published report is never edited, a new version supersedes it.
 
-Revision ID: 0015_reports
-Revises: 0014
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0015_reports"
-down_revision = "0014"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

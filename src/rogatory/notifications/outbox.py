@@ -1,0 +1,213 @@
+"""Writing notices to the outbox: from audit events, in their transaction, and from the scan
+of what time makes due. Each notice is addressed here, once, to every person whose
+preferences want it and every webhook of the organisation that lists its kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from rogatory import settings
+from rogatory.accounts.models import User
+from rogatory.audit.models import AuditEvent
+from rogatory.notifications.kinds import DEFAULT_ROLES, EVENT_KINDS, Kind, Notice, notice
+from rogatory.notifications.models import OutboxRow, PreferenceRow, WebhookRow
+from rogatory.requests import custody, deadlines
+from rogatory.requests.flows import Actor
+from rogatory.requests.models import Case, NonDisclosureRow, Organisation
+from rogatory.requests.transitions import Role
+
+EMAIL = "email"
+WEBHOOK = "webhook"
+BASE_URL_KEY = "rogatory.notifications.base_url"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+HOLD_DAYS_BEFORE = 7  # as the hold reminders of the queue
+
+
+@cache
+def configured_base_url() -> str:
+    """Where the links in notices point (``ROGATORY_PUBLIC_URL``), read once."""
+    return settings.load().public_url
+
+
+def case_facts(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "reference": case.reference,
+        "measure": case.measure,
+        "requesting_state": case.requesting_state,
+        "requested_state": case.requested_state,
+        "status": case.status,
+        "due_at": case.due_at.isoformat(timespec="minutes"),
+    }
+
+
+def wants(user: User, kind: Kind, preferences: dict[tuple[str, str], bool]) -> bool:
+    """Whether ``user`` is told of ``kind`` by email: their own choice, else their roles'."""
+    chosen = preferences.get((user.id, kind.value))
+    if chosen is not None:
+        return chosen
+    return bool(DEFAULT_ROLES[kind] & set(user.roles))
+
+
+def _emails(session: Session, org: str, kind: Kind, assignee: str | None) -> list[str]:
+    users = list(
+        session.execute(select(User).where(User.org_id == org, User.active.is_(True))).scalars()
+    )
+    ids = [u.id for u in users]
+    prefs = {
+        (p.user_id, p.kind): p.email
+        for p in session.execute(
+            select(PreferenceRow).where(PreferenceRow.user_id.in_(ids), PreferenceRow.kind == kind)
+        ).scalars()
+    }
+    out = {u.email for u in users if wants(u, kind, prefs)}
+    # The case's assignee is told of what happens to it, unless they turned the kind off.
+    mine = next((u for u in users if u.email == assignee), None)
+    if mine is not None and prefs.get((mine.id, kind.value), True):
+        out.add(mine.email)
+    return sorted(out)
+
+
+def _webhooks(session: Session, org: str, kind: Kind) -> list[str]:
+    rows = session.execute(
+        select(WebhookRow).where(WebhookRow.org_id == org, WebhookRow.active.is_(True))
+    ).scalars()
+    return sorted(w.id for w in rows if kind.value in w.kinds)
+
+
+def write(session: Session, org: str, found: Notice, assignee: str | None, now: datetime) -> int:
+    """Address ``found`` and write one outbox row per recipient not already written for it
+    (the dedup key); returns how many were written."""
+    kind = found.kind
+    addressed = [(EMAIL, e) for e in _emails(session, org, kind, assignee)] + [
+        (WEBHOOK, w) for w in _webhooks(session, org, kind)
+    ]
+    written = 0
+    for channel, recipient in addressed:
+        exists = session.execute(
+            select(OutboxRow.id).where(
+                OutboxRow.dedup_key == found.dedup_key,
+                OutboxRow.channel == channel,
+                OutboxRow.recipient == recipient,
+            )
+        ).first()
+        if exists:
+            continue
+        row = OutboxRow(
+            org_id=org,
+            kind=kind.value,
+            dedup_key=found.dedup_key,
+            channel=channel,
+            recipient=recipient,
+            case_id=found.case_id,
+            subject=found.subject,
+            body=found.body,
+            payload=found.data | {"kind": kind.value},
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        )
+        try:
+            with session.begin_nested():  # a concurrent scan wrote it first: keep theirs
+                session.add(row)
+                session.flush()
+        except IntegrityError:
+            continue
+        written += 1
+    return written
+
+
+def on_event(session: Session, event: AuditEvent) -> None:
+    """The audit hook: an event that is a notice itself is written to the outbox in the
+    event's own transaction, so a rolled-back change notifies nobody."""
+    kind = EVENT_KINDS.get(event.action)
+    if kind is None or event.case_id is None:
+        return
+    case = session.get(Case, event.case_id)
+    if case is None:
+        return
+    facts: dict[str, Any] = {}
+    if kind is Kind.STATUS_CHANGED:
+        facts = {"from": event.summary.get("from"), "to": event.summary.get("to")}
+        if facts["from"] == facts["to"]:
+            return
+    else:
+        authority = (case.request.get("requesting_authority") or {}).get("name")
+        facts = {"authority": authority} if authority else {}
+    base_url = session.info.get(BASE_URL_KEY) or configured_base_url()
+    found = notice(kind, f"event:{event.chain}:{event.seq}", case_facts(case), base_url, **facts)
+    write(session, case.org_id, found, case.assigned_to, event.at)
+
+
+def _system(org: str) -> Actor:
+    return Actor("system:notifications", org, frozenset(Role))
+
+
+def due(
+    session: Session, org: str, now: datetime, base_url: str
+) -> Iterable[tuple[Notice, str | None]]:
+    """What time has made due in ``org``: each notice with the case's assignee."""
+    actor, today = _system(org), now.date()
+    policy = deadlines.Policy()
+    standing = custody.by_standing(session, actor, now, policy)
+    for kind_of in (deadlines.Standing.AT_RISK, deadlines.Standing.OVERDUE):
+        for case in standing[kind_of]:
+            facts = case_facts(case)
+            key = f"deadline:{case.id}:{kind_of.value}:{facts['due_at']}"
+            yield (
+                notice(
+                    Kind.DEADLINE_AT_RISK,
+                    key,
+                    facts,
+                    base_url,
+                    standing=kind_of.value,
+                    due_at=facts["due_at"],
+                ),
+                case.assigned_to,
+            )
+    for case, hold in custody.reminders_due(session, actor, today, HOLD_DAYS_BEFORE):
+        key = f"hold:{hold.id}:{hold.expiry.isoformat()}"
+        yield (
+            notice(
+                Kind.HOLD_LAPSING,
+                key,
+                case_facts(case),
+                base_url,
+                hold_id=hold.id,
+                expiry=hold.expiry.isoformat(),
+            ),
+            case.assigned_to,
+        )
+    for case in custody.notifications_due(session, actor, today):
+        order = session.get(NonDisclosureRow, case.id)
+        ends = order.ends_on.isoformat() if order and order.ends_on else "?"
+        key = f"non_disclosure:{case.id}:{ends}"
+        yield (
+            notice(Kind.NON_DISCLOSURE_LAPSED, key, case_facts(case), base_url, ends_on=ends),
+            case.assigned_to,
+        )
+
+
+def scan(session: Session, now: datetime | None = None, base_url: str = DEFAULT_BASE_URL) -> int:
+    """Write what time has made due, in every organisation; returns the rows written. Run
+    as often as you like: a notice already written is not written again."""
+    now = now or datetime.now(UTC)
+    written = 0
+    for org in session.execute(select(Organisation.id)).scalars():
+        for found, assignee in due(session, org, now, base_url):
+            written += write(session, org, found, assignee, now)
+    return written
+
+
+def retry_delay(attempts: int, base: timedelta = timedelta(seconds=30)) -> timedelta:
+    """Exponential back-off: 30 s, 1 min, 2 min ... at most an hour between attempts."""
+    delay: timedelta = base * (2 ** max(attempts - 1, 0))
+    return min(delay, timedelta(hours=1))
