@@ -177,7 +177,7 @@ def _story(c: Cases) -> dict[str, str]:
     c.review(ids["none"])
     c.approve(ids["none"])
     c.fulfil(ids["none"])
-    ids["scope"] = c.take_in("preservation-outside-scope.json")
+    ids["scope"] = c.take_in("mla-outside-scope.json")
     ids["pending"] = c.take_in("preservation-fraud.json", state="XAC")
     return ids
 
