@@ -19,16 +19,29 @@ decomposes into cycles, so this test is exact, not a heuristic). The method:
    the non-disclosure count) is suppressed as ``0-(k-1)``, zeros included: otherwise a zero
    beside a suppressed count would tell that all of the row's few requests share one outcome.
    Elsewhere a zero is published (it is a statement about no case).
-3. *Complementary*: while some suppressed count is exposed, suppress the smallest published
-   non-zero count next to it in the network (its row or column first, a total last), shown
-   as the band of width k that holds it (``5-9``, ``10-14``); where none is left, widen the
-   bands around it. Repeat until no suppressed count is exposed.
+3. *Complementary*: for each suppressed count still exposed, suppress the cheapest set of
+   published counts that puts it on a cycle of adjustable counts: the fewest counts, inner
+   counts before totals, small before large, a zero only where nothing else is left; each is
+   shown as the band of width k that holds it (``5-9``, ``10-14``), and only a count whose band
+   lets it move the way the cycle needs is taken. A count on such a cycle is protected for
+   good: suppressing more only adds adjustable arcs. Where no cycle can be opened, the bands
+   around the exposed count are widened. Repeat until the exact test finds nothing exposed.
+
+The exact test runs for every count at once, in time linear in the table: a count that can
+move one way only is on a cycle exactly when its two ends share a strongly connected component
+of the residual graph; one that can move both ways, exactly when it is moreover not a bridge of
+that component's undirected multigraph (Boesch and Tindell, "Robbins's theorem for mixed
+multigraphs", 1980: an edge of a strongly connected mixed multigraph that is not a bridge can
+be oriented, one way or the other, keeping it strongly connected, which is a cycle through it).
+Most exposed counts are outcome counts of a row, and the cheapest cycle through one is nearly
+always a rectangle (two rows, two outcomes) of the rows-by-outcomes table: that is searched
+first, the whole network (shortest paths, suppression costing) only when no rectangle will do.
 """
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Hashable, Iterable, Sequence
+import heapq
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 INFINITE = 1 << 62
@@ -122,164 +135,12 @@ def _arcs(table: CountTable) -> list[_Arc]:
     return arcs
 
 
-class _Network:
-    def __init__(self, arcs: list[_Arc], bands: dict[Key, Band]) -> None:
-        self.arcs = arcs
-        self.bands = bands
-        self._graph: dict[Hashable, list[tuple[Hashable, int]]] | None = None
-        self._component: dict[Hashable, int] | None = None
-        self._bounds: list[tuple[int, int]] = []
-        self.incident: dict[Hashable, list[int]] = {}  # node: the arcs that touch it
-        for i, arc in enumerate(arcs):
-            self.incident.setdefault(arc.tail, []).append(i)
-            self.incident.setdefault(arc.head, []).append(i)
-        self.changed()
-
-    def changed(self) -> None:
-        self._graph = None
-        self._component = None
-        self._bounds = [self._bounds_of(a) for a in self.arcs]
-
-    def components(self) -> dict[Hashable, int]:
-        """The strongly connected component of each node of the residual graph (Tarjan,
-        iterative): a cycle through an arc stays within one component."""
-        if self._component is not None:
-            return self._component
-        graph = self._residual()
-        index: dict[Hashable, int] = {}
-        low: dict[Hashable, int] = {}
-        component: dict[Hashable, int] = {}
-        stack: list[Hashable] = []
-        on_stack: set[Hashable] = set()
-        counter = 0
-        for root in graph:
-            if root in index:
-                continue
-            work: list[tuple[Hashable, int]] = [(root, 0)]
-            index[root] = low[root] = counter
-            counter += 1
-            stack.append(root)
-            on_stack.add(root)
-            while work:
-                node, i = work[-1]
-                edges = graph.get(node, [])
-                if i < len(edges):
-                    work[-1] = (node, i + 1)
-                    nxt = edges[i][0]
-                    if nxt not in index:
-                        index[nxt] = low[nxt] = counter
-                        counter += 1
-                        stack.append(nxt)
-                        on_stack.add(nxt)
-                        work.append((nxt, 0))
-                    elif nxt in on_stack:
-                        low[node] = min(low[node], index[nxt])
-                    continue
-                work.pop()
-                if work:
-                    parent = work[-1][0]
-                    low[parent] = min(low[parent], low[node])
-                if low[node] == index[node]:
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        component[member] = index[node]
-                        if member == node:
-                            break
-        self._component = component
-        return component
-
-    def bounds(self, arc: _Arc) -> tuple[int, int]:
-        return self._bounds_of(arc)
-
-    def _bounds_of(self, arc: _Arc) -> tuple[int, int]:
-        if arc.key is None:
-            return 0, INFINITE
-        band = self.bands.get(arc.key)
-        return (arc.flow, arc.flow) if band is None else (band.lo, band.hi)
-
-    def _residual(self) -> dict[Hashable, list[tuple[Hashable, int]]]:
-        """The residual graph of the true flow: node to (next node, arc); a shown count has
-        no residual arc, so only suppressed and free quantities appear."""
-        if self._graph is None:
-            graph: dict[Hashable, list[tuple[Hashable, int]]] = {}
-            for i, arc in enumerate(self.arcs):
-                lo, hi = self._bounds[i]
-                if arc.flow < hi:
-                    graph.setdefault(arc.tail, []).append((arc.head, i))
-                if arc.flow > lo:
-                    graph.setdefault(arc.head, []).append((arc.tail, i))
-            self._graph = graph
-        return self._graph
-
-    def _reaches(self, start: Hashable, goal: Hashable, skip: int) -> bool:
-        """A path from ``start`` to ``goal`` not using arc ``skip``; such a path closes a
-        cycle with that arc, so it stays within their strongly connected component."""
-        graph = self._residual()
-        component = self.components()
-        home = component.get(start)
-        if home is None or component.get(goal) != home:
-            return False
-        seen, todo = {start}, deque([start])
-        while todo:
-            node = todo.popleft()
-            for nxt, arc in graph.get(node, ()):
-                if arc == skip or nxt in seen or component.get(nxt) != home:
-                    continue
-                if nxt == goal:
-                    return True
-                seen.add(nxt)
-                todo.append(nxt)
-        return False
-
-    def exposed(self, i: int) -> bool:
-        """Whether every integer flow within the bounds gives arc ``i`` its true value: no
-        cycle of the residual graph passes through it, in either direction. An arc that can
-        move one way only is on such a cycle exactly when its ends share a strongly connected
-        component (a path back cannot use the arc itself); an arc that can move both ways
-        needs a path that does not use its own reverse."""
-        arc = self.arcs[i]
-        lo, hi = self._bounds[i]
-        up, down = arc.flow < hi, arc.flow > lo
-        if up != down:
-            component = self.components()
-            same = component.get(arc.tail) == component.get(arc.head) is not None
-            return not same
-        return not (
-            (up and self._reaches(arc.head, arc.tail, i))
-            or (down and self._reaches(arc.tail, arc.head, i))
-        )
-
-    def nearby(self, i: int) -> list[tuple[int, int]]:
-        """Shown arcs touching the part of the network connected to arc ``i`` through
-        adjustable arcs, with their distance from it: suppressing one of them can open a
-        cycle through it. The search stops at the first distance that offers a non-zero
-        count (a nearer one is always preferred)."""
-        start = self.arcs[i]
-        depth: dict[Hashable, int] = {start.tail: 0, start.head: 0}
-        frontier = [start.tail, start.head]
-        found: list[tuple[int, int]] = []
-        level = 0
-        while frontier:
-            nxt_frontier: list[Hashable] = []
-            for node in frontier:
-                for j in self.incident.get(node, ()):
-                    if j == i:
-                        continue
-                    arc = self.arcs[j]
-                    lo, hi = self._bounds[j]
-                    if arc.key is not None and arc.key not in self.bands:
-                        found.append((level, j))
-                    elif lo < hi:
-                        other = arc.head if arc.tail == node else arc.tail
-                        if other not in depth:
-                            depth[other] = level + 1
-                            nxt_frontier.append(other)
-            if any(self.arcs[j].flow for _, j in found):
-                return found
-            frontier = nxt_frontier
-            level += 1
-        return found
+# Costs of suppressing a published count, so that the cheapest cycle takes the fewest counts,
+# inner counts before totals, small before large, and a zero only when nothing else is left.
+_CELL = 1 << 40
+_TOTAL = 1 << 50
+_ZERO = 1 << 56
+_NEVER = 1 << 62
 
 
 def complementary_band(value: int, k: int) -> Band:
@@ -288,18 +149,305 @@ def complementary_band(value: int, k: int) -> Band:
     return Band(lo, lo + k - 1)
 
 
-def _choose(network: _Network, candidates: Sequence[tuple[int, int]]) -> int | None:
-    """The complement: a non-zero count nearest the exposed one (its row or column first),
-    an inner count before a total, the smallest first; a zero only if nothing else is left
-    (a zero may be one every reader knows, which protects nothing)."""
+class _Network:
+    """The table's flow network with integer nodes, the bounds a reader knows of each arc, and
+    what suppressing a published arc would cost and allow."""
 
-    def rank(candidate: tuple[int, int]) -> tuple[bool, int, bool, int]:
-        depth, j = candidate
-        arc = network.arcs[j]
-        assert arc.key is not None
-        return (arc.flow == 0, depth, arc.key[-1] is None, arc.flow)
+    def __init__(self, arcs: list[_Arc], bands: dict[Key, Band], k: int) -> None:
+        self.arcs = arcs
+        self.bands = bands
+        self.k = k
+        number: dict[Hashable, int] = {}
+        for arc in arcs:
+            number.setdefault(arc.tail, len(number))
+            number.setdefault(arc.head, len(number))
+        self.nodes = len(number)
+        self.tail = [number[a.tail] for a in arcs]
+        self.head = [number[a.head] for a in arcs]
+        self.flow = [a.flow for a in arcs]
+        self.lo: list[int] = []
+        self.hi: list[int] = []
+        self.incident: list[list[int]] = [[] for _ in range(self.nodes)]
+        for i in range(len(arcs)):
+            self.incident[self.tail[i]].append(i)
+            self.incident[self.head[i]].append(i)
+        for arc in arcs:
+            lo, hi = self._bounds_of(arc)
+            self.lo.append(lo)
+            self.hi.append(hi)
+        # what suppressing each published arc would give: its band's bounds and its cost
+        self.cost = [_NEVER] * len(arcs)
+        self.offer: list[tuple[int, int]] = [(0, 0)] * len(arcs)
+        for i, arc in enumerate(arcs):
+            if arc.key is not None and arc.key not in bands:
+                band = complementary_band(arc.flow, k)
+                self.offer[i] = (band.lo, band.hi)
+                total = arc.key[-1] is None
+                self.cost[i] = (
+                    (_ZERO if arc.flow == 0 else 0) + (_TOTAL if total else 0) + _CELL + arc.flow
+                )
+        # the rows-by-outcomes grid, for the rectangle search
+        self.cell_of: dict[int, tuple[int, int]] = {}
+        rows: dict[Hashable, int] = {}
+        columns: dict[Hashable, int] = {}
+        for i, arc in enumerate(arcs):
+            key = arc.key
+            if key is not None and key[0] == "out" and key[-1] is not None:
+                r = rows.setdefault(key[2], len(rows))
+                c = columns.setdefault(key[1], len(columns))
+                self.cell_of[i] = (r, c)
+        self.grid: list[list[int]] = [[-1] * len(columns) for _ in rows]
+        for i, (r, c) in self.cell_of.items():
+            self.grid[r][c] = i
 
-    return min(candidates, key=rank)[1] if candidates else None
+    def _bounds_of(self, arc: _Arc) -> tuple[int, int]:
+        if arc.key is None:
+            return 0, INFINITE
+        band = self.bands.get(arc.key)
+        return (arc.flow, arc.flow) if band is None else (band.lo, band.hi)
+
+    def suppressed(self) -> list[int]:
+        return [i for i, a in enumerate(self.arcs) if a.key is not None and a.key in self.bands]
+
+    def suppress(self, i: int, band: Band) -> None:
+        key = self.arcs[i].key
+        assert key is not None
+        self.bands[key] = band
+        self.lo[i], self.hi[i] = band.lo, band.hi
+        self.cost[i] = _NEVER
+
+    def can(self, i: int, up: bool) -> bool:
+        """Whether arc ``i`` can move one unit up (or down) within what a reader knows."""
+        return self.flow[i] < self.hi[i] if up else self.flow[i] > self.lo[i]
+
+    def could(self, i: int, up: bool) -> bool:
+        """Whether arc ``i``, published, could move that way once suppressed."""
+        lo, hi = self.offer[i]
+        return self.flow[i] < hi if up else self.flow[i] > lo
+
+    def move_cost(self, i: int, up: bool) -> int:
+        """What it costs to let arc ``i`` move one unit that way: nothing if it can already,
+        its suppression if its band would let it, never otherwise."""
+        if self.can(i, up):
+            return 0
+        if self.cost[i] < _NEVER and self.could(i, up):
+            return self.cost[i]
+        return _NEVER
+
+    # -- the exact test -------------------------------------------------------------------
+
+    def exposed(self) -> list[int]:
+        """The suppressed arcs that every integer flow within the bounds gives their true
+        value: no cycle of the residual graph passes through them (see the module)."""
+        adjacency: list[list[int]] = [[] for _ in range(self.nodes)]
+        moving: list[int] = []
+        for i in range(len(self.arcs)):
+            up, down = self.can(i, True), self.can(i, False)
+            if up:
+                adjacency[self.tail[i]].append(self.head[i])
+            if down:
+                adjacency[self.head[i]].append(self.tail[i])
+            if up or down:
+                moving.append(i)
+        component = _strong_components(adjacency)
+        inner = [i for i in moving if component[self.tail[i]] == component[self.head[i]]]
+        bridges = _bridges(self.nodes, inner, self.tail, self.head)
+        out = []
+        for i in self.suppressed():
+            if component[self.tail[i]] != component[self.head[i]] or (
+                self.can(i, True) and self.can(i, False) and i in bridges
+            ):
+                out.append(i)
+        return out
+
+    # -- choosing complements --------------------------------------------------------------
+
+    def rectangle(self, i: int) -> tuple[int, list[int]] | None:
+        """The cheapest rectangle of the rows-by-outcomes table through outcome count ``i``:
+        it moving one way, another outcome of its row and the same outcome of another row the
+        other way, and the fourth corner its way. Its cost and the published counts it takes."""
+        if i not in self.cell_of:
+            return None
+        r, c = self.cell_of[i]
+        grid, best = self.grid, None
+        for up in (True, False):
+            if not self.can(i, up):
+                continue
+            mine = grid[r]
+            across = [
+                (self.move_cost(mine[c2], not up), c2)
+                for c2 in range(len(mine))
+                if c2 != c and mine[c2] >= 0
+            ]
+            across = [(cost, c2) for cost, c2 in across if cost < _NEVER]
+            if not across:
+                continue
+            floor = min(cost for cost, _ in across)
+            column = sorted(
+                (cost, r2)
+                for r2 in range(len(grid))
+                if r2 != r and grid[r2][c] >= 0
+                for cost in (self.move_cost(grid[r2][c], not up),)
+                if cost < _NEVER
+            )
+            for cost_b, r2 in column:
+                if best is not None and cost_b + floor >= best[0]:
+                    break
+                other = grid[r2]
+                for cost_a, c2 in across:
+                    if other[c2] < 0:
+                        continue
+                    cost_d = self.move_cost(other[c2], up)
+                    total = cost_a + cost_b + cost_d
+                    if cost_d < _NEVER and (best is None or total < best[0]):
+                        best = (total, [mine[c2], grid[r2][c], other[c2]])
+        if best is None:
+            return None
+        return best[0], [j for j in best[1] if self.arcs[j].key not in self.bands]
+
+    def cycle(self, i: int) -> tuple[int, list[int]] | None:
+        """The cheapest cycle through arc ``i`` over the whole network (Dijkstra from one of
+        its ends back to the other, not through it): its cost and the published counts on it."""
+        best: tuple[int, list[int]] | None = None
+        for up in (True, False):
+            if not self.can(i, up):
+                continue
+            start, goal = (self.head[i], self.tail[i]) if up else (self.tail[i], self.head[i])
+            found = self._path(start, goal, i)
+            if found is not None and (best is None or found[0] < best[0]):
+                best = found
+        return best
+
+    def _path(self, start: int, goal: int, skip: int) -> tuple[int, list[int]] | None:
+        dist = {start: 0}
+        via: dict[int, int] = {}
+        todo = [(0, start)]
+        while todo:
+            d, node = heapq.heappop(todo)
+            if node == goal:
+                taken = []
+                while node != start:
+                    j = via[node]
+                    if self.cost[j] < _NEVER and self.arcs[j].key not in self.bands:
+                        taken.append(j)
+                    node = self.tail[j] if self.head[j] == node else self.head[j]
+                return d, taken
+            if d > dist.get(node, _NEVER):
+                continue
+            for j in self.incident[node]:
+                if j == skip:
+                    continue
+                forward = self.tail[j] == node
+                step = self.move_cost(j, forward)
+                if step >= _NEVER:
+                    continue
+                nxt = self.head[j] if forward else self.tail[j]
+                if d + step < dist.get(nxt, _NEVER):
+                    dist[nxt] = d + step
+                    via[nxt] = j
+                    heapq.heappush(todo, (d + step, nxt))
+        return None
+
+    def widen(self, i: int) -> None:
+        """Nothing is left to suppress near an exposed count: widen the bands of the
+        suppressed counts around it (and its own) by k each way."""
+        ends = {self.tail[i], self.head[i]}
+        for j in self.suppressed():
+            if {self.tail[j], self.head[j]} & ends:
+                key = self.arcs[j].key
+                assert key is not None
+                band = self.bands[key]
+                self.suppress(j, Band(max(0, band.lo - self.k), band.hi + self.k))
+
+
+def _strong_components(adjacency: list[list[int]]) -> list[int]:
+    """The strongly connected component of each node (Tarjan's algorithm, iterative)."""
+    n = len(adjacency)
+    index = [-1] * n
+    low = [0] * n
+    component = [-1] * n
+    on_stack = [False] * n
+    stack: list[int] = []
+    counter = 0
+    for root in range(n):
+        if index[root] >= 0:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack[root] = True
+        work = [(root, 0)]
+        while work:
+            node, pos = work[-1]
+            edges = adjacency[node]
+            if pos < len(edges):
+                work[-1] = (node, pos + 1)
+                nxt = edges[pos]
+                if index[nxt] < 0:
+                    index[nxt] = low[nxt] = counter
+                    counter += 1
+                    stack.append(nxt)
+                    on_stack[nxt] = True
+                    work.append((nxt, 0))
+                elif on_stack[nxt] and index[nxt] < low[node]:
+                    low[node] = index[nxt]
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+            if low[node] == index[node]:
+                while True:
+                    member = stack.pop()
+                    on_stack[member] = False
+                    component[member] = node
+                    if member == node:
+                        break
+    return component
+
+
+def _bridges(n: int, edges: list[int], tail: list[int], head: list[int]) -> set[int]:
+    """The bridges of the undirected multigraph of ``edges`` (arc ids, each one edge between
+    its ends; parallel edges are never bridges), by depth-first search, iteratively."""
+    incident: list[list[int]] = [[] for _ in range(n)]
+    for e in edges:
+        incident[tail[e]].append(e)
+        incident[head[e]].append(e)
+    order = [-1] * n
+    low = [0] * n
+    out: set[int] = set()
+    counter = 0
+    for root in range(n):
+        if order[root] >= 0 or not incident[root]:
+            continue
+        order[root] = low[root] = counter
+        counter += 1
+        work = [(root, -1, 0)]
+        while work:
+            node, via, pos = work[-1]
+            around = incident[node]
+            if pos < len(around):
+                work[-1] = (node, via, pos + 1)
+                e = around[pos]
+                if e == via:
+                    continue
+                nxt = head[e] if tail[e] == node else tail[e]
+                if order[nxt] < 0:
+                    order[nxt] = low[nxt] = counter
+                    counter += 1
+                    work.append((nxt, e, 0))
+                elif order[nxt] < low[node]:
+                    low[node] = order[nxt]
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                if low[node] < low[parent]:
+                    low[parent] = low[node]
+                if low[node] > order[parent]:
+                    out.add(via)
+    return out
 
 
 def protect(table: CountTable, k: int) -> Protected:
@@ -319,42 +467,29 @@ def protect(table: CountTable, k: int) -> Protected:
                 for j, name in enumerate(part.names):
                     if part.shown[j]:
                         bands[(side, name, row)] = Band(0, k - 1)
-    network = _Network(arcs, bands)
-    # Suppressing more only adds arcs to the residual graph, so a count that is protected
-    # stays protected: each round re-examines only the counts still exposed and new ones.
-    todo = [i for i, a in enumerate(arcs) if a.key in bands]
+    network = _Network(arcs, bands, k)
     for _ in range(10 * len(arcs) + 10):
-        exposed = [i for i in todo if network.exposed(i)]
+        exposed = network.exposed()
         if not exposed:
             return Protected(values, bands)
-        before = set(bands)
-        touched: set[Hashable] = set()
+        # Each count put on a cycle this round is protected for good; the others wait for
+        # the next round's exact test, which may find a later complement protected them.
+        settled: set[int] = set()
         for i in exposed:
-            arc = arcs[i]
-            if arc.tail in touched or arc.head in touched:
-                continue  # a complement beside it this round may protect it: seen next round
-            chosen = _choose(network, network.nearby(i))
-            if chosen is not None:
-                other = arcs[chosen]
-                assert other.key is not None
-                bands[other.key] = complementary_band(other.flow, k)
-                touched |= {arc.tail, arc.head, other.tail, other.head}
-            else:
-                _widen(network, i, k)
-                touched |= {arc.tail, arc.head}
-        network.changed()
-        todo = exposed + [i for i, a in enumerate(arcs) if a.key in bands and a.key not in before]
+            if i in settled:
+                continue
+            found = network.rectangle(i)
+            if found is None:
+                found = network.cycle(i)
+            if found is None:
+                network.widen(i)
+                continue
+            for j in found[1]:
+                lo, hi = network.offer[j]
+                network.suppress(j, Band(lo, hi))
+            settled.add(i)
+            settled.update(found[1])
     raise RuntimeError("suppression did not settle")  # pragma: no cover - bounded by design
-
-
-def _widen(network: _Network, i: int, k: int) -> None:
-    """Nothing is left to suppress near an exposed count: widen the bands of the suppressed
-    counts around it (and its own) by k each way."""
-    arc = network.arcs[i]
-    for other in network.arcs:
-        if other.key in network.bands and {other.tail, other.head} & {arc.tail, arc.head}:
-            band = network.bands[other.key]
-            network.bands[other.key] = Band(max(0, band.lo - k), band.hi + k)
 
 
 def suppressed_keys(protected: Protected) -> Iterable[Key]:

@@ -21,7 +21,7 @@ from rogatory.reports.store import FactStore
 from rogatory.reports.suppression import CountTable, Partition, Protected, protect
 
 FORMAT = "rogatory-transparency-report/1"
-METHOD_ID = "rogatory-cell-suppression/1"
+METHOD_ID = "rogatory-cell-suppression/2"
 DEFAULT_K = 5
 ND = "under_nondisclosure"
 Row = tuple[str, str, bool]  # requesting State, measure, emergency
@@ -33,9 +33,10 @@ def method(k: int) -> str:
         f"Counts from 1 to {k - 1} are shown as the band '1-{k - 1}'. In a row of fewer than "
         f"{k} requests every outcome count and the count under a non-disclosure order are shown "
         f"as '0-{k - 1}', zeros included, so that no outcome is seen to be shared by all of a "
-        "few requests. Complementary suppression: further counts (the smallest near each "
-        f"suppressed one first, totals last) are shown as the band of width {k} that holds "
-        f"them ('{k}-{2 * k - 1}') until no suppressed count can be derived exactly from the "
+        "few requests. Complementary suppression: further counts (for each suppressed one, "
+        "the fewest and smallest that put it on a cycle of counts a reader cannot tell apart, "
+        f"totals last) are shown as the band of width {k} that holds them "
+        f"('{k}-{2 * k - 1}') until no suppressed count can be derived exactly from the "
         "published counts, bands and totals; this is checked exactly, reading the rows, "
         "columns and totals as the flow network they form (counts are whole and not "
         "negative). Other zeros are published. A median time to answer and a share answered "
