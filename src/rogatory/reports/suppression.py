@@ -165,27 +165,38 @@ class _Network:
         self.tail = [number[a.tail] for a in arcs]
         self.head = [number[a.head] for a in arcs]
         self.flow = [a.flow for a in arcs]
+        self.incident: list[list[int]] = [[] for _ in range(self.nodes)]
         self.lo: list[int] = []
         self.hi: list[int] = []
-        self.incident: list[list[int]] = [[] for _ in range(self.nodes)]
-        for i in range(len(arcs)):
+        # what suppressing each published arc would give: its band's bounds and its cost
+        self.cost: list[int] = []
+        self.offer: list[tuple[int, int]] = []
+        for i, arc in enumerate(arcs):
             self.incident[self.tail[i]].append(i)
             self.incident[self.head[i]].append(i)
-        for arc in arcs:
-            lo, hi = self._bounds_of(arc)
-            self.lo.append(lo)
-            self.hi.append(hi)
-        # what suppressing each published arc would give: its band's bounds and its cost
-        self.cost = [_NEVER] * len(arcs)
-        self.offer: list[tuple[int, int]] = [(0, 0)] * len(arcs)
-        for i, arc in enumerate(arcs):
-            if arc.key is not None and arc.key not in bands:
-                band = complementary_band(arc.flow, k)
-                self.offer[i] = (band.lo, band.hi)
-                total = arc.key[-1] is None
-                self.cost[i] = (
-                    (_ZERO if arc.flow == 0 else 0) + (_TOTAL if total else 0) + _CELL + arc.flow
-                )
+            key, flow = arc.key, arc.flow
+            band = bands.get(key) if key is not None else None
+            if key is None:
+                self.lo.append(0)
+                self.hi.append(INFINITE)
+            elif band is not None:
+                self.lo.append(band.lo)
+                self.hi.append(band.hi)
+            else:
+                self.lo.append(flow)
+                self.hi.append(flow)
+            if key is None or band is not None:
+                self.cost.append(_NEVER)
+                self.offer.append((0, 0))
+                continue
+            lo = (flow // k) * k  # complementary_band, without the object
+            self.offer.append((lo, lo + k - 1))
+            self.cost.append(
+                (_ZERO if flow == 0 else 0) + (_TOTAL if key[-1] is None else 0) + _CELL + flow
+            )
+        self.price: dict[bool, list[int]] = {True: [0] * len(arcs), False: [0] * len(arcs)}
+        for i in range(len(arcs)):
+            self._price(i)
         # the rows-by-outcomes grid, for the rectangle search
         self.cell_of: dict[int, tuple[int, int]] = {}
         rows: dict[Hashable, int] = {}
@@ -200,12 +211,6 @@ class _Network:
         for i, (r, c) in self.cell_of.items():
             self.grid[r][c] = i
 
-    def _bounds_of(self, arc: _Arc) -> tuple[int, int]:
-        if arc.key is None:
-            return 0, INFINITE
-        band = self.bands.get(arc.key)
-        return (arc.flow, arc.flow) if band is None else (band.lo, band.hi)
-
     def suppressed(self) -> list[int]:
         return [i for i, a in enumerate(self.arcs) if a.key is not None and a.key in self.bands]
 
@@ -215,24 +220,28 @@ class _Network:
         self.bands[key] = band
         self.lo[i], self.hi[i] = band.lo, band.hi
         self.cost[i] = _NEVER
+        self._price(i)
+
+    def _price(self, i: int) -> None:
+        """What it costs to let arc ``i`` move one unit each way (``price[up][i]``): nothing
+        if it can already, its suppression if its band would let it, never otherwise."""
+        flow, cost = self.flow[i], self.cost[i]
+        lo, hi = self.offer[i]
+        for up in (True, False):
+            if (flow < self.hi[i]) if up else (flow > self.lo[i]):
+                price = 0
+            elif cost < _NEVER and ((flow < hi) if up else (flow > lo)):
+                price = cost
+            else:
+                price = _NEVER
+            self.price[up][i] = price
 
     def can(self, i: int, up: bool) -> bool:
         """Whether arc ``i`` can move one unit up (or down) within what a reader knows."""
-        return self.flow[i] < self.hi[i] if up else self.flow[i] > self.lo[i]
-
-    def could(self, i: int, up: bool) -> bool:
-        """Whether arc ``i``, published, could move that way once suppressed."""
-        lo, hi = self.offer[i]
-        return self.flow[i] < hi if up else self.flow[i] > lo
+        return self.price[up][i] == 0
 
     def move_cost(self, i: int, up: bool) -> int:
-        """What it costs to let arc ``i`` move one unit that way: nothing if it can already,
-        its suppression if its band would let it, never otherwise."""
-        if self.can(i, up):
-            return 0
-        if self.cost[i] < _NEVER and self.could(i, up):
-            return self.cost[i]
-        return _NEVER
+        return self.price[up][i]
 
     # -- the exact test -------------------------------------------------------------------
 
@@ -241,8 +250,9 @@ class _Network:
         value: no cycle of the residual graph passes through them (see the module)."""
         adjacency: list[list[int]] = [[] for _ in range(self.nodes)]
         moving: list[int] = []
+        ups, downs = self.price[True], self.price[False]
         for i in range(len(self.arcs)):
-            up, down = self.can(i, True), self.can(i, False)
+            up, down = ups[i] == 0, downs[i] == 0
             if up:
                 adjacency[self.tail[i]].append(self.head[i])
             if down:
@@ -255,7 +265,7 @@ class _Network:
         out = []
         for i in self.suppressed():
             if component[self.tail[i]] != component[self.head[i]] or (
-                self.can(i, True) and self.can(i, False) and i in bridges
+                ups[i] == 0 and downs[i] == 0 and i in bridges
             ):
                 out.append(i)
         return out
@@ -269,38 +279,39 @@ class _Network:
         if i not in self.cell_of:
             return None
         r, c = self.cell_of[i]
-        grid, best = self.grid, None
+        grid, price = self.grid, self.price
+        best: tuple[int, list[int]] | None = None
         for up in (True, False):
             if not self.can(i, up):
                 continue
-            mine = grid[r]
-            across = [
-                (self.move_cost(mine[c2], not up), c2)
-                for c2 in range(len(mine))
-                if c2 != c and mine[c2] >= 0
-            ]
-            across = [(cost, c2) for cost, c2 in across if cost < _NEVER]
+            mine, ahead, back = grid[r], price[up], price[not up]
+            across = []
+            for c2, j in enumerate(mine):
+                if c2 != c and j >= 0:
+                    cost = back[j]
+                    if cost < _NEVER:
+                        across.append((cost, c2))
             if not across:
                 continue
             floor = min(cost for cost, _ in across)
-            column = sorted(
-                (cost, r2)
-                for r2 in range(len(grid))
-                if r2 != r and grid[r2][c] >= 0
-                for cost in (self.move_cost(grid[r2][c], not up),)
-                if cost < _NEVER
-            )
+            column = []
+            for r2, other in enumerate(grid):
+                if r2 != r and other[c] >= 0:
+                    cost = back[other[c]]
+                    if cost < _NEVER:
+                        column.append((cost, r2))
+            column.sort()
             for cost_b, r2 in column:
                 if best is not None and cost_b + floor >= best[0]:
                     break
                 other = grid[r2]
                 for cost_a, c2 in across:
-                    if other[c2] < 0:
+                    j = other[c2]
+                    if j < 0:
                         continue
-                    cost_d = self.move_cost(other[c2], up)
-                    total = cost_a + cost_b + cost_d
-                    if cost_d < _NEVER and (best is None or total < best[0]):
-                        best = (total, [mine[c2], grid[r2][c], other[c2]])
+                    total = cost_a + cost_b + ahead[j]
+                    if total < _NEVER and (best is None or total < best[0]):
+                        best = (total, [mine[c2], other[c], j])
         if best is None:
             return None
         return best[0], [j for j in best[1] if self.arcs[j].key not in self.bands]

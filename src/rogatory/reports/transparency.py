@@ -80,31 +80,28 @@ def counts(
     requests per row and outcome column."""
     params = params_of(org, period)
     with store.query() as con:
-        stats = con.execute(
+        # One scan: the cells (state, measure, urgency, column), the rows, the totals.
+        found = con.execute(
             f"""
-            SELECT requesting_state, measure, urgent, grouping(requesting_state) AS total,
+            SELECT requesting_state, measure, urgent, column_name,
+                   grouping(requesting_state) AS total, grouping(column_name) AS whole,
                    count(*), coalesce(sum(identifiers), 0)::BIGINT,
                    count(*) FILTER (WHERE under_nondisclosure), count(answered_hours),
                    count(*) FILTER (WHERE within_deadline), median(answered_hours)
             FROM facts WHERE {_WHERE}
-            GROUP BY GROUPING SETS ((requesting_state, measure, urgent), ())
-            """,
-            params,
-        ).fetchall()
-        cells = con.execute(
-            f"""
-            SELECT requesting_state, measure, urgent, column_name, count(*)
-            FROM facts WHERE {_WHERE} GROUP BY ALL
+            GROUP BY GROUPING SETS ((requesting_state, measure, urgent, column_name),
+                                    (requesting_state, measure, urgent), ())
             """,
             params,
         ).fetchall()
     by_row: dict[Row | None, Stats] = {}
-    for state, measure, urgent, total, n, ids, nd, answered, within, median in stats:
-        key: Row | None = None if total else (state, measure, bool(urgent))
-        by_row[key] = Stats(n, int(ids), nd, answered, within, median)
     outcome_cells: dict[Row, dict[str, int]] = {}
-    for state, measure, urgent, name, n in cells:
-        outcome_cells.setdefault((state, measure, bool(urgent)), {})[name] = n
+    for state, measure, urgent, name, total, whole, n, ids, nd, answered, within, median in found:
+        key: Row | None = None if total else (state, measure, bool(urgent))
+        if whole:
+            by_row[key] = Stats(n, int(ids), nd, answered, within, median)
+        elif key is not None:
+            outcome_cells.setdefault(key, {})[name] = n
     return by_row, outcome_cells
 
 
