@@ -304,8 +304,10 @@ def test_a_reply_is_drafted_approved_by_a_second_person_sent_and_downloaded(
     assert row.sha256 == hashlib.sha256(body).hexdigest() and row.delivery == "pending"
     expect(reply.locator("code.hash")).to_have_text(row.sha256)
     page.select_option("#file-format", "pdf")
-    with page.expect_download() as got:
-        page.get_by_role("button", name="Issue the case file").click()
+    # WeasyPrint lays the PDF out in the request: seconds on a loaded machine, so this one
+    # action gets more than the suite's 10 s
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name="Issue the case file").click(timeout=60_000)
     assert got.value.suggested_filename.endswith(".pdf")
     assert got.value.path().read_bytes().startswith(b"%PDF-")
     assert axe_violations(page) == []
