@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 
 from rogatory.audit import service as audit
 from rogatory.audit.models import AuditEvent
+from rogatory.compliance import laws
 from rogatory.db import engine as dbe
 from rogatory.db import migrate
 from rogatory.errors import RogatoryError
 from rogatory.evidence import service as evidence
 from rogatory.parties import service
-from rogatory.reports import period, publishing, safeguards, snapshot, transparency
+from rogatory.reports import outcomes, period, publishing, safeguards, snapshot, transparency
 from rogatory.reports.models import PublishedReport
 from rogatory.reports.store import FactStore
 from rogatory.requests import custody, flows
@@ -32,7 +33,8 @@ from rogatory.treaty import catalogue
 from tests.conftest import ratifications
 from tests.report_attack import exposed
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "requests"
 LIFE = Lifecycle(catalogue.get().has_provision)
 ORG = "org-r"
 INTAKE = flows.Actor("ivan", ORG, frozenset({Role.INTAKE}))
@@ -252,11 +254,57 @@ def test_the_safeguards_report_says_what_is_not_known(cases: Cases) -> None:
         report = safeguards.report(FactStore(), s, ORG, H2, k=3)
     states = {r["requesting_state"]: r for r in report["rows"]}
     assert set(states) == {"XAA", "XAC"}
-    assert states["XAA"]["safeguards"] == "not known: no national register yet"
+    assert states["XAA"]["safeguards"] == safeguards.NOT_KNOWN
     assert states["XAA"]["legal_basis"]["convention"] in (4, "3-5")
-    assert any("issue 12" in note for note in report["limitations"])
+    assert any("call-back" in note for note in report["limitations"])
+    assert not any("issue" in note for note in report["limitations"])
     rules = {r["rule"] for r in report["screening"]["rules"]}
     assert "channel.requesting_authority" in rules or rules
+
+
+def test_the_safeguards_report_reads_the_national_register(cases: Cases) -> None:
+    """XAA's example record (fictional) is in force from 2026-09-01: its answers on each Art 24
+    safeguard appear with their source; XAC is followed by no record and says so."""
+    _story(cases)
+    register = laws.load(ROOT / "examples" / "compliance" / "laws", catalogue.get())
+    with cases.sessions() as s:
+        on_end = safeguards.Implementations(register, date(2026, 12, 31))
+        report = safeguards.report(FactStore(), s, ORG, H2, k=3, register=on_end)
+        before = safeguards.Implementations(register, date(2026, 8, 31))
+        early = safeguards.report(FactStore(), s, ORG, H2, k=3, register=before)
+    states = {r["requesting_state"]: r["safeguards"] for r in report["rows"]}
+    xaa = states["XAA"]
+    assert (
+        "Computer Evidence (Procedure) Act 2026 (Act No. 7 of 2026 (fictional)): judicial or "
+        "other independent authorisation: no (s. 12(1): a prosecutor issues production orders, "
+        "read 2026-10-01)"
+    ) in xaa
+    assert len([line for line in xaa if line.startswith("Computer Evidence")]) == 6
+    assert not any("Retention Bill" in line for line in xaa)  # a bill is not in force
+    assert any(
+        line.endswith("data protection: yes (art. 38, read 2026-11-20)") for line in states["XAC"]
+    )
+    assert on_end.safeguards("XAB") is None  # a State the register does not follow
+    assert {r["requesting_state"]: r["safeguards"] for r in early["rows"]}["XAA"] == [
+        "no implementing law in force on 2026-08-31"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("urgent", "outcome", "screening", "call", "failed"),
+    [
+        (True, outcomes.Outcome.DISCLOSED_IN_FULL, "valid", "denied", True),
+        (True, outcomes.Outcome.REFUSED, "invalid", "confirmed", False),
+        (True, outcomes.Outcome.REFUSED, "valid", None, True),
+        (True, outcomes.Outcome.PENDING, "invalid", "no_answer", True),
+        (True, outcomes.Outcome.PENDING, "review", None, False),
+        (False, outcomes.Outcome.REFUSED, "invalid", "denied", False),
+    ],
+)
+def test_an_emergency_request_fails_verification_on_a_denied_call_back(
+    urgent: bool, outcome: outcomes.Outcome, screening: str, call: str | None, failed: bool
+) -> None:
+    assert outcomes.verification_failed(urgent, outcome, screening, call) is failed
 
 
 def test_publishing_signs_supersedes_and_never_edits(cases: Cases) -> None:
@@ -363,6 +411,9 @@ def test_the_command_line_reports_publishes_and_verifies(
     assert tampered.code == 1 and "FAIL report_sha256" in tampered.out
     safeguard = cli("report", "safeguards", "--period", "2026-H2", "--json")
     assert json.loads(safeguard.out)["rows"][0]["safeguards"].startswith("not known")
+    laws_dir = str(ROOT / "examples" / "compliance" / "laws")
+    read = cli("report", "safeguards", "--period", "2026-H2", "--laws", laws_dir)
+    assert "judicial or other independent authorisation: no (s. 12(1)" in read.out
 
 
 def test_the_report_pages_and_the_public_address(

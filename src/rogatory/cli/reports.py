@@ -187,19 +187,46 @@ def safeguards_command(
     end: ToOption = None,
     org: OrgOption = None,
     k: KOption = 5,
+    laws_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--laws",
+            help="A folder of national implementation records (default: the register "
+            "imported into the database).",
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Per requesting State: human-rights flags, refusals by ground, outside scope, failed
-    emergency verification, legal bases, safeguards; and which screening rules fire."""
+    emergency verification, legal bases, the safeguards of its implementation (from the
+    national register); and which screening rules fire."""
+    from datetime import timedelta
+
+    from rogatory.assessments.service import stored_register
+    from rogatory.compliance import laws
     from rogatory.db import engine as dbe
-    from rogatory.reports import safeguards
+    from rogatory.reports import safeguards, transparency
     from rogatory.reports.store import FactStore
+    from rogatory.treaty import catalogue
 
     chosen = _period(period, start, end)
     engine = dbe.make_engine(settings.load().database_url)
     with dbe.sessions(engine, read_only=True)() as session:
+        bundle = catalogue.get()
+        register = (
+            laws.load(laws_dir, bundle)
+            if laws_dir is not None
+            else stored_register(session, bundle)
+        )
+        # the laws in force at the end of the period, or today while it runs
+        on = min((chosen.until - timedelta(microseconds=1)).date(), transparency.today())
         report = safeguards.report(
-            FactStore(), session, _organisation(session, org), chosen, k=_k(k)
+            FactStore(),
+            session,
+            _organisation(session, org),
+            chosen,
+            k=_k(k),
+            register=safeguards.Implementations(register, on),
         )
     if as_json:
         print_json(report)
@@ -236,7 +263,15 @@ def safeguards_command(
             bases,
         )
     console.print(grid)
-    console.print(f"Safeguards of each State: {safeguards.NOT_KNOWN}.", markup=False)
+    console.print("Safeguards of each State's implementation:", markup=False)
+    for row in report["rows"]:
+        found = row["safeguards"]
+        if isinstance(found, str):
+            console.print(f"  {row['requesting_state']}: {found}", markup=False)
+            continue
+        console.print(f"  {row['requesting_state']}:", markup=False)
+        for line in found:
+            console.print(f"    {line}", markup=False)
     console.print("Screening rules that fired (latest screening of each request):", markup=False)
     for rule in report["screening"]["rules"]:
         results = ", ".join(f"{r} {n}" for r, n in rule["results"].items())

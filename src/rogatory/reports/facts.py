@@ -21,6 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
 from sqlalchemy.types import Integer
 
+from rogatory.authorities.models import CallBackRow
 from rogatory.evidence.models import Disclosure
 from rogatory.inputs import as_utc
 from rogatory.reports import outcomes
@@ -190,9 +191,21 @@ def read(session: Session, org: str, ids: Sequence[str] | None = None) -> Facts:
         )
     ):
         bases[case_id] = kind
+    calls: dict[str, str] = {}  # the last call-back's outcome, per case
+    for case_id, said in session.execute(
+        _scoped(
+            select(CallBackRow.case_id, CallBackRow.outcome)
+            .join(Case, Case.id == CallBackRow.case_id)
+            .order_by(CallBackRow.called_at, CallBackRow.id),
+            org,
+            ids,
+            CallBackRow.case_id,
+        )
+    ):
+        calls[case_id] = said
     facts = Facts({name: [] for name, _ in FACTS}, {name: [] for name, _ in FINDINGS})
     for case in cases:
-        _add(facts, org, case, moves[case.id], screenings, disclosed, held, ordered, bases)
+        _add(facts, org, case, moves[case.id], screenings, disclosed, held, ordered, bases, calls)
     return facts
 
 
@@ -206,6 +219,7 @@ def _add(
     held: set[str],
     ordered: set[str],
     bases: dict[str, str],
+    calls: dict[str, str],
 ) -> None:
     screening, decision = screenings.get(case.id, ("pending", {}))
     closed = next((m for m in reversed(moves) if m.to_status == "closed"), None)
@@ -250,7 +264,7 @@ def _add(
     row["screening"].append(screening)
     row["basis"].append(bases.get(case.id, "none"))
     row["verification_failed"].append(
-        outcomes.verification_failed(bool(case.urgent), outcome, screening)
+        outcomes.verification_failed(bool(case.urgent), outcome, screening, calls.get(case.id))
     )
     for finding in decision.get("findings", ()):
         if finding.get("result") in FIRED:

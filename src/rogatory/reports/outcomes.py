@@ -98,11 +98,21 @@ def hours(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 3600
 
 
-def verification_failed(urgent: bool, outcome: Outcome, screening: str) -> bool:
-    """Whether an emergency request failed verification, as far as the record says today.
+def verification_failed(
+    urgent: bool, outcome: Outcome, screening: str, call_back: str | None = None
+) -> bool:
+    """Whether an emergency request failed verification, as the record says.
 
-    The record does not yet keep the check with the requesting State's 24/7 point of contact
-    (requester verification is issue 12): until it does, an emergency request counts as
-    failed when it was refused or its latest screening found it ``invalid``. Replace this
-    function's body with the verification record once it lands; nothing else changes."""
-    return urgent and (outcome is Outcome.REFUSED or screening == "invalid")
+    The verification of an emergency request is the call-back to a number the authority
+    registry gives for the requesting State (``call_back``: the outcome of the last one
+    recorded, if any). A call the authority denied is a failure; a confirmed one is not,
+    whatever else befell the request. Without either, the request failed when it was refused
+    or its latest screening found it ``invalid`` (a forged request is refused or never
+    valid), and is not counted as failed otherwise."""
+    if not urgent:
+        return False
+    if call_back == "denied":
+        return True
+    if call_back == "confirmed":
+        return False
+    return outcome is Outcome.REFUSED or screening == "invalid"

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
+from rogatory.compliance.laws import SAFEGUARD_WORDS, Answer, LawRegister, Safeguard
 from rogatory.reports import transparency
 from rogatory.reports.period import Period
 from rogatory.reports.store import FactStore
@@ -28,21 +29,49 @@ from rogatory.reports.suppression import Band, CountTable, Partition, protect
 FORMAT = "rogatory-safeguards-report/1"
 BASES = ("convention", "instrument", "domestic_law", "none")
 SUBCOUNTS = ("human_rights_flagged", "emergency", "emergency_failed_verification")
-NOT_KNOWN = "not known: no national register yet"
+NOT_KNOWN = "not known: the national implementation register holds nothing on this State"
 
 
 class Register(Protocol):
-    """Where a requesting State's safeguards come from: the national implementation register
-    (issue 13), once it lands. ``None``: nothing is known of that State."""
+    """Where a requesting State's safeguards come from. ``None``: nothing is known of that
+    State, which the report says rather than staying silent."""
 
     def safeguards(self, state: str) -> list[str] | None: ...
 
 
 class NoRegister:
-    """No national register yet: every State's safeguards are not known, and say so."""
+    """No register given: every State's safeguards are not known, and say so."""
 
     def safeguards(self, state: str) -> list[str] | None:
         return None
+
+
+@dataclass(frozen=True)
+class Implementations:
+    """A State's safeguards read from the national implementation register: for each law in
+    force on ``on``, its answer on each safeguard of Art 24 with where and when it was read,
+    and ``unknown`` where the record does not say (unknown is not silence)."""
+
+    register: LawRegister
+    on: date
+
+    def safeguards(self, state: str) -> list[str] | None:
+        if not self.register.tracked(state):
+            return None
+        in_force = self.register.in_force(state, self.on)
+        if not in_force:
+            return [f"no implementing law in force on {self.on.isoformat()}"]
+        out = []
+        for law in in_force:
+            for safeguard in Safeguard:
+                answer = law.safeguards.get(safeguard)
+                said = (
+                    f"{answer.answer.value} ({answer.source}, read {answer.read_on.isoformat()})"
+                    if answer is not None
+                    else Answer.UNKNOWN.value
+                )
+                out.append(f"{law.title} ({law.citation}): {SAFEGUARD_WORDS[safeguard]}: {said}")
+        return out
 
 
 @dataclass(frozen=True)
@@ -188,11 +217,14 @@ def report(
             f"{k - 1}' in a State's row of fewer than {k} requests.",
         },
         "limitations": [
-            "Emergency requests that failed verification: the record does not yet keep the "
-            "check with the requesting State's 24/7 point of contact (issue 12); until it does, "
-            "an emergency request counts as failed when it was refused or its latest screening "
-            "found it invalid.",
-            "Safeguards of a State's implementation: " + NOT_KNOWN + " (issue 13).",
+            "Emergency requests that failed verification: the authority denied sending the "
+            "request when called back on a number from the authority registry; without a "
+            "call-back either way, the request was refused or its latest screening found it "
+            "invalid. A confirmed call-back is never a failure.",
+            "Safeguards of a State's implementation: as the national implementation register "
+            "records them for the laws in force at the end of the period (or today, if the "
+            "period has not ended); a State the register does not follow is marked "
+            "'" + NOT_KNOWN + "'.",
             "Each report is protected on its own: published beside the transparency report of "
             "the same period, the two could be read together.",
         ],
