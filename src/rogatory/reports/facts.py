@@ -14,7 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, func, select
+import orjson
+from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -161,10 +162,12 @@ def read(session: Session, org: str, ids: Sequence[str] | None = None) -> Facts:
         ids,
         Screening.case_id,
     ).subquery()
+    # The decision comes as text and is decoded by orjson: decoding a million decisions with
+    # the standard library's decoder was a third of the first load.
     screenings = {
-        r.case_id: (r.outcome, r.decision)
-        for r in session.execute(
-            select(Screening.case_id, Screening.outcome, Screening.decision).join(
+        case_id: (outcome, orjson.loads(decision) if decision is not None else {})
+        for case_id, outcome, decision in session.execute(
+            select(Screening.case_id, Screening.outcome, cast(Screening.decision, Text)).join(
                 latest, (latest.c.case_id == Screening.case_id) & (latest.c.seq == Screening.seq)
             )
         )
