@@ -91,7 +91,9 @@ def run(label: str, url: str, count: int, generate: bool = True) -> None:
     start = time.perf_counter()
     if generate:
         report_cases.generate(engine, count)
-    print(f"[{label}] generated {count:,} cases in {time.perf_counter() - start:.1f} s")
+        print(f"[{label}] generated {count:,} cases in {time.perf_counter() - start:.1f} s")
+    else:
+        print(f"[{label}] the cases already in the kept database")
     store = FactStore()
     sessions = dbe.sessions(engine, read_only=True)
     with sessions() as s:
@@ -120,10 +122,22 @@ def run(label: str, url: str, count: int, generate: bool = True) -> None:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    """``--keep FILE``: the SQLite database is kept in FILE, and a later run with the same
+    FILE and count reuses its cases instead of generating them again (a million take about
+    a quarter of an hour to write)."""
+    argv = sys.argv[1:]
+    keep = None
+    if "--keep" in argv:
+        at = argv.index("--keep")
+        keep = Path(argv[at + 1])
+        del argv[at : at + 2]
+    args = [a for a in argv if not a.startswith("--")]
     count = int(args[0]) if args else 1_000_000
-    with tempfile.TemporaryDirectory() as folder:
-        run("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", count)
+    if keep is not None:
+        run("sqlite", f"sqlite:///{keep}", count, generate=not keep.exists())
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            run("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}", count)
     if "--no-postgres" not in sys.argv:
         from tests import postgres  # the suite's throwaway server
 
