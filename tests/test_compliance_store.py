@@ -98,11 +98,27 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(
         ("xaa-data-retention-bill-2026", "changed", ["status"], "ben")
     ]
     with sessions.begin() as s:
+        # The import's own transaction handed the notice to the outbox: nothing is left due.
+        assert store.pending_notices(s) == []
+        event = s.execute(
+            select(AuditEvent).where(AuditEvent.action == store.LAWS_CHANGED)
+        ).scalar_one()
+        assert (event.chain, event.actor, event.summary["states"]) == ("org-a", "ben", ["XAA"])
+    # A session without the outbox's hook leaves the notice due for ``deliver``.
+    enacted = (folder / "XAA.yaml").read_text()
+    with sessions.begin() as s:
+        s.info.pop(audit.EVENT_HOOK)
+        (folder / "XAA.yaml").write_text(xaa)  # back, then enacted again
+        store.import_laws(s, laws.load(folder, bundle), by="ben")
+        (folder / "XAA.yaml").write_text(enacted)
+        store.import_laws(s, laws.load(folder, bundle), by="ben")
+    with sessions.begin() as s:
         due = store.pending_notices(s)
         assert [(n.email, n.state, [c.kind for c in n.changes]) for n in due] == [
-            (OFFICER.user, "XAA", ["changed"])
+            (OFFICER.user, "XAA", ["changed", "changed"])
         ]
         sent: list[store.Notice] = []
+        assert store.deliver(s, sent.append, org="org-b") == 0  # another organisation's
         assert store.deliver(s, sent.append) == 1 and sent == due
     with sessions.begin() as s:
         assert store.pending_notices(s) == []
@@ -114,7 +130,8 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(
     with pytest.raises(DBAPIError), sessions.begin() as s:
         s.execute(text("DELETE FROM national_law_changes"))
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(LawChange)) == 4
+        # three added, then changed, changed back and changed again
+        assert s.scalar(select(func.count()).select_from(LawChange)) == 6
 
 
 def test_assessment_requirements_evidence_reviews_scoped_and_audited(

@@ -135,6 +135,8 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "user.exists": _c(422, "a user with this email exists"),
     "user.not_found": _c(404, "no such user in the organisation"),
     "notification.invalid_kind": _c(422, "not a kind of notice"),
+    "notification.invalid_channel": _c(422, "not a channel a person chooses (email)"),
+    "notification.invalid_value": _c(422, "a preference is not true, false or null"),
     "notification.invalid_url": _c(422, "a webhook's URL is not an http(s) URL"),
     "notification.weak_secret": _c(422, "a webhook's shared secret is too short"),
     "notification.not_found": _c(404, "no such webhook"),
