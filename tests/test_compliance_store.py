@@ -6,11 +6,13 @@ review, each change audited; organisation scoping and roles on the pages."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
 from datetime import date
 from pathlib import Path
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
@@ -308,6 +310,13 @@ def test_the_pages_over_http(engine: Engine, screener: screening.Screener, tmp_p
         and "@media print" not in report.text
         and "/static/report.css" in report.text
     )
+    assert 'id="report-pdf"' in client.get(made.headers["location"]).text
+    printed = client.get(made.headers["location"] + "/report.pdf")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert printed.content.startswith(b"%PDF")
+    pages = pypdf.PdfReader(io.BytesIO(printed.content)).pages
+    assert len(pages) > 1 and "Compliance assessment: Form Mail" in pages[0].extract_text()
+    assert "attachment" in printed.headers["content-disposition"]
     laws_page = client.get("/compliance/laws?on=2026-12-01")
     assert (
         "Computer Evidence (Procedure) Act 2026" in laws_page.text and "fictional" in laws_page.text

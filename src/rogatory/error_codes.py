@@ -80,9 +80,7 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "reply.stale": _c(409, "the case was screened again or its decision changed since drafting"),
     "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
     "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
-    "casefile.pdf_unavailable": _c(
-        500, "PDF cannot be made here: its system libraries are missing"
-    ),
+    "pdf.unavailable": _c(500, "PDF cannot be made here: its system libraries are missing"),
     # preservation holds
     "hold.no_identifiers": _c(422, "a hold names at least one identifier"),
     "hold.too_short": _c(422, "shorter than the minimum period of preservation"),
