@@ -20,6 +20,9 @@ from rogatory.errors import RogatoryError
 from rogatory.notifications.kinds import PERSONAL, Kind
 from rogatory.notifications.models import PreferenceRow
 from rogatory.notifications.outbox import EMAIL, wants
+from rogatory.requests import permissions
+from rogatory.requests.flows import Actor
+from rogatory.requests.permissions import Action
 
 CHANNELS = (EMAIL,)
 CHANGED = "notifications.preferences_changed"
@@ -41,6 +44,21 @@ def of(session: Session, user: User) -> dict[str, dict[str, bool]]:
         email = wants(user, k, chosen) or (k in PERSONAL and not mine)
         out[k.value] = {"email": email, "chosen": mine}
     return out
+
+
+def person(session: Session, actor: Actor, email: str | None = None) -> User:
+    """Whose preferences ``actor`` reads or sets: their own (``email`` none or theirs), or,
+    for an admin, another person's of the organisation; another organisation's person is not
+    found, never forbidden."""
+    wanted = (email or actor.user).strip().lower()
+    if wanted != actor.user.lower():
+        permissions.require(actor.roles, Action.MANAGE_PEOPLE, code="user.forbidden")
+    user = session.execute(
+        select(User).where(User.email == wanted, User.org_id == actor.org)
+    ).scalar_one_or_none()
+    if user is None:
+        raise RogatoryError("user.not_found", f"no user {wanted!r} in this organisation")
+    return user
 
 
 def kind_of(value: str, field: str = "kind") -> Kind:
