@@ -330,6 +330,7 @@ SCREENS = {
     "people": (ADMIN, "/people"),
     "authorities": (ADMIN, "/authorities"),
     "authorities-read": (REVIEWER, "/authorities?state=XAA"),
+    "notifications": (REVIEWER, "/notifications"),
 }
 
 

@@ -35,6 +35,16 @@ DEFAULT_ROLES: dict[Kind, frozenset[str]] = {
 # The kinds told to particular people whatever their roles (the case's assignee, a State's
 # subscribers) unless they turned them off: "off by default" for the roles means only them.
 PERSONAL: frozenset[Kind] = frozenset({Kind.STATUS_CHANGED, Kind.LAW_CHANGED})
+# What each kind tells, in the words of the settings page and the CLI.
+WORDS: dict[Kind, str] = {
+    Kind.NEW_REQUEST: "a new request was taken in",
+    Kind.STATUS_CHANGED: "a case moved to another status (by default: cases assigned to you)",
+    Kind.DEADLINE_AT_RISK: "a case's answer is due soon, or overdue",
+    Kind.HOLD_LAPSING: "a preservation hold ends within seven days",
+    Kind.NON_DISCLOSURE_LAPSED: "a non-disclosure order ended: the user may now be notified",
+    Kind.LAW_CHANGED: "the national register changed for a State you follow",
+}
+assert set(WORDS) == set(Kind)
 # The audit events that are notices themselves.
 EVENT_KINDS: dict[str, Kind] = {
     "case.created": Kind.NEW_REQUEST,
