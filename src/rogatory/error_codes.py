@@ -119,6 +119,10 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "settings.database_url": _c(500, "ROGATORY_DATABASE_URL is not a database URL"),
     "settings.key_file": _c(500, "the key-encryption key file cannot be used"),
     "settings.placeholder_secret": _c(500, "a placeholder secret outside development"),
+    "settings.invalid": _c(500, "a ROGATORY_ setting has a value it cannot take"),
+    "policy.invalid": _c(422, "the fraud policy (file or settings) is invalid: each key listed"),
+    "policy.invalid_value": _c(422, "a fraud threshold is not a value it can take"),
+    "policy.unknown_key": _c(422, "a key of the fraud policy file is not a threshold"),
     # signing keys, receipts, checkpoints, the audit chain
     "keys.wrong_kek": _c(500, "the key-encryption key does not open the stored signing keys"),
     "keys.tampered": _c(500, "a stored signing key was altered"),
