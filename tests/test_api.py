@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from rogatory.accounts import service as accounts
 from rogatory.api.app import create_app
 from rogatory.api.deps import Services
+from rogatory.audit.models import AuditEvent
 from rogatory.db import engine as dbe
 from rogatory.parties import service
 from rogatory.requests import flows
@@ -251,6 +252,11 @@ MATRIX = {
     "markReplyDelivered": DECIDERS,
     "listPendingReplies": dict.fromkeys(ROLES, 200),
     "issueCaseFile": {**dict.fromkeys(ROLES, 200), "intake": 403},
+    # notification preferences: each person their own; an admin anyone's in the organisation
+    "getMyNotificationPreferences": dict.fromkeys(ROLES, 200),
+    "setMyNotificationPreferences": dict.fromkeys(ROLES, 200),
+    "getUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "setUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
 }
 
 
@@ -338,6 +344,8 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
 
     r_edit, r_approve, r_discard = drafted(), drafted(), drafted()
     r_send, r_deliver = drafted(approved=True), drafted(approved=True, sent=True)
+    mine = "/api/v1/me/notification-preferences"
+    theirs = "/api/v1/users/reader@a.example/notification-preferences"
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -467,6 +475,14 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         ),
         "listPendingReplies": lambda: client.get("/api/v1/replies/pending", headers=_h(token)),
         "issueCaseFile": lambda: client.post(f"{base}/{fresh}/case-file", headers=_h(token)),
+        "getMyNotificationPreferences": lambda: client.get(mine, headers=_h(token)),
+        "setMyNotificationPreferences": lambda: client.put(
+            mine, json={"preferences": {"hold_lapsing": {"email": False}}}, headers=_h(token)
+        ),
+        "getUserNotificationPreferences": lambda: client.get(theirs, headers=_h(token)),
+        "setUserNotificationPreferences": lambda: client.put(
+            theirs, json={"preferences": {"new_request": {"email": None}}}, headers=_h(token)
+        ),
     }
     spec = client.get("/openapi.json").json()
     documented = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
@@ -699,7 +715,74 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "markReplyDelivered",
         "listPendingReplies",
         "issueCaseFile",
+        "getMyNotificationPreferences",
+        "setMyNotificationPreferences",
+        "getUserNotificationPreferences",
+        "setUserNotificationPreferences",
     }
+
+
+def test_notification_preferences_over_http(
+    api: tuple[TestClient, dict[str, str]], engine: Engine
+) -> None:
+    client, tokens = api
+    mine = "/api/v1/me/notification-preferences"
+    shown = client.get(mine, headers=_h(tokens["reviewer"])).json()
+    assert shown["user"] == "reviewer@a.example" and shown["channels"] == ["email"]
+    assert shown["preferences"]["deadline_at_risk"] == {"email": True, "chosen": False}
+    assert shown["preferences"]["law_changed"] == {"email": True, "chosen": False}
+    changed = client.put(
+        mine,
+        json={"preferences": {"deadline_at_risk": {"email": False}}},
+        headers=_h(tokens["reviewer"]),
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["preferences"]["deadline_at_risk"] == {"email": False, "chosen": True}
+    for body, code, field in (
+        (
+            {"preferences": {"everything": {"email": True}}},
+            "notification.invalid_kind",
+            "preferences.everything",
+        ),
+        (
+            {"preferences": {"new_request": {"sms": True}}},
+            "notification.invalid_channel",
+            "preferences.new_request.sms",
+        ),
+    ):
+        bad = client.put(mine, json=body, headers=_h(tokens["reviewer"]))
+        assert bad.status_code == 422 and bad.json()["code"] == code, bad.text
+        assert f"field {field}:" in bad.json()["detail"]
+    typed = client.put(
+        mine,
+        json={"preferences": {"new_request": {"email": "yes"}}},
+        headers=_h(tokens["reviewer"]),
+    )
+    assert typed.status_code == 422 and "preferences.new_request.email" in typed.text
+    # The admin sets another person's; a person of another organisation is not found.
+    theirs = "/api/v1/users/reviewer@a.example/notification-preferences"
+    reset = client.put(
+        theirs,
+        json={"preferences": {"deadline_at_risk": {"email": None}}},
+        headers=_h(tokens["admin"]),
+    )
+    assert reset.json()["preferences"]["deadline_at_risk"] == {"email": True, "chosen": False}
+    assert client.get(theirs, headers=_h(tokens["other-org"])).status_code == 404
+    assert client.get(theirs, headers=_h(tokens["intake"])).status_code == 403  # not an admin
+    with dbe.sessions(engine)() as s:
+        events = [
+            (e.actor, e.summary)
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.action == "notifications.preferences_changed")
+            ).scalars()
+        ]
+    assert events == [
+        (
+            "reviewer@a.example",
+            {"user": "reviewer@a.example", "email": {"deadline_at_risk": False}},
+        ),
+        ("admin@a.example", {"user": "reviewer@a.example", "email": {"deadline_at_risk": None}}),
+    ]
 
 
 def test_tokens_expire_and_can_be_revoked(engine: Engine) -> None:

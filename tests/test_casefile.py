@@ -148,9 +148,7 @@ def test_pdf_is_refused_clearly_without_its_system_libraries(
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
     with pytest.raises(RogatoryError) as caught:
         render.as_pdf(b"<p>x</p>")
-    assert caught.value.code == "casefile.pdf_unavailable" and "libpango" in (
-        caught.value.help or ""
-    )
+    assert caught.value.code == "pdf.unavailable" and "libpango" in (caught.value.help or "")
     with pytest.raises(RogatoryError) as bad:
         render.format_of("docx")
     assert bad.value.code == "casefile.invalid_format"

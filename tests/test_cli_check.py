@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import CliResult
 
 Cli = Callable[..., CliResult]
@@ -231,3 +233,27 @@ def test_serve_screens_with_the_agreements_it_is_given(tmp_path: Path) -> None:
     with pytest.raises(ProblemList) as info:
         server._screener(None, False, False, bad)
     assert [p.code for p in info.value.problems] == ["agreement.invalid_date"]
+
+
+def test_check_reads_the_configured_fraud_policy(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = str(EXAMPLES / "preservation-fraud.json")
+
+    def many_accounts() -> tuple[str, str]:
+        result = cli("check", request, "--instruments", WHAT_IF, "--format", "json")
+        assert result.code == 0, result.err
+        found = next(
+            f for f in json.loads(result.out)["findings"] if f["rule"] == "requester.many_accounts"
+        )
+        return found["result"], found["reason"]
+
+    assert many_accounts()[0] == "pass"
+    policy = tmp_path / "fraud.yaml"
+    policy.write_text("max_identifiers: 1\n")
+    monkeypatch.setenv("ROGATORY_FRAUD_POLICY_FILE", str(policy))
+    result, reason = many_accounts()
+    assert result == "review" and "(more than 1)" in reason
+    monkeypatch.setenv("ROGATORY_FRAUD_MAX_IDENTIFIERS", "0")
+    bad = cli("check", request, "--instruments", WHAT_IF)
+    assert bad.code == 2 and "error[settings.invalid]: ROGATORY_FRAUD_MAX_IDENTIFIERS:" in bad.err

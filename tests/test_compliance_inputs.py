@@ -274,6 +274,28 @@ def test_cli_assess_json_html_and_diff(cli: Callable[..., CliResult], tmp_path: 
     assert text.code == 0 and "HIGH" in text.out and "gaps: 8 high, 7 medium, 2 low" in text.out
 
 
+def test_cli_assess_pdf_prints_the_report_and_needs_out(
+    cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    common = ["--instruments", str(DEMO), "--laws", str(LAWS), "--on", "2026-12-01"]
+    fp = str(EXAMPLES / "example-mail.yaml")
+    refused = cli("assess", fp, "--format", "pdf", *common)
+    assert refused.code == 2 and "error[input.invalid]" in refused.err and "--out" in refused.err
+    out = tmp_path / "report.pdf"
+    made = cli("assess", fp, "--format", "pdf", "--out", str(out), *common)
+    assert made.code == 0, made.err
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    reader = pypdf.PdfReader(out)
+    # The summary, then a page (at least) per country: XAA, XAC, XAD, XBQ.
+    assert len(reader.pages) >= 5
+    words = " ".join(page.extract_text() for page in reader.pages)
+    assert "Example Mail Ltd" in words and "response.slower_than_law" in words
+    assert "page 1 of" in words  # the print stylesheet's footer
+    assert "--out" in cli("assess", "diff", str(out), str(out), "--format", "pdf").err
+
+
 def test_cli_obligations_laws_show_and_diff(cli: Callable[..., CliResult]) -> None:
     result = cli("obligations", "--json")
     data = json.loads(result.out)

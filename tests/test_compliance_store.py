@@ -6,11 +6,13 @@ review, each change audited; organisation scoping and roles on the pages."""
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import shutil
 from datetime import date
 from pathlib import Path
 
+import pypdf
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
@@ -98,11 +100,27 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(
         ("xaa-data-retention-bill-2026", "changed", ["status"], "ben")
     ]
     with sessions.begin() as s:
+        # The import's own transaction handed the notice to the outbox: nothing is left due.
+        assert store.pending_notices(s) == []
+        event = s.execute(
+            select(AuditEvent).where(AuditEvent.action == store.LAWS_CHANGED)
+        ).scalar_one()
+        assert (event.chain, event.actor, event.summary["states"]) == ("org-a", "ben", ["XAA"])
+    # A session without the outbox's hook leaves the notice due for ``deliver``.
+    enacted = (folder / "XAA.yaml").read_text()
+    with sessions.begin() as s:
+        s.info.pop(audit.EVENT_HOOK)
+        (folder / "XAA.yaml").write_text(xaa)  # back, then enacted again
+        store.import_laws(s, laws.load(folder, bundle), by="ben")
+        (folder / "XAA.yaml").write_text(enacted)
+        store.import_laws(s, laws.load(folder, bundle), by="ben")
+    with sessions.begin() as s:
         due = store.pending_notices(s)
         assert [(n.email, n.state, [c.kind for c in n.changes]) for n in due] == [
-            (OFFICER.user, "XAA", ["changed"])
+            (OFFICER.user, "XAA", ["changed", "changed"])
         ]
         sent: list[store.Notice] = []
+        assert store.deliver(s, sent.append, org="org-b") == 0  # another organisation's
         assert store.deliver(s, sent.append) == 1 and sent == due
     with sessions.begin() as s:
         assert store.pending_notices(s) == []
@@ -114,7 +132,8 @@ def test_import_keeps_every_change_append_only_and_notices_are_due(
     with pytest.raises(DBAPIError), sessions.begin() as s:
         s.execute(text("DELETE FROM national_law_changes"))
     with sessions() as s:
-        assert s.scalar(select(func.count()).select_from(LawChange)) == 4
+        # three added, then changed, changed back and changed again
+        assert s.scalar(select(func.count()).select_from(LawChange)) == 6
 
 
 def test_assessment_requirements_evidence_reviews_scoped_and_audited(
@@ -291,6 +310,13 @@ def test_the_pages_over_http(engine: Engine, screener: screening.Screener, tmp_p
         and "@media print" not in report.text
         and "/static/report.css" in report.text
     )
+    assert 'id="report-pdf"' in client.get(made.headers["location"]).text
+    printed = client.get(made.headers["location"] + "/report.pdf")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert printed.content.startswith(b"%PDF")
+    pages = pypdf.PdfReader(io.BytesIO(printed.content)).pages
+    assert len(pages) > 1 and "Compliance assessment: Form Mail" in pages[0].extract_text()
+    assert "attachment" in printed.headers["content-disposition"]
     laws_page = client.get("/compliance/laws?on=2026-12-01")
     assert (
         "Computer Evidence (Procedure) Act 2026" in laws_page.text and "fictional" in laws_page.text

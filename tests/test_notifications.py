@@ -123,8 +123,8 @@ def test_preferences_and_the_assignee_decide_who_hears_of_a_status_change(
         assignment.assign(s, INTAKE, case_id, "rita@a.example")
         people = {u.email: u for u in accounts.members(s, "org-a")}
         rita, ada = people["rita@a.example"], people["ada@a.example"]
-        preferences.choose(s, ada, {"status_changed": True})
-        preferences.choose(s, rita, {"new_request": False})
+        preferences.choose(s, ada, {"status_changed": True}, by="admin")
+        preferences.choose(s, rita, {"new_request": False}, by="rita@a.example")
         assert preferences.of(s, rita)["new_request"] == {"email": False, "chosen": True}
         flows.transition(s, INTAKE, case_id, Status.IN_REVIEW, LIFE)
     status = [r for r in _rows(engine) if r.kind == "status_changed"]
@@ -134,7 +134,7 @@ def test_preferences_and_the_assignee_decide_who_hears_of_a_status_change(
     told = {r.recipient for r in _rows(engine) if r.case_id == second and r.kind == "new_request"}
     assert told == {"ivan@a.example"}  # rita turned new requests off
     with dbe.sessions(engine).begin() as s, pytest.raises(RogatoryError) as bad:
-        preferences.choose(s, rita, {"everything": True})
+        preferences.choose(s, rita, {"everything": True}, by="rita@a.example")
     assert bad.value.code == "notification.invalid_kind"
 
 
@@ -358,3 +358,110 @@ def test_kill_9_of_the_worker_neither_loses_nor_doubles_a_notice(
     ids = [m["Message-ID"] for m in box.messages]
     assert len(set(ids)) == expected == len(rows)
     engine.dispose()
+
+
+def _law_people(engine: Engine) -> None:
+    """Two compliance officers of org-a following XAA (one turned law notices off), a third
+    following XAC, and an officer of org-b following nothing."""
+    from rogatory.assessments import service as store
+
+    with dbe.sessions(engine).begin() as s:
+        flows.ensure_organisation(s, "org-a", "a")
+        flows.ensure_organisation(s, "org-b", "b")
+        for org, email in [
+            ("org-a", "cora@a.example"),
+            ("org-a", "quiet@a.example"),
+            ("org-a", "xac@a.example"),
+            ("org-b", "cora@b.example"),
+        ]:
+            accounts.add_user(
+                s,
+                org=org,
+                email=email,
+                name=email,
+                password="correct horse battery",
+                roles=["compliance"],
+            )
+        people = {u.email: u for u in accounts.members(s, "org-a")}
+        for email, state in [
+            ("cora@a.example", "XAA"),
+            ("quiet@a.example", "XAA"),
+            ("xac@a.example", "XAC"),
+        ]:
+            store.subscribe(s, flows.Actor(email, "org-a", frozenset({Role.COMPLIANCE})), state)
+        preferences.choose(
+            s, people["quiet@a.example"], {"law_changed": False}, by="quiet@a.example"
+        )
+
+
+def test_a_law_change_emails_each_subscriber_of_the_state_once(
+    engine: Engine, mailbox: tuple[_Mailbox, int], tmp_path: Path
+) -> None:
+    import shutil
+
+    from rogatory.assessments import service as store
+    from rogatory.compliance import laws
+    from rogatory.demo import compliance as demo
+
+    box, port = mailbox
+    bundle = catalogue.get()
+    with dbe.sessions(engine).begin() as s:
+        flows.ensure_organisation(s, "org-a", "a")
+        store.import_laws(s, laws.load(demo.LAWS, bundle), by="ana")  # before anyone follows
+    _law_people(engine)
+    assert _rows(engine) == []
+    folder = tmp_path / "laws"
+    shutil.copytree(demo.LAWS, folder)
+    xaa = (folder / "XAA.yaml").read_text()
+    (folder / "XAA.yaml").write_text(
+        xaa.replace(
+            "- {status: bill, on: 2026-10-15, note: first reading}",
+            "- {status: bill, on: 2026-10-15, note: first reading}\n"
+            "      - {status: enacted, on: 2026-11-30}",
+        )
+    )
+    with dbe.sessions(engine).begin() as s:
+        store.import_laws(s, laws.load(folder, bundle), by="ben")
+    # Written in the import's transaction: to the subscriber of XAA who did not turn it off;
+    # not to the one who did, nor to the subscriber of XAC, nor to another organisation.
+    rows = _rows(engine)
+    assert [(r.kind, r.channel, r.recipient) for r in rows] == [
+        ("law_changed", "email", "cora@a.example")
+    ]
+    assert "xaa-data-retention-bill-2026" in rows[0].body and "/compliance/laws" in rows[0].body
+    config = worker.Config(KEK, delivery.Smtp("127.0.0.1", port, "rogatory@a.example"))
+    assert worker.run_round(dbe.sessions(engine), config).sent == 1
+    assert worker.run_round(dbe.sessions(engine), config).sent == 0  # the scan adds nothing
+    assert [(m["to"], m["Subject"]) for m in box.messages] == [
+        ("cora@a.example", "[rogatory] Law change: XAA (1 change)")
+    ]
+    with dbe.sessions(engine)() as s:
+        assert store.pending_notices(s) == []  # the bookkeeping agrees with the outbox
+        assert audit.verify(s).ok
+    # The same files again change nothing and notify nobody.
+    with dbe.sessions(engine).begin() as s:
+        assert store.import_laws(s, laws.load(folder, bundle), by="ben") == []
+    assert len(_rows(engine)) == 1
+
+
+def test_a_law_change_left_due_is_written_by_the_scan_once(engine: Engine, tmp_path: Path) -> None:
+    import shutil
+
+    from rogatory.assessments import service as store
+    from rogatory.compliance import laws
+    from rogatory.demo import compliance as demo
+
+    bundle = catalogue.get()
+    _law_people(engine)
+    folder = tmp_path / "laws"
+    shutil.copytree(demo.LAWS, folder)
+    (folder / "XAA.yaml").unlink()
+    with dbe.sessions(engine).begin() as s:
+        s.info.pop(audit.EVENT_HOOK)  # a writer without the outbox's hook
+        store.import_laws(s, laws.load(folder, bundle), by="ana")  # XAC only
+    assert _rows(engine) == []
+    with dbe.sessions(engine).begin() as s:
+        assert outbox.scan(s) == 1
+    with dbe.sessions(engine).begin() as s:
+        assert outbox.scan(s) == 0
+    assert [(r.kind, r.recipient) for r in _rows(engine)] == [("law_changed", "xac@a.example")]

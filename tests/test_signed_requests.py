@@ -453,3 +453,65 @@ def test_the_emergency_channel_reads_the_recorded_call_back(screener: screening.
     assert finding(screener, emergency, RequesterEvidence(call_backs=(denied,)), rule)[0] is (
         Result.REVIEW
     )
+
+
+def _configured(screener: screening.Screener) -> screening.Screener:
+    """The screener with the policy the settings give (as ``serve`` and ``check`` build it)."""
+    from rogatory.cli.common import requester_policy
+
+    law = screener.law
+    return screening.Screener(
+        screening.build_law(register=law.register, requester_policy=requester_policy())
+    )
+
+
+def test_a_configured_burst_threshold_changes_the_finding(
+    screener: screening.Screener, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    three = RequesterEvidence(history=SenderHistory(earlier=9, recent=3))
+    assert finding(screener, doc(), three, "requester.burst")[0] is Result.PASS  # 3 <= 5
+    policy = tmp_path / "fraud.yaml"
+    policy.write_text("burst_count: 2\nburst_hours: 6\nfree_mail_domains: [mail.example]\n")
+    monkeypatch.setenv("ROGATORY_FRAUD_POLICY_FILE", str(policy))
+    strict = _configured(screener)
+    result, reason, _ = finding(strict, doc(), three, "requester.burst")
+    assert result is Result.REVIEW and "3 requests from" in reason and "within 6 hours" in reason
+    assert "(more than 2)" in reason
+    # A variable over the file: the threshold it names wins.
+    monkeypatch.setenv("ROGATORY_FRAUD_BURST_COUNT", "3")
+    assert finding(_configured(screener), doc(), three, "requester.burst")[0] is Result.PASS
+    # The file's list replaces the shipped one: gmail.com is no longer a free mail service here.
+    free = doc()
+    free["requesting_authority"]["email"] = "duty@gmail.com"
+    evidence = RequesterEvidence(sender_domain="gmail.com", registry_consulted=True)
+    shipped = finding(screener, free, evidence, "requester.sender_domain")
+    configured = finding(strict, free, evidence, "requester.sender_domain")
+    assert "a free e-mail service" in shipped[1]
+    assert "a free e-mail service" not in configured[1]  # still not an official domain
+
+
+def test_a_bad_fraud_threshold_is_a_clear_error_naming_the_key(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from rogatory.cli.common import requester_policy
+
+    policy = tmp_path / "fraud.yaml"
+    policy.write_text("burst_count: 0\nburst_hour: 6\nfree_mail_domains: [not a domain]\n")
+    monkeypatch.setenv("ROGATORY_FRAUD_POLICY_FILE", str(policy))
+    with pytest.raises(RogatoryError) as bad:
+        requester_policy()
+    assert bad.value.code == "policy.invalid"
+    listed = {(p.code, p.message.split(":")[0]) for p in bad.value.problems}
+    assert listed == {
+        ("policy.invalid_value", "key burst_count"),
+        ("policy.unknown_key", "key burst_hour"),
+        ("policy.invalid_value", "key free_mail_domains[0]"),
+    }
+    monkeypatch.delenv("ROGATORY_FRAUD_POLICY_FILE")
+    monkeypatch.setenv("ROGATORY_FRAUD_BURST_HOURS", "a day")
+    with pytest.raises(RogatoryError) as env:
+        requester_policy()
+    assert env.value.code == "settings.invalid"
+    assert env.value.message.startswith(
+        "ROGATORY_FRAUD_BURST_HOURS: Input should be a valid integer"
+    )

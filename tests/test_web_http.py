@@ -965,3 +965,39 @@ def test_the_intake_offers_no_form_for_a_step_of_another_case(web: Web) -> None:
         client.post("/intake/traffic_disclosure", data={"csrf_token": csrf}),
     ):
         assert answer.status_code == 404 and 'name="data.identifiers"' not in answer.text
+
+
+def test_the_notifications_page_saves_only_what_changed_and_audits_it(web: Web) -> None:
+    from rogatory.notifications import preferences
+
+    client, csrf = signed_in(web, "reviewer@a.example")
+    page = client.get("/notifications")
+    assert page.status_code == 200 and 'href="/notifications"' in page.text
+    ticked = set(re.findall(r'name="(preferences\.[a-z_]+\.email)" id="[^"]+" checked', page.text))
+    assert "preferences.deadline_at_risk.email" in ticked  # a reviewer's default
+    assert "preferences.new_request.email" in ticked and "preferences.law_changed.email" in ticked
+    # No CSRF token: refused, nothing changed.
+    assert client.post("/notifications", data={}).status_code == 403
+    # Untick deadlines; every other box as it was.
+    kept = {name: "on" for name in ticked if name != "preferences.deadline_at_risk.email"}
+    saved = client.post("/notifications", data={"csrf_token": csrf, **kept})
+    assert saved.status_code == 303 and saved.headers["location"] == "/notifications?saved=1"
+    with web.sessions() as s:
+        user = s.execute(select(User).where(User.email == "reviewer@a.example")).scalar_one()
+        shown = preferences.of(s, user)
+        assert shown["deadline_at_risk"] == {"email": False, "chosen": True}
+        # The boxes left as they were stay defaults, not choices.
+        assert shown["status_changed"] == {"email": True, "chosen": False}
+        events = list(
+            s.execute(select(AuditEvent).where(AuditEvent.action == preferences.CHANGED)).scalars()
+        )
+    assert [(e.actor, e.summary["email"]) for e in events] == [
+        ("reviewer@a.example", {"deadline_at_risk": False})
+    ]
+    wrong = client.post(
+        "/notifications", data={"csrf_token": csrf, "preferences.new_request.sms": "on"}
+    )
+    assert wrong.status_code == 422 and "field preferences.new_request.sms" in wrong.text
+    client.post("/notifications", data={"csrf_token": csrf, "reset": "1"})
+    with web.sessions() as s:
+        assert not any(p["chosen"] for p in preferences.of(s, user).values())

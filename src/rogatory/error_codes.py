@@ -80,9 +80,7 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "reply.stale": _c(409, "the case was screened again or its decision changed since drafting"),
     "template.invalid": _c(500, "a template (shipped or the organisation's) cannot be rendered"),
     "casefile.invalid_format": _c(422, "not a case-file format (html, pdf, json)"),
-    "casefile.pdf_unavailable": _c(
-        500, "PDF cannot be made here: its system libraries are missing"
-    ),
+    "pdf.unavailable": _c(500, "PDF cannot be made here: its system libraries are missing"),
     # preservation holds
     "hold.no_identifiers": _c(422, "a hold names at least one identifier"),
     "hold.too_short": _c(422, "shorter than the minimum period of preservation"),
@@ -121,6 +119,10 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "settings.database_url": _c(500, "ROGATORY_DATABASE_URL is not a database URL"),
     "settings.key_file": _c(500, "the key-encryption key file cannot be used"),
     "settings.placeholder_secret": _c(500, "a placeholder secret outside development"),
+    "settings.invalid": _c(500, "a ROGATORY_ setting has a value it cannot take"),
+    "policy.invalid": _c(422, "the fraud policy (file or settings) is invalid: each key listed"),
+    "policy.invalid_value": _c(422, "a fraud threshold is not a value it can take"),
+    "policy.unknown_key": _c(422, "a key of the fraud policy file is not a threshold"),
     # signing keys, receipts, checkpoints, the audit chain
     "keys.wrong_kek": _c(500, "the key-encryption key does not open the stored signing keys"),
     "keys.tampered": _c(500, "a stored signing key was altered"),
@@ -141,6 +143,8 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "user.exists": _c(422, "a user with this email exists"),
     "user.not_found": _c(404, "no such user in the organisation"),
     "notification.invalid_kind": _c(422, "not a kind of notice"),
+    "notification.invalid_channel": _c(422, "not a channel a person chooses (email)"),
+    "notification.invalid_value": _c(422, "a preference is not true, false or null"),
     "notification.invalid_url": _c(422, "a webhook's URL is not an http(s) URL"),
     "notification.weak_secret": _c(422, "a webhook's shared secret is too short"),
     "notification.not_found": _c(404, "no such webhook"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from rogatory import inputs
@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # require_signed_requests, an unsigned request goes to a person (requester.signature).
     request_window_hours: float = Field(default=24.0, gt=0, le=24 * 366)
     require_signed_requests: bool = False
+    # The fraud signals' thresholds (requester.*; docs: README "Configuration"): a YAML file
+    # of the keys it changes, then each of these over it; unset, the shipped defaults.
+    fraud_policy_file: Path | None = None
+    fraud_burst_count: int | None = Field(default=None, ge=1)
+    fraud_burst_hours: int | None = Field(default=None, ge=1, le=24 * 366)
+    fraud_max_identifiers: int | None = Field(default=None, ge=1)
+    fraud_free_mail_domains: str | None = None  # comma-separated: replaces the list
 
     def check_for_production(self) -> None:
         """Refuse to run outside development with the placeholder secret."""
@@ -72,4 +79,14 @@ class Settings(BaseSettings):
 
 
 def load() -> Settings:
-    return Settings()
+    """The settings, or ``settings.invalid`` naming each variable that has a bad value."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        wrong = "; ".join(
+            f"ROGATORY_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise RogatoryError(
+            "settings.invalid", wrong, help="fix or unset the variables named"
+        ) from None

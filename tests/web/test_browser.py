@@ -335,6 +335,7 @@ SCREENS = {
     "public-report": (None, None),
     "authorities": (ADMIN, "/authorities"),
     "authorities-read": (REVIEWER, "/authorities?state=XAA"),
+    "notifications": (REVIEWER, "/notifications"),
 }
 
 

@@ -20,6 +20,7 @@ from rogatory.api import (
     authorities,
     cases,
     evidence,
+    notifications,
     people,
     problems,
     reference,
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     evidence.router,
     people.router,
+    notifications.router,
     authorities.router,
     reference.router,
 )

@@ -4,7 +4,8 @@
   every change (added, changed, removed, with who and when) in an append-only table;
   ``stored_register`` reads it back for the assessment; ``subscribe`` records who follows a
   State; ``pending_notices`` lists, per subscriber, the changes not yet sent, and ``deliver``
-  hands them to whatever notification channel is given (the hook: nothing here sends mail).
+  hands them to the notification channel given (the outbox, from the ``laws.changed`` event
+  ``import_laws`` appends in each following organisation; nothing here sends mail).
 - Assessments: ``store`` keeps an organisation's assessment with one requirement per gap
   (non-compliant until shown otherwise) and per obligation that applies or may (open);
   ``set_requirement`` records a status, owner and due date with a note (the review history is
@@ -76,10 +77,15 @@ def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
 
 
+LAWS_CHANGED = "laws.changed"  # the audit event of an import, in each following organisation
+
+
 def import_laws(session: Session, register: LawRegister, *, by: str) -> list[LawChange]:
     """Store each State's records as given, recording every added, changed or removed
     record; a State the import does not name keeps its records. Importing the same files
-    twice records nothing the second time."""
+    twice records nothing the second time. Each organisation with someone following a
+    changed State gets a ``laws.changed`` event in its chain, in this transaction: the
+    notifications outbox hands its subscribers their notices from that event."""
     at = _now()
     out: list[LawChange] = []
     for state, law_file in sorted(register.files.items()):
@@ -110,7 +116,33 @@ def import_laws(session: Session, register: LawRegister, *, by: str) -> list[Law
         elif row.document != document:
             row.document, row.updated_at, row.updated_by = document, at, by
     session.flush()
+    _announce(session, out, by=by, at=at)
     return out
+
+
+def _announce(session: Session, changes: list[LawChange], *, by: str, at: datetime) -> None:
+    """Audit the import in every organisation following a State it changed."""
+    changed = sorted({c.state for c in changes})
+    if not changed:
+        return
+    following = session.execute(
+        select(LawSubscription.org_id, LawSubscription.state)
+        .where(LawSubscription.state.in_(changed))
+        .distinct()
+    ).all()
+    per_org: dict[str, set[str]] = {}
+    for org, state in following:
+        per_org.setdefault(org, set()).add(state)
+    for org, followed in sorted(per_org.items()):
+        ids = [c.id for c in changes if c.state in followed]
+        audit.append(
+            session,
+            chain=org,
+            actor=by,
+            action=LAWS_CHANGED,
+            summary={"states": sorted(followed), "changes": len(ids), "through": max(ids)},
+            at=at,
+        )
 
 
 def stored_register(session: Session, bundle: Bundle) -> LawRegister:
@@ -200,10 +232,14 @@ class Notice:
     through: int  # the last change id it covers
 
 
-def pending_notices(session: Session) -> list[Notice]:
-    """Every subscriber's due notice, for the notification channel to send."""
+def pending_notices(session: Session, org: str | None = None) -> list[Notice]:
+    """Every subscriber's due notice (of ``org``'s subscribers only, if given): the changes
+    not yet handed to the notification channel."""
     out = []
-    for sub in session.execute(select(LawSubscription).order_by(LawSubscription.id)).scalars():
+    query = select(LawSubscription).order_by(LawSubscription.id)
+    if org is not None:
+        query = query.where(LawSubscription.org_id == org)
+    for sub in session.execute(query).scalars():
         rows = list(
             session.execute(
                 select(LawChange)
@@ -225,11 +261,14 @@ def pending_notices(session: Session) -> list[Notice]:
     return out
 
 
-def deliver(session: Session, send: Callable[[Notice], None]) -> int:
-    """Hand each due notice to ``send`` (the notification channel's hook) and mark it sent;
-    a notice ``send`` fails on stays due. Returns how many were sent."""
+def deliver(session: Session, send: Callable[[Notice], None], org: str | None = None) -> int:
+    """Hand each due notice to ``send`` and mark it handed over (the one bookkeeping of what
+    a subscriber was told); a notice ``send`` raises on stays due. The notification channel
+    (``notifications.outbox.law_notices``) is the ``send`` of the product: it writes the
+    outbox in the caller's transaction, from the import's ``laws.changed`` event and from
+    the worker's scan. Returns how many were handed over."""
     sent = 0
-    for notice in pending_notices(session):
+    for notice in pending_notices(session, org):
         send(notice)
         sub = session.get(LawSubscription, notice.subscription_id)
         if sub is not None:

@@ -1,8 +1,8 @@
 """The case file written out: JSON (what ``verify`` reads), HTML that prints well, or PDF.
 
-The PDF is the HTML printed by WeasyPrint, which needs the Pango libraries of the system
-(Debian: ``libpango-1.0-0``, ``libpangoft2-1.0-0``); where they are missing the PDF is
-refused with an error saying so, and HTML and JSON still work.
+The PDF is the HTML printed by WeasyPrint (``rogatory.pdf``, shared with the compliance
+report); where its system libraries are missing the PDF is refused with an error saying so,
+and HTML and JSON still work.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from rogatory import pdf
 from rogatory.errors import RogatoryError
 from rogatory.replies import templates as templates_
 from rogatory.replies.templates import Templates
@@ -58,17 +59,7 @@ def as_html(document: dict[str, Any], templates: Templates) -> bytes:
 
 
 def as_pdf(html: bytes) -> bytes:
-    try:
-        import weasyprint
-    except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
-        raise RogatoryError(
-            "casefile.pdf_unavailable",
-            f"the case file cannot be printed to PDF here: {exc}",
-            help="install the system libraries WeasyPrint needs (Debian: apt-get install "
-            "libpango-1.0-0 libpangoft2-1.0-0), or export --format html and print it",
-        ) from None
-    pdf: bytes = weasyprint.HTML(string=html.decode("utf-8")).write_pdf()
-    return pdf
+    return pdf.from_html(html, what="the case file")
 
 
 def write(document: dict[str, Any], fmt: Format, templates: Templates) -> bytes:

@@ -25,6 +25,7 @@ from rogatory.cli.common import (
     parse_on,
     print_json,
     report,
+    requester_policy,
     verified_mark,
 )
 from rogatory.errors import RogatoryError
@@ -263,6 +264,7 @@ def check(
         signals_file=signals,
         declarations_file=declarations,
         agreements_file=agreements,
+        requester_policy=requester_policy(),
     )
     if not path.is_dir():
         screened, notes, evidence = load(files[0])

@@ -13,13 +13,16 @@ from collections.abc import Callable
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from rogatory.errors import RogatoryError
 from rogatory.law.citation import Level
+
+if TYPE_CHECKING:
+    from rogatory.safeguards.requester import RequesterPolicy
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -103,6 +106,37 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper
+
+
+def requester_policy() -> RequesterPolicy:
+    """The policy the screening applies to who is asking, from the settings: whether unsigned
+    requests go to a person and the replay window, then the fraud thresholds of
+    ``ROGATORY_FRAUD_POLICY_FILE``, then each ``ROGATORY_FRAUD_*`` variable over them."""
+    from rogatory import settings
+    from rogatory.safeguards import requester_policy as policies
+    from rogatory.safeguards.requester import RequesterPolicy
+
+    config = settings.load()
+    policy = RequesterPolicy(
+        require_signed=config.require_signed_requests,
+        issue_window_hours=config.request_window_hours,
+    )
+    if config.fraud_policy_file is not None:
+        policy = policies.read(config.fraud_policy_file, policy)
+    counts = {
+        "burst_count": config.fraud_burst_count,
+        "burst_hours": config.fraud_burst_hours,
+        "max_identifiers": config.fraud_max_identifiers,
+    }
+    policy = policies.apply(
+        {k: v for k, v in counts.items() if v is not None}, "ROGATORY_FRAUD_*", policy
+    )
+    if config.fraud_free_mail_domains is not None:
+        domains = [d for d in config.fraud_free_mail_domains.split(",") if d.strip()]
+        policy = policies.apply(
+            {"free_mail_domains": domains}, "ROGATORY_FRAUD_FREE_MAIL_DOMAINS", policy
+        )
+    return policy
 
 
 def verified_mark(level: Level | str) -> str:

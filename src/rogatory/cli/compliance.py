@@ -218,12 +218,16 @@ def _read_assessment(path: Path) -> dict[str, Any]:
     return diff.load(path)
 
 
-def _write(text: str, out: Path | None) -> None:
+def _write(text: str | bytes, out: Path | None) -> None:
     if out is None:
+        assert isinstance(text, str)  # bytes (a PDF) always go to --out
         console.file.write(text)
         return
     try:
-        out.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            out.write_bytes(text)
+        else:
+            out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise RogatoryError("input.file_unreadable", f"--out {out}: cannot write: {exc}") from None
     console.print(f"written: {out}", markup=False)
@@ -239,7 +243,7 @@ def assess(
     instruments: InstrumentsOption = None,
     laws_dir: LawsOption = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="text (the default), json or html.")
+        str, typer.Option("--format", help="text (the default), json, html or pdf (needs --out).")
     ] = "text",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the report to this file.")
@@ -248,8 +252,12 @@ def assess(
     """Assess a company's footprint: per country, whether the Convention binds it, which
     obligations apply and the gaps, each cited. `rogatory assess diff OLD.json NEW.json`
     compares two assessments."""
-    if fmt not in ("text", "json", "html"):
-        raise RogatoryError("input.invalid", f"--format: {fmt!r} is not text, json or html")
+    if fmt not in ("text", "json", "html", "pdf"):
+        raise RogatoryError("input.invalid", f"--format: {fmt!r} is not text, json, html or pdf")
+    if fmt == "pdf" and out is None:
+        raise RogatoryError(
+            "input.invalid", "--format pdf needs --out FILE: a PDF is not written to the terminal"
+        )
     if target == "diff":
         if not more or len(more) != 2:
             raise RogatoryError("input.invalid", "assess diff takes two assessments: OLD NEW")
@@ -257,8 +265,8 @@ def assess(
         changed = diff.compare(old, new)
         if fmt == "json":
             _write(json.dumps(changed, indent=2, ensure_ascii=False) + "\n", out)
-        elif fmt == "html":
-            raise RogatoryError("input.invalid", "--format html is for an assessment, not a diff")
+        elif fmt in ("html", "pdf"):
+            raise RogatoryError("input.invalid", f"--format {fmt} is for an assessment, not a diff")
         else:
             for line in diff.lines(changed):
                 console.print(line, markup=False)
@@ -275,8 +283,14 @@ def assess(
         from rogatory.web import compliance_report
 
         _write(compliance_report.standalone(result), out)
+    elif fmt == "pdf":
+        from rogatory.web import compliance_report
+
+        _write(compliance_report.pdf(result), out)
     elif out is not None:
-        raise RogatoryError("input.invalid", "--out writes json or html: add --format json|html")
+        raise RogatoryError(
+            "input.invalid", "--out writes json, html or pdf: add --format json|html|pdf"
+        )
     else:
         print_assessment(result)
 

@@ -156,6 +156,7 @@ def prefs(
     from sqlalchemy import select
 
     from rogatory.accounts.models import User
+    from rogatory.cli.records import _operator as operator
     from rogatory.db import engine as dbe
     from rogatory.notifications import preferences
 
@@ -168,16 +169,14 @@ def prefs(
         changes |= dict.fromkeys(off or [], False)
         changes |= dict.fromkeys(reset or [])
         if changes:
-            preferences.choose(session, user, changes)
+            preferences.choose(session, user, changes, by=operator())
         shown = preferences.of(session, user)
     if as_json:
         print_json({"user": email, "preferences": shown})
         return
     for kind, p in shown.items():
         mark = "on " if p["email"] else "off"
-        console.print(
-            f"{mark} {kind}" + ("" if p["chosen"] else "  (default for the roles)"), markup=False
-        )
+        console.print(f"{mark} {kind}" + ("" if p["chosen"] else "  (default)"), markup=False)
 
 
 @webhooks_app.command("add")

@@ -14,7 +14,14 @@ from typing import Annotated, Any
 import typer
 
 from rogatory import settings
-from rogatory.cli.common import JsonFlag, console, err_console, handles_errors, print_json
+from rogatory.cli.common import (
+    JsonFlag,
+    console,
+    err_console,
+    handles_errors,
+    print_json,
+    requester_policy,
+)
 from rogatory.errors import RogatoryError
 
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
@@ -391,7 +398,9 @@ def import_cases(
     if not folder.is_dir():
         raise RogatoryError("input.not_a_folder", f"{folder}: not a folder")
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
-    screener = screening.load(bundle_id=treaty, instruments_file=instruments)
+    screener = screening.load(
+        bundle_id=treaty, instruments_file=instruments, requester_policy=requester_policy()
+    )
     engine = dbe.make_engine(settings.load().database_url)
     sessions = dbe.sessions(engine)
     actor = flows.Actor(user, org, frozenset({Role.INTAKE}))

@@ -54,18 +54,14 @@ def _screener(
         raise RogatoryError(
             "input.conflicting_options", "--demo and --instruments cannot be used together"
         )
-    from rogatory.safeguards.requester import RequesterPolicy
+    from rogatory.cli.common import requester_policy
 
     chosen = seed.INSTRUMENTS if demo else instruments
-    config = settings.load()
     return screening.load_family(
         instruments_file=chosen,
         ignore_shipped=ignore_shipped,
         agreements_file=agreements,
-        requester_policy=RequesterPolicy(
-            require_signed=config.require_signed_requests,
-            issue_window_hours=config.request_window_hours,
-        ),
+        requester_policy=requester_policy(),
     )
 
 

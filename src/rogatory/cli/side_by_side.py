@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from rogatory.cli.check import OUTCOME_STYLE, RESULT_STYLE, side_by_side_ids
-from rogatory.cli.common import console, print_json
+from rogatory.cli.common import console, print_json, requester_policy
 from rogatory.errors import RogatoryError
 from rogatory.law.decision import Outcome, Result
 from rogatory.treaty import catalogue
@@ -62,6 +62,7 @@ def run(
             domestic_law_files=domestic_law,
             signals_file=signals,
             agreements_file=agreements,
+            requester_policy=requester_policy(),
         )
         for treaty in side_by_side_ids()
     ]

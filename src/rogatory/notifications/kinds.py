@@ -19,6 +19,7 @@ class Kind(StrEnum):
     DEADLINE_AT_RISK = "deadline_at_risk"  # less than a fifth of the time left, or overdue
     HOLD_LAPSING = "hold_lapsing"  # a preservation hold is about to end
     NON_DISCLOSURE_LAPSED = "non_disclosure_lapsed"  # the user may now be notified
+    LAW_CHANGED = "law_changed"  # the national register changed for a State one follows
 
 
 # Who is told by email unless they chose otherwise: the people who work the queue.
@@ -29,7 +30,21 @@ DEFAULT_ROLES: dict[Kind, frozenset[str]] = {
     Kind.DEADLINE_AT_RISK: frozenset({"reviewer", "approver"}),
     Kind.HOLD_LAPSING: WORKERS,
     Kind.NON_DISCLOSURE_LAPSED: frozenset({"reviewer", "approver"}),
+    Kind.LAW_CHANGED: frozenset(),  # the State's subscribers only
 }
+# The kinds told to particular people whatever their roles (the case's assignee, a State's
+# subscribers) unless they turned them off: "off by default" for the roles means only them.
+PERSONAL: frozenset[Kind] = frozenset({Kind.STATUS_CHANGED, Kind.LAW_CHANGED})
+# What each kind tells, in the words of the settings page and the CLI.
+WORDS: dict[Kind, str] = {
+    Kind.NEW_REQUEST: "a new request was taken in",
+    Kind.STATUS_CHANGED: "a case moved to another status (by default: cases assigned to you)",
+    Kind.DEADLINE_AT_RISK: "a case's answer is due soon, or overdue",
+    Kind.HOLD_LAPSING: "a preservation hold ends within seven days",
+    Kind.NON_DISCLOSURE_LAPSED: "a non-disclosure order ended: the user may now be notified",
+    Kind.LAW_CHANGED: "the national register changed for a State you follow",
+}
+assert set(WORDS) == set(Kind)
 # The audit events that are notices themselves.
 EVENT_KINDS: dict[str, Kind] = {
     "case.created": Kind.NEW_REQUEST,
@@ -101,3 +116,25 @@ def notice(kind: Kind, dedup_key: str, case: dict[str, Any], base_url: str, **fa
     )
     data = {"case": {k: case[k] for k in sorted(case)}, **facts}
     return Notice(kind, dedup_key, case["id"], f"[rogatory] {subject}", body, data)
+
+
+def law_notice(dedup_key: str, state: str, changes: list[str], base_url: str) -> Notice:
+    """The notice that the national register changed for ``state``: one line per change
+    (the change log's words: which record, added, changed or removed, by whom) and a link to
+    the register's page. A national law is public: the notice may name it."""
+    count = f"{len(changes)} change" + ("" if len(changes) == 1 else "s")
+    body = "\n".join(
+        [
+            f"The national implementation register changed for {state} ({count}):",
+            "",
+            *(f"- {line}" for line in changes),
+            "",
+            f"Open it: {base_url.rstrip('/')}/compliance/laws",
+            "",
+            f"You follow {state}; this notice can be turned off under Notifications.",
+        ]
+    )
+    data = {"state": state, "changes": changes}
+    return Notice(
+        Kind.LAW_CHANGED, dedup_key, None, f"[rogatory] Law change: {state} ({count})", body, data
+    )

@@ -1,6 +1,7 @@
 """Writing notices to the outbox: from audit events, in their transaction, and from the scan
-of what time makes due. Each notice is addressed here, once, to every person whose
-preferences want it and every webhook of the organisation that lists its kind."""
+of what time makes due (and of law changes a subscriber has not been handed yet). Each notice
+is addressed here, once, to every person whose preferences want it and every webhook of the
+organisation that lists its kind."""
 
 from __future__ import annotations
 
@@ -15,8 +16,16 @@ from sqlalchemy.orm import Session
 
 from rogatory import settings
 from rogatory.accounts.models import User
+from rogatory.assessments import service as store
 from rogatory.audit.models import AuditEvent
-from rogatory.notifications.kinds import DEFAULT_ROLES, EVENT_KINDS, Kind, Notice, notice
+from rogatory.notifications.kinds import (
+    DEFAULT_ROLES,
+    EVENT_KINDS,
+    Kind,
+    Notice,
+    law_notice,
+    notice,
+)
 from rogatory.notifications.models import OutboxRow, PreferenceRow, WebhookRow
 from rogatory.requests import custody, deadlines
 from rogatory.requests.flows import Actor
@@ -82,6 +91,44 @@ def _webhooks(session: Session, org: str, kind: Kind) -> list[str]:
     return sorted(w.id for w in rows if kind.value in w.kinds)
 
 
+def _put(
+    session: Session, org: str, found: Notice, channel: str, recipient: str, now: datetime
+) -> bool:
+    """Write one outbox row for ``found`` to ``recipient`` unless it was written already
+    (its dedup key); returns whether it was written."""
+    exists = session.execute(
+        select(OutboxRow.id).where(
+            OutboxRow.dedup_key == found.dedup_key,
+            OutboxRow.channel == channel,
+            OutboxRow.recipient == recipient,
+        )
+    ).first()
+    if exists:
+        return False
+    row = OutboxRow(
+        org_id=org,
+        kind=found.kind.value,
+        dedup_key=found.dedup_key,
+        channel=channel,
+        recipient=recipient,
+        case_id=found.case_id,
+        subject=found.subject,
+        body=found.body,
+        payload=found.data | {"kind": found.kind.value},
+        status="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    try:
+        with session.begin_nested():  # a concurrent scan wrote it first: keep theirs
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
 def write(session: Session, org: str, found: Notice, assignee: str | None, now: datetime) -> int:
     """Address ``found`` and write one outbox row per recipient not already written for it
     (the dedup key); returns how many were written."""
@@ -89,45 +136,67 @@ def write(session: Session, org: str, found: Notice, assignee: str | None, now: 
     addressed = [(EMAIL, e) for e in _emails(session, org, kind, assignee)] + [
         (WEBHOOK, w) for w in _webhooks(session, org, kind)
     ]
-    written = 0
-    for channel, recipient in addressed:
-        exists = session.execute(
-            select(OutboxRow.id).where(
-                OutboxRow.dedup_key == found.dedup_key,
-                OutboxRow.channel == channel,
-                OutboxRow.recipient == recipient,
+    return sum(_put(session, org, found, channel, to, now) for channel, to in addressed)
+
+
+def _not_told(session: Session, org: str, emails: Iterable[str], kind: Kind) -> set[str]:
+    """Which of ``emails`` (people of ``org``) are not told of ``kind``: they turned it off,
+    or they are no longer active."""
+    users = list(
+        session.execute(
+            select(User).where(User.org_id == org, User.email.in_(list(emails)))
+        ).scalars()
+    )
+    off = set(
+        session.execute(
+            select(PreferenceRow.user_id).where(
+                PreferenceRow.user_id.in_([u.id for u in users]),
+                PreferenceRow.kind == kind.value,
+                PreferenceRow.email.is_(False),
             )
-        ).first()
-        if exists:
-            continue
-        row = OutboxRow(
-            org_id=org,
-            kind=kind.value,
-            dedup_key=found.dedup_key,
-            channel=channel,
-            recipient=recipient,
-            case_id=found.case_id,
-            subject=found.subject,
-            body=found.body,
-            payload=found.data | {"kind": kind.value},
-            status="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        try:
-            with session.begin_nested():  # a concurrent scan wrote it first: keep theirs
-                session.add(row)
-                session.flush()
-        except IntegrityError:
-            continue
-        written += 1
+        ).scalars()
+    )
+    return {u.email for u in users if u.id in off or not u.active}
+
+
+def law_notices(session: Session, org: str, now: datetime, base_url: str) -> int:
+    """Write the law-change notices due to ``org``'s subscribers: one email per subscriber
+    and State (unless they turned ``law_changed`` off) and one POST per State to each
+    webhook listing the kind. ``assessments.service.deliver`` does the bookkeeping: a
+    subscription is marked through the last change handed over here, in this transaction, so
+    a change is written once whichever of the import or the worker's scan comes first."""
+    handed: list[store.Notice] = []
+    store.deliver(session, handed.append, org=org)
+    if not handed:
+        return 0
+    off = _not_told(session, org, {n.email for n in handed}, Kind.LAW_CHANGED)
+    hooks = _webhooks(session, org, Kind.LAW_CHANGED)
+    written, posted = 0, set()
+    for due_notice in handed:
+        lines = [f"{c.record}: {c.what}" for c in due_notice.changes]
+        key = f"laws:{due_notice.subscription_id}:{due_notice.through}"
+        if due_notice.email not in off:
+            found = law_notice(key, due_notice.state, lines, base_url)
+            written += _put(session, org, found, EMAIL, due_notice.email, now)
+        if (due_notice.state, due_notice.through) not in posted:
+            posted.add((due_notice.state, due_notice.through))
+            found = law_notice(
+                f"laws:{org}:{due_notice.state}:{due_notice.through}",
+                due_notice.state,
+                lines,
+                base_url,
+            )
+            written += sum(_put(session, org, found, WEBHOOK, w, now) for w in hooks)
     return written
 
 
 def on_event(session: Session, event: AuditEvent) -> None:
     """The audit hook: an event that is a notice itself is written to the outbox in the
     event's own transaction, so a rolled-back change notifies nobody."""
+    if event.action == store.LAWS_CHANGED:
+        base_url = session.info.get(BASE_URL_KEY) or configured_base_url()
+        law_notices(session, event.chain, event.at, base_url)
+        return
     kind = EVENT_KINDS.get(event.action)
     if kind is None or event.case_id is None:
         return
@@ -204,6 +273,7 @@ def scan(session: Session, now: datetime | None = None, base_url: str = DEFAULT_
     for org in session.execute(select(Organisation.id)).scalars():
         for found, assignee in due(session, org, now, base_url):
             written += write(session, org, found, assignee, now)
+        written += law_notices(session, org, now, base_url)
     return written
 
 

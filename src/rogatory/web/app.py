@@ -25,6 +25,7 @@ from rogatory.web.pages import (
     docs,
     intake,
     login,
+    notifications,
     people,
     queue,
     replies,
@@ -80,6 +81,7 @@ def create_app(services: Services) -> FastAPI:
         audit,
         people,
         authorities,
+        notifications,
         docs,
     ):
         app.include_router(module.router)

@@ -3,8 +3,9 @@ the file ``rogatory assess --format html`` writes, made to print (A4, no navigat
 breaks between countries, every citation in words with its level).
 
 The file stands alone (its stylesheet inline, nothing fetched from elsewhere), so it can be
-mailed, archived or printed to PDF from any browser; the web page links the same stylesheet
-from the site, under its Content-Security-Policy.
+mailed, archived, printed from any browser or to PDF by WeasyPrint (``pdf``, ``--format
+pdf``); the web page links the same stylesheet from the site, under its
+Content-Security-Policy.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from rogatory import pdf as pdf_
 from rogatory.web import footprint_chart, templating
 
 
@@ -38,3 +40,8 @@ def standalone(result: dict[str, Any]) -> str:
     css = (templating.STATIC / "report.css").read_text(encoding="utf-8")
     template = templating.env.get_template("compliance_report.html")
     return template.render(**context(result), inline_css=Markup(css))
+
+
+def pdf(result: dict[str, Any]) -> bytes:
+    """The same self-contained report printed to PDF (A4, a page per country)."""
+    return pdf_.from_html(standalone(result), what="the assessment report")

@@ -189,6 +189,18 @@ def printable(request: Request, assessment_id: str, who: Viewer, db: ReadDb) -> 
     )
 
 
+@router.get("/compliance/assessments/{assessment_id}/report.pdf")
+def printable_pdf(assessment_id: str, who: Viewer, db: ReadDb) -> Response:
+    """The stored assessment's report as PDF: the printable report, printed by WeasyPrint."""
+    row = store.get(db, actor(who), assessment_id[:36])
+    name = f"assessment-{row.as_of.isoformat()}-{row.id[:8]}.pdf"
+    return Response(
+        compliance_report.pdf(row.result),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 def _change(
     request: Request, who: SignedIn, svc: Services, db: Session, assessment_id: str, change: Any
 ) -> Response:
