@@ -56,12 +56,17 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
 
+# Files the import benchmark generates and imports into each database (make bench
+# BENCH_IMPORT_FILES=5000 for a shorter run).
+BENCH_IMPORT_FILES ?= 100000
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench_intake
 	$(BIN)/python -m benchmarks.bench_parties
 	$(BIN)/python -m benchmarks.bench_screening
 	$(BIN)/python -m benchmarks.bench_audit
 	$(BIN)/python -m benchmarks.bench_reports
+	$(BIN)/python -m benchmarks.bench_import $(BENCH_IMPORT_FILES)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

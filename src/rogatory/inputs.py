@@ -47,6 +47,9 @@ def unstorable(text: str) -> str | None:
 
 
 def _storable(value: str) -> str:
+    # ASCII text cannot hold a surrogate: one scan for NUL is all it needs (most text is).
+    if value.isascii() and "\x00" not in value:
+        return value
     reason = unstorable(value)
     if reason is not None:
         raise PydanticCustomError("text_unstorable", reason)

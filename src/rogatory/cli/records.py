@@ -8,6 +8,7 @@ that every other command starts quickly.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -146,8 +147,6 @@ def add_user(
     ] = False,
 ) -> None:
     """Add a user; the password is prompted for (hidden) or read from standard input."""
-    import sys
-
     from rogatory.accounts import service as accounts
     from rogatory.db import engine as dbe
     from rogatory.requests import flows
@@ -382,67 +381,75 @@ def import_cases(
             "keep it); --instruments are its instruments.",
         ),
     ] = "uncc",
+    batch: Annotated[
+        int, typer.Option("--batch", help="Files per transaction (each in its own savepoint).")
+    ] = 500,
     as_json: JsonFlag = False,
 ) -> None:
     """Take in every request document of a folder as a case, each screened at once.
 
     Each file's name is its idempotency key, so importing the same folder again creates
-    nothing twice. A file that is not a valid request is reported and skipped; the others
-    are imported, each in its own transaction. Exit 2 if any file was skipped.
+    nothing twice: a run that was interrupted is simply run again, and the files it had
+    committed are skipped (counted as already imported). Files are committed in batches
+    (--batch, default 500); a file that is not a valid request is reported with its error
+    and rolled back alone, and the others are imported. Exit 2 if any file failed.
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     from rogatory.db import engine as dbe
-    from rogatory.requests import flows
+    from rogatory.requests import bulk, flows
     from rogatory.requests.transitions import Role
     from rogatory.safeguards import engine as screening
 
-    if not folder.is_dir():
-        raise RogatoryError("input.not_a_folder", f"{folder}: not a folder")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".json")
+    files = bulk.request_files(folder)
     screener = screening.load(
         bundle_id=treaty, instruments_file=instruments, requester_policy=requester_policy()
     )
     engine = dbe.make_engine(settings.load().database_url)
-    sessions = dbe.sessions(engine)
     actor = flows.Actor(user, org, frozenset({Role.INTAKE}))
-    rows, skipped = [], 0
-    with sessions.begin() as session:
-        flows.ensure_organisation(session, org, org)
-    for path in files:
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            with sessions.begin() as session:
-                case, created = flows.intake(
-                    session, actor, document, screener, idempotency_key=f"import:{path.name}"
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("importing", total=len(files))
+
+        def done(result: bulk.FileResult) -> None:
+            progress.advance(task)
+            if result.error is not None:
+                progress.console.print(
+                    f"error[import.skipped]: {result.file}: {result.error}", markup=False
                 )
-                outcome = flows.latest_screening(session, case).outcome
-            rows.append(
-                {"file": path.name, "case": case.id, "created": created, "outcome": outcome}
-            )
-        except (RogatoryError, ValueError, RecursionError) as exc:  # ValueError: not JSON
-            skipped += 1
-            message = exc.message if isinstance(exc, RogatoryError) else f"not JSON: {exc}"
-            rows.append({"file": path.name, "error": message})
-            err_console.print(f"error[import.skipped]: {path.name}: {message}", markup=False)
+
+        report = bulk.import_files(
+            dbe.sessions(engine), actor, files, screener, batch=batch, on_file=done
+        )
+    engine.dispose()
     if as_json:
         print_json(
             {
-                "imported": sum(1 for r in rows if r.get("created")),
-                "skipped": skipped,
-                "files": rows,
+                "imported": report.imported,
+                "already_imported": report.already,
+                "skipped": report.failed,
+                "files": [r.to_json() for r in report.files],
             }
         )
     else:
-        for r in rows:
-            if "error" not in r:
-                state = "new" if r["created"] else "already imported"
-                console.print(
-                    f"{r['file']}: case {r['case']} ({state}), screening {r['outcome']}",
-                    markup=False,
-                )
-        console.print(
-            f"{sum(1 for r in rows if r.get('created'))} imported, {skipped} skipped", markup=False
-        )
-    if skipped:
+        lines = [
+            f"{r.file}: case {r.case} ({'new' if r.created else 'already imported'}), "
+            f"screening {r.outcome}\n"
+            for r in report.files
+            if r.error is None
+        ]
+        sys.stdout.writelines(lines)
+        sys.stdout.flush()
+        tail = f", {report.already} already imported" if report.already else ""
+        console.print(f"{report.imported} imported, {report.failed} skipped{tail}", markup=False)
+    if report.failed:
         raise typer.Exit(2)
 
 

@@ -17,7 +17,7 @@ from rogatory.safeguards.agreements import Agreement
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
-from rogatory.safeguards.signals import Signals
+from rogatory.safeguards.signals import SignalIndex, Signals
 
 MLA_MEASURES = frozenset(
     {
@@ -53,6 +53,18 @@ class Law:
     _values: dict[tuple[str, date], Value] = field(default_factory=dict)
     _memo: dict[tuple[object, Hashable], Verdict] = field(default_factory=dict)
     _bases: dict[tuple[str, str, date], basis.Report] = field(default_factory=dict)
+    # every word list a rule reads (the signals, the requester policy's emergency wording),
+    # compiled into one matcher once: a request's text is scanned in one pass
+    matcher: SignalIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "matcher",
+            self.signals.index.extended(
+                {EMERGENCY_WORDING: self.requester_policy.emergency_wording}
+            ),
+        )
 
     def bases(self, a: str, b: str, on: date) -> basis.Report:
         """Every legal basis between ``a`` and ``b`` on ``on`` (this treaty's register, the
@@ -117,6 +129,8 @@ class Law:
         return self._values[key]
 
 
+EMERGENCY_WORDING = "requester.emergency_wording"  # the group of the policy's wording
+
 TEXT_FIELDS: dict[str, Callable[[Request], str | None]] = {
     "offence.description": lambda r: r.offence.description,
     "facts": lambda r: r.facts,
@@ -124,15 +138,22 @@ TEXT_FIELDS: dict[str, Callable[[Request], str | None]] = {
     "data.custodian": lambda r: r.data.custodian,
 }
 
+_READERS = tuple(TEXT_FIELDS.values())
+
 
 def governed_by(ctx: Context) -> Agreement | None:
     """For a request for mutual legal assistance (not preservation or its disclosure step,
     which have their own articles), the other treaty that governs its form, contents and
     grounds between the two States on the date, if any."""
-    if ctx.law.measure(ctx.request.measure).kind in STAND_ALONE_KINDS:
-        return None
-    req = ctx.request
-    return ctx.law.governing(req.requesting_state, req.requested_state, ctx.on)
+    known = ctx._governed
+    if not known:
+        req = ctx.request
+        known.append(
+            None
+            if ctx.law.measure(req.measure).kind in STAND_ALONE_KINDS
+            else ctx.law.governing(req.requesting_state, req.requested_state, ctx.on)
+        )
+    return known[0]
 
 
 def governed_verdict(agreement: Agreement) -> Verdict:
@@ -153,15 +174,28 @@ class Context:
     # who is asking, as verified outside the screening (safeguards.requester)
     requester: RequesterEvidence = NONE
     _scans: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    _governed: list[Agreement | None] = field(default_factory=list)
+
+    def scans(self) -> dict[str, dict[str, tuple[str, ...]]]:
+        """Every word list's terms found in each text field, by field then group: the
+        request's text is scanned once, in one pass, whichever rules ask."""
+        if not self._scans:
+            found = self.law.matcher.scan_fields([read(self.request) for read in _READERS])
+            self._scans.update(zip(TEXT_FIELDS, found, strict=True))
+        return self._scans
+
+    def signal_key(self, prefix: str, *fields: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """``signals`` as a value a memo can key on: what a signal rule reads of the text."""
+        return tuple(
+            (group, tuple(terms)) for group, terms in self.signals(prefix, *fields).items()
+        )
 
     def signals(self, prefix: str, *fields: str) -> dict[str, list[str]]:
-        """Signal terms of the groups starting with ``prefix`` found in the named text fields;
-        each field is scanned once per request, whichever rules ask."""
+        """Signal terms of the groups starting with ``prefix`` found in the named text fields."""
         out: dict[str, dict[str, None]] = {}
+        scans = self.scans()
         for name in fields:
-            if name not in self._scans:
-                self._scans[name] = self.law.signals.index.scan(TEXT_FIELDS[name](self.request))
-            for group, terms in self._scans[name].items():
+            for group, terms in scans[name].items():
                 if group.startswith(prefix):
                     out.setdefault(group, {}).update(dict.fromkeys(terms))
         return {group: list(terms) for group, terms in out.items()}
@@ -175,7 +209,12 @@ MEMO_LIMIT = 200_000  # entries; a long-running server starts afresh past it
 def memoised(key: Callable[[Context], Hashable]) -> Callable[[RuleFunction], RuleFunction]:
     """For a rule whose verdict depends only on a few facts of the request (the two states and
     the date, say): compute it once per state of the law and key. Verdicts are immutable, so
-    sharing them between decisions is safe, and a queue repeats the same facts constantly."""
+    sharing them between decisions is safe, and a queue repeats the same facts constantly.
+
+    The key is kept on the function (``memo_key``, with the plain function as ``__wrapped__``):
+    the screener keeps the rule's whole finding per key, citations and outcome included, so a
+    request whose facts it has seen costs the rule one look-up. The key must name everything
+    the rule reads; ``tests/test_screening_fast.py`` screens drawn requests both ways."""
 
     def wrap(func: RuleFunction) -> RuleFunction:
         @wraps(func)
@@ -189,6 +228,19 @@ def memoised(key: Callable[[Context], Hashable]) -> Callable[[RuleFunction], Rul
                 found = cache[k] = func(ctx)
             return found
 
+        memo.memo_key = key  # type: ignore[attr-defined]
         return memo
 
     return wrap
+
+
+def unwrapped(func: RuleFunction) -> RuleFunction:
+    """A rule's plain function, without its memo (what the reference path runs)."""
+    plain: RuleFunction = getattr(func, "__wrapped__", func)
+    return plain
+
+
+def memo_key(func: RuleFunction) -> Callable[[Context], Hashable] | None:
+    """The key a rule function was memoised on (``memoised``), or None."""
+    found: Callable[[Context], Hashable] | None = getattr(func, "memo_key", None)
+    return found

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from rogatory.errors import Problem, ProblemCollector, ProblemList, RogatoryErro
 from rogatory.law.bundle import Bundle
 from rogatory.law.citation import Citation, Level, parse_provision_id
 from rogatory.law.decision import (
+    PRECEDENCE,
     Finding,
     Kind,
     Outcome,
@@ -28,15 +29,26 @@ from rogatory.law.decision import (
     Rule,
     Verdict,
     combine,
+    engaged,
     evaluate,
     mark_overridden,
+    rank,
 )
 from rogatory.parties import service
 from rogatory.parties.register import Register
 from rogatory.safeguards import agreements, domestic, rules, signals
 from rogatory.safeguards import request as request_doc
 from rogatory.safeguards.agreements import Agreement
-from rogatory.safeguards.context import REGISTRY, Context, Law, governed_by, governed_verdict
+from rogatory.safeguards.context import (
+    MEMO_LIMIT,
+    REGISTRY,
+    Context,
+    Law,
+    governed_by,
+    governed_verdict,
+    memo_key,
+    unwrapped,
+)
 from rogatory.safeguards.domestic import DomesticLaw
 from rogatory.safeguards.request import Measure, Request
 from rogatory.safeguards.requester import NONE, RequesterEvidence, RequesterPolicy
@@ -45,7 +57,17 @@ from rogatory.safeguards.signals import Signals
 from rogatory.treaty import catalogue
 
 assert rules.MODULES  # importing rules registers them
-IN_FORCE = "relation.in_force"  # whose pass puts the Convention among the legal bases
+IN_FORCE = "relation.in_force"
+# One rule as the fast path runs it: the plain rule, its citations, its memo key (None: run
+# every time) and the findings made per key, each with its rank and whether it overrides.
+_Step = tuple[
+    Rule[Context],
+    tuple[Citation, ...],
+    Callable[[Context], Hashable] | None,
+    dict[Hashable, tuple[Finding, int, bool]],
+]
+_UNKEYED = object()  # a rule without a memo key: evaluated every time
+_PROCEED_RANK = rank(Outcome.PROCEED)  # whose pass puts the Convention among the legal bases
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +177,7 @@ class Screener:
                 + (f"unknown rules {unknown}" if unknown else "no screening rules"),
                 help="known rules: " + ", ".join(r.id for r in REGISTRY.rules),
             )
-        self.rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...] = tuple(
+        self.rules = tuple(
             (
                 _as_applied(rule, law),
                 (
@@ -173,7 +195,7 @@ class Screener:
                 f"{law.bundle.id}/provisions.yaml: parts name rules the treaty does not apply: "
                 f"{sorted(named - set(applied))}",
             )
-        self._rule_list = tuple(rule for rule, _ in self.rules)
+        self._bases: dict[tuple[str, str, date], tuple[dict[str, Any], ...]] = {}
         self._family: dict[str, Screener] = {self.treaty: self}
         bundle = law.bundle
         self.treaty_info = {
@@ -181,6 +203,26 @@ class Screener:
             "instrument": bundle.instrument,
             "title": bundle.manifest.short_title,
         }
+
+    @property
+    def rules(self) -> tuple[tuple[Rule[Context], tuple[Citation, ...]], ...]:
+        """The rules this screener applies, in order, each with what it cites."""
+        return self._rules
+
+    @rules.setter
+    def rules(self, rules: tuple[tuple[Rule[Context], tuple[Citation, ...]], ...]) -> None:
+        # What screening runs per request, worked out once: each rule as plain code (the
+        # reference path), and, for a rule memoised on the facts it reads, its key and the
+        # findings already made per key (the fast path).
+        self._rules = rules
+        self._rule_list = tuple(rule for rule, _ in rules)
+        self._plain = tuple(
+            (dataclasses.replace(rule, func=unwrapped(rule.func)), cites) for rule, cites in rules
+        )
+        self._plan: tuple[_Step, ...] = tuple(
+            (plain, cites, memo_key(rule.func), {})
+            for (rule, cites), (plain, _) in zip(rules, self._plain, strict=True)
+        )
 
     @property
     def treaty(self) -> str:
@@ -259,11 +301,59 @@ class Screener:
     ) -> Decision:
         self.check_request(request)
         ctx = Context(request, on or request.submitted_on, self.law, requester)
+        made: list[Finding] = []
+        best = _PROCEED_RANK
+        engaged_any = False
+        for rule, cites, key, seen in self._plan:
+            k = key(ctx) if key is not None else _UNKEYED
+            entry = seen.get(k) if key is not None else None
+            if entry is None:
+                finding = evaluate(rule, ctx, cites)
+                entry = (
+                    finding,
+                    rank(finding.outcome, finding.flags),
+                    rule.overrides is not None and engaged(finding),
+                )
+                if key is not None:
+                    if len(seen) >= MEMO_LIMIT:
+                        seen.clear()
+                    seen[k] = entry
+            made.append(entry[0])
+            if entry[1] < best:
+                best = entry[1]
+            engaged_any = engaged_any or entry[2]
+        if engaged_any:  # a duty overridden: its finding changes, so combine again
+            findings = mark_overridden(self._rule_list, made)
+            return self._decision(request, ctx, findings, now, combine(findings))
+        return self._decision(request, ctx, tuple(made), now, PRECEDENCE[best][0])
+
+    def screen_reference(
+        self,
+        request: Request,
+        on: date | None = None,
+        *,
+        requester: RequesterEvidence = NONE,
+    ) -> Decision:
+        """The straightforward path: every rule's plain function run on the request, nothing
+        memoised. What ``screen`` must always equal (the property tests hold them to it)."""
+        self.check_request(request)
+        ctx = Context(request, on or request.submitted_on, self.law, requester)
         findings = mark_overridden(
-            self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self.rules]
+            self._rule_list, [evaluate(rule, ctx, cites) for rule, cites in self._plain]
         )
+        return self._decision(request, ctx, findings, datetime.now(UTC))
+
+    def _decision(
+        self,
+        request: Request,
+        ctx: Context,
+        findings: tuple[Finding, ...],
+        now: datetime,
+        outcome: Outcome | None = None,
+    ) -> Decision:
+        requester = ctx.requester
         return Decision(
-            combine(findings),
+            combine(findings) if outcome is None else outcome,
             ctx.on,
             self.law.bundle.revision,
             findings,
@@ -279,6 +369,15 @@ class Screener:
         central authority asks before choosing the channel, read from the one report
         ``rogatory basis`` prints (``Law.bases``, once per pair and date)."""
         a, b = request.requesting_state, request.requested_state
+        key = (a, b, on)
+        found = self._bases.get(key)
+        if found is None:
+            if len(self._bases) >= MEMO_LIMIT:
+                self._bases.clear()
+            found = self._bases[key] = self._bases_between(a, b, on)
+        return found
+
+    def _bases_between(self, a: str, b: str, on: date) -> tuple[dict[str, Any], ...]:
         report = self.law.bases(a, b, on)
         own = self.law.bundle.instrument
         shipped = sorted(
@@ -356,6 +455,16 @@ def _as_applied(rule: Rule[Context], law: Law) -> Rule[Context]:
         agreement = governed_by(ctx)
         return governed_verdict(agreement) if agreement is not None else inner(ctx)
 
+    plain = unwrapped(inner)
+
+    def gated_plain(ctx: Context) -> Verdict:
+        agreement = governed_by(ctx)
+        return governed_verdict(agreement) if agreement is not None else plain(ctx)
+
+    key = memo_key(inner)
+    if key is not None:
+        gated.memo_key = lambda ctx: (governed_by(ctx), key(ctx))  # type: ignore[attr-defined]
+    gated.__wrapped__ = gated_plain  # type: ignore[attr-defined]
     return dataclasses.replace(rule, func=gated)
 
 

@@ -10,7 +10,7 @@ invalid rather than silently narrowed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 
 from rogatory.law.bundle import DeadlineKind, MeasureFacts
@@ -56,6 +56,20 @@ PRESENT: dict[str, Callable[[Request], bool]] = {
 }
 
 
+def _contents(ctx: Context) -> Hashable:
+    """What a contents rule reads: the measure, and which of its required items the request
+    holds (the tests of the measure's row, found once per row)."""
+    facts = ctx.law.measure(ctx.request.measure)
+    known = _TESTS.get(id(facts))
+    if known is None or known[0] is not facts:
+        known = _TESTS[id(facts)] = (facts, tuple(test for _, _, test in required_items(facts)))
+    request = ctx.request
+    return request.measure, tuple(test(request) for test in known[1])
+
+
+_TESTS: dict[int, tuple[MeasureFacts, tuple[Callable[[Request], bool], ...]]] = {}
+
+
 def required_items(facts: MeasureFacts) -> tuple[Item, ...]:
     """What a request for the measure must contain, as its treaty's measures table lists it:
     (field, what the provision asks, present).
@@ -94,6 +108,12 @@ def _verdict(missing: list[tuple[str, str]], what: str) -> Verdict:
     discretion=Discretion.MUST,
     on_fail=Outcome.INVALID,
 )
+@memoised(
+    lambda ctx: (
+        _contents(ctx),
+        _text(ctx.request.data.custodian) or _text(ctx.request.data.location),
+    )
+)
 def preservation_request(ctx: Context) -> Verdict:
     """A preservation request specifies the authority, the offence and a summary of facts, the
     data and its relation to the offence, any available information on the custodian or the
@@ -120,6 +140,7 @@ def preservation_request(ctx: Context) -> Verdict:
     discretion=Discretion.MUST,
     on_fail=Outcome.INVALID,
 )
+@memoised(lambda ctx: (_contents(ctx), governed_by(ctx)))
 def mla_request(ctx: Context) -> Verdict:
     """A request for mutual legal assistance contains the requesting authority, the subject
     matter and nature of the investigation, a summary of the facts, the assistance sought and
@@ -145,6 +166,7 @@ def mla_request(ctx: Context) -> Verdict:
     discretion=Discretion.MUST,
     on_fail=Outcome.INVALID,
 )
+@memoised(_contents)
 def emergency_request(ctx: Context) -> Verdict:
     """An emergency is a situation in which there is a significant and imminent risk to the
     life or safety of any natural person; a request made as an emergency must show it."""
@@ -190,6 +212,7 @@ def _fit_rule(ctx: Context, measure: Measure) -> str:
     discretion=Discretion.MUST,
     on_fail=Outcome.INVALID,
 )
+@memoised(lambda ctx: (ctx.request.measure, tuple(ctx.request.data.categories)))
 def fit_to_measure(ctx: Context) -> Verdict:
     """Interception of content data and real-time collection of traffic data are different
     measures with different conditions; a request must ask for the data its measure concerns."""

@@ -102,7 +102,7 @@ def language(ctx: Context) -> Verdict:
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
 )
-@memoised(lambda ctx: (ctx.request.confidentiality_requested, ctx.request.requested_state))
+@memoised(lambda ctx: (ctx.request.confidentiality_requested, ctx.request.requesting_state))
 def confidentiality(ctx: Context) -> Verdict:
     """Where the requesting State asks, the requested State keeps the request and its contents
     confidential, except as needed to execute it; if it cannot, it promptly says so."""

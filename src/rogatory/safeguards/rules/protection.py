@@ -28,6 +28,14 @@ def intrusive(ctx: Context) -> list[str]:
     kind=Kind.SAFEGUARD,
     discretion=Discretion.MUST,
 )
+@memoised(
+    lambda ctx: (
+        ctx.request.measure,
+        tuple(ctx.request.data.categories),
+        ctx.request.requested_state,
+        None if (a := ctx.request.authorisation) is None else (a.issuer, a.date, a.reference),
+    )
+)
 def authorisation(ctx: Context) -> Verdict:
     """Intrusive powers are subject to judicial or other independent review, as appropriate in
     view of the nature of the power."""
@@ -63,6 +71,16 @@ def authorisation(ctx: Context) -> Verdict:
     id="safeguards.proportionality",
     kind=Kind.SAFEGUARD,
     discretion=Discretion.MUST,
+)
+@memoised(
+    lambda ctx: (
+        ctx.request.measure,
+        len(ctx.request.data.identifiers),
+        ctx.request.data.period is None,
+        ctx.request.data.period.days if ctx.request.data.period else None,
+        ctx.request.duration_days,
+        tuple(ctx.request.data.categories),
+    )
 )
 def proportionality(ctx: Context) -> Verdict:
     """Powers and procedures incorporate the principle of proportionality: a request broader
@@ -137,6 +155,13 @@ def domestic_law_measure(ctx: Context) -> Verdict:
     id="data_protection.transfer",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
+)
+@memoised(
+    lambda ctx: (
+        bool(ctx.request.data.categories or ctx.request.persons),
+        ctx.request.requesting_state,
+        ctx.request.requested_state,
+    )
 )
 def transfer(ctx: Context) -> Verdict:
     """Personal data is transferred subject to the transferring State's law; it may impose

@@ -35,7 +35,9 @@ from rogatory.safeguards.context import (
     Context,
     governed_by,
     governed_verdict,
+    memo_key,
     memoised,
+    unwrapped,
 )
 from rogatory.safeguards.request import Measure
 
@@ -68,8 +70,7 @@ def refusal_ground(
     """
 
     def wrap(func: RuleFunction) -> RuleFunction:
-        @wraps(func)
-        def gated(ctx: Context) -> Verdict:
+        def gate(ctx: Context, inner: RuleFunction) -> Verdict:
             facts = ctx.law.measure(ctx.request.measure)
             if rule_id not in facts.grounds:
                 closed = "may only be refused on" if facts.grounds_closed else "has the grounds"
@@ -85,7 +86,30 @@ def refusal_ground(
             agreement = governed_by(ctx) if governed else None
             if agreement is not None:
                 return governed_verdict(agreement)
-            return func(ctx)
+            return inner(ctx)
+
+        plain = unwrapped(func)
+
+        @wraps(func)
+        def gated(ctx: Context) -> Verdict:
+            return gate(ctx, func)
+
+        def gated_plain(ctx: Context) -> Verdict:
+            return gate(ctx, plain)
+
+        # what the gate reads (the measure's grounds, the governing treaty) and the ground's
+        # own key: the screener memoises the ground's whole finding on both
+        key = memo_key(func)
+        gated.memo_key = (  # type: ignore[attr-defined]
+            None
+            if key is None
+            else lambda ctx: (
+                ctx.request.measure,
+                governed_by(ctx) if governed else None,
+                key(ctx),
+            )
+        )
+        gated.__wrapped__ = gated_plain
 
         return REGISTRY.rule(
             id=rule_id,
@@ -188,6 +212,12 @@ def dual_criminality(ctx: Context) -> Verdict:
 
 
 @refusal_ground("refusal.essential_interests")
+@memoised(
+    lambda ctx: (
+        ctx.request.requested_state,
+        ctx.signal_key("essential_interests", "offence.description", "facts", "assistance_sought"),
+    )
+)
 def essential_interests(ctx: Context) -> Verdict:
     """Assistance may be refused if executing the request is likely to prejudice the
     sovereignty, security, ordre public or other essential interests of the requested State.
@@ -214,6 +244,12 @@ def essential_interests(ctx: Context) -> Verdict:
 
 
 @refusal_ground("refusal.political_offence")
+@memoised(
+    lambda ctx: (
+        ctx.request.requested_state,
+        ctx.signal_key("political_offence", "offence.description", "facts"),
+    )
+)
 def political_offence(ctx: Context) -> Verdict:
     """A request for preservation, or the disclosure of preserved traffic data, may be refused
     where the request concerns an offence the requested State considers a political offence or
@@ -281,6 +317,7 @@ def legal_system(ctx: Context) -> Verdict:
 
 
 @refusal_ground("refusal.persecution", governed=False)
+@memoised(lambda ctx: ctx.signal_key("persecution.", "offence.description", "facts"))
 def persecution(ctx: Context) -> Verdict:
     """There is no obligation to assist where there are substantial grounds for believing that
     the request aims at prosecuting or punishing a person on account of sex, race, language,
@@ -309,6 +346,17 @@ def persecution(ctx: Context) -> Verdict:
 
 
 @REGISTRY.rule(id="not_grounds.fiscal", kind=Kind.RECORD, discretion=Discretion.MUST)
+@memoised(
+    lambda ctx: (
+        hits := ctx.signal_key("fiscal", "offence.description", "facts"),
+        hits
+        and (
+            ctx.request.requested_state,
+            tuple(ctx.request.offence.treaty_articles),
+            governed_by(ctx),
+        ),
+    )
+)
 def fiscal(ctx: Context) -> Verdict:
     """A request may not be refused on the sole ground that the offence is also considered to
     involve fiscal matters."""
@@ -361,6 +409,9 @@ def _fiscal_for_treaty_offences(ctx: Context, hits: list[str]) -> Verdict:
     id="not_grounds.bank_secrecy",
     kind=Kind.RECORD,
     discretion=Discretion.MUST,
+)
+@memoised(
+    lambda ctx: ctx.signal_key("bank_secrecy", "data.custodian", "facts", "assistance_sought")
 )
 def bank_secrecy(ctx: Context) -> Verdict:
     """Mutual legal assistance may not be declined on the ground of bank secrecy."""

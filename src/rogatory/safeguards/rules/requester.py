@@ -11,17 +11,19 @@ sends the request to a person, none refuses it.
 
 from __future__ import annotations
 
-from functools import cache
-
 from rogatory.law.decision import Discretion, Flag, Kind, Outcome, Result, Verdict
-from rogatory.safeguards.context import REGISTRY, Context
+from rogatory.safeguards.context import EMERGENCY_WORDING, REGISTRY, Context, memoised
 from rogatory.safeguards.request import Measure, Request
-from rogatory.safeguards.requester import RequesterPolicy, Signature
+from rogatory.safeguards.requester import NONE, RequesterEvidence, Signature
 from rogatory.safeguards.rules.channel import ROLE_NAMES
 from rogatory.safeguards.rules.completeness import PRESENT
-from rogatory.safeguards.signals import SignalIndex
 
 POLICY = (Flag.POLICY,)
+
+
+def _evidence(ctx: Context) -> RequesterEvidence | None:
+    """What was verified about the sender, as a memo key (None: nothing was)."""
+    return None if ctx.requester is NONE else ctx.requester
 
 
 @REGISTRY.rule(
@@ -29,6 +31,13 @@ POLICY = (Flag.POLICY,)
     kind=Kind.CONDITION,
     discretion=Discretion.MUST,
     on_fail=Outcome.INVALID,
+)
+@memoised(
+    lambda ctx: (
+        _evidence(ctx),
+        ctx.request.requesting_authority.role,
+        ctx.request.requesting_state,
+    )
 )
 def signature(ctx: Context) -> Verdict:
     """A request is taken as coming from the requesting State's authority only when a key the
@@ -91,6 +100,13 @@ def _sender(req: Request) -> str | None:
 
 
 @REGISTRY.rule(id="requester.sender_domain", kind=Kind.CONDITION, discretion=Discretion.MAY)
+@memoised(
+    lambda ctx: (
+        _evidence(ctx),
+        ctx.request.requesting_authority.email,
+        ctx.request.requesting_state,
+    )
+)
 def sender_domain(ctx: Context) -> Verdict:
     """A request sent from a free e-mail service, or from a domain that is not an official
     domain of a registered authority of the requesting State, goes to a person (policy)."""
@@ -133,6 +149,7 @@ def _who(ctx: Context) -> str | None:
 
 
 @REGISTRY.rule(id="requester.first_contact", kind=Kind.CONDITION, discretion=Discretion.MAY)
+@memoised(lambda ctx: (_evidence(ctx), ctx.request.requesting_authority.email))
 def first_contact(ctx: Context) -> Verdict:
     """The first request from a sender whose signature does not verify against the registry
     goes to a person (policy): a forger's first message is its only one."""
@@ -162,6 +179,7 @@ def first_contact(ctx: Context) -> Verdict:
 
 
 @REGISTRY.rule(id="requester.burst", kind=Kind.CONDITION, discretion=Discretion.MAY)
+@memoised(lambda ctx: (_evidence(ctx), ctx.request.requesting_authority.email))
 def burst(ctx: Context) -> Verdict:
     """Many requests from one sender within a short time go to a person (policy): a
     compromised account is used quickly, before it is noticed."""
@@ -186,6 +204,7 @@ def burst(ctx: Context) -> Verdict:
 
 
 @REGISTRY.rule(id="requester.many_accounts", kind=Kind.CONDITION, discretion=Discretion.MAY)
+@memoised(lambda ctx: len(ctx.request.data.identifiers))
 def many_accounts(ctx: Context) -> Verdict:
     """A request naming the identifiers of many accounts goes to a person (policy), to check
     that each is related to the offence and not a trawl."""
@@ -204,11 +223,6 @@ def many_accounts(ctx: Context) -> Verdict:
     return Verdict(Result.PASS, f"{named} (at most {limit})", read)
 
 
-@cache
-def _wording(policy: RequesterPolicy) -> SignalIndex:
-    return SignalIndex({"emergency": policy.emergency_wording})
-
-
 EMERGENCY_ELEMENTS = (
     "emergency.description",
     "emergency.risk_to",
@@ -217,18 +231,27 @@ EMERGENCY_ELEMENTS = (
 )
 
 
+def _wording_key(ctx: Context) -> tuple[object, ...]:
+    """What the emergency-wording rule reads: the measure, the wording found, and where there
+    is any, which elements of an emergency the request shows."""
+    terms = ctx.signal_key(EMERGENCY_WORDING, "facts", "offence.description")
+    if not terms:
+        return (ctx.request.measure,)
+    return ctx.request.measure, terms, tuple(PRESENT[f](ctx.request) for f in EMERGENCY_ELEMENTS)
+
+
 @REGISTRY.rule(id="requester.emergency_wording", kind=Kind.CONDITION, discretion=Discretion.MAY)
+@memoised(lambda ctx: _wording_key(ctx))
 def emergency_wording(ctx: Context) -> Verdict:
     """Wording that claims an emergency without the elements of one (a significant and
     imminent risk to the life or safety of a natural person, Art 2(o)) goes to a person:
     pressure of urgency is how a forged request gets past a second look."""
     req = ctx.request
-    index = _wording(ctx.law.requester_policy)
     terms = sorted(
         {
             t
-            for text in (req.facts, req.offence.description)
-            for t in index.scan(text).get("emergency", ())
+            for hits in ctx.signals(EMERGENCY_WORDING, "facts", "offence.description").values()
+            for t in hits
         }
     )
     read = (("wording", tuple(terms)),)
