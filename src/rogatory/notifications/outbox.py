@@ -125,6 +125,47 @@ def write(session: Session, org: str, found: Notice, assignee: str | None, now: 
     return written
 
 
+ACCOUNT_MESSAGE = "account_message"  # the outbox kind of a message to one person
+
+
+def message(
+    session: Session, *, org: str, to: str, dedup_key: str, subject: str, body: str, now: datetime
+) -> OutboxRow:
+    """One email to one person about their own account (a sign-up's verification link),
+    not a notice of the kinds above: it goes to that address alone, never to a webhook or
+    to anyone's preferences, and the worker delivers it like any other email."""
+    row = OutboxRow(
+        org_id=org,
+        kind=ACCOUNT_MESSAGE,
+        dedup_key=dedup_key,
+        channel=EMAIL,
+        recipient=to,
+        case_id=None,
+        subject=f"[rogatory] {subject}",
+        body=body,
+        payload={"kind": ACCOUNT_MESSAGE},
+        status="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def redact_prefix(session: Session, prefix: str, body: str) -> None:
+    """Replace the body of the account messages whose dedup key starts with ``prefix`` (a
+    verification link once used: the outbox then holds no live secret, sent or not)."""
+    for row in session.execute(
+        select(OutboxRow).where(
+            OutboxRow.dedup_key.startswith(prefix, autoescape=True),
+            OutboxRow.kind == ACCOUNT_MESSAGE,
+        )
+    ).scalars():
+        row.body = body
+
+
 def on_event(session: Session, event: AuditEvent) -> None:
     """The audit hook: an event that is a notice itself is written to the outbox in the
     event's own transaction, so a rolled-back change notifies nobody."""
