@@ -24,6 +24,7 @@ from rogatory.api import (
     problems,
     reference,
     replies,
+    requesters,
     steps,
 )
 
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     evidence.router,
     people.router,
     authorities.router,
+    requesters.router,
     reference.router,
 )
 PROBLEM = "Problem"

@@ -72,7 +72,7 @@ class Followed:
     disclosures: list[Handed]
 
 
-def _summary(case: Case) -> Summary:
+def summary_of(case: Case) -> Summary:
     return Summary(
         case.id,
         case.reference,
@@ -92,7 +92,7 @@ def mine(session: Session, actor: Actor) -> list[Summary]:
     rows = session.execute(
         select(Case).where(flows.visible(actor)).order_by(Case.received_at.desc(), Case.id)
     ).scalars()
-    return [_summary(c) for c in rows]
+    return [summary_of(c) for c in rows]
 
 
 def _case(session: Session, actor: Actor, case_id: str) -> Case:
@@ -111,7 +111,7 @@ def followed(session: Session, actor: Actor, case_id: str) -> Followed:
         .order_by(ReplyRow.sent_at, ReplyRow.id)
     ).scalars()
     return Followed(
-        _summary(case),
+        summary_of(case),
         [Step("received", case.received_at), *(Step(t.to_status, t.at) for t in moves)],
         [
             SentReply(r.id, r.kind, r.language, r.sent_at, r.text)
