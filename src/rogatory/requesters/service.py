@@ -231,13 +231,19 @@ def _enrolling(session: Session, ticket: str, when: datetime) -> tuple[User, Req
 
 
 def begin_enrolment(
-    session: Session, ticket: str, kek: envelope.Kek, now: datetime | None = None
+    session: Session,
+    ticket: str,
+    kek: envelope.Kek,
+    now: datetime | None = None,
+    *,
+    fixed_secret: bytes | None = None,
 ) -> tuple[User, str]:
     """A new TOTP secret for the account, sealed; returns the ``otpauth://`` URI to show
-    once. Asking again (a reloaded page) replaces the secret not yet confirmed."""
+    once. Asking again (a reloaded page) replaces the secret not yet confirmed.
+    ``fixed_secret``: the demo's published secret, for its one demo account only."""
     when = now or _now()
     user, account = _enrolling(session, ticket, when)
-    secret = totp.new_secret()
+    secret = fixed_secret or totp.new_secret()
     second_factor.seal(account, secret, kek)
     session.flush()
     _record(session, account.org_id, user.email, user.id, "requester.totp_issued", {})

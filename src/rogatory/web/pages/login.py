@@ -15,7 +15,7 @@ from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import retry_after, status_for
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
-from rogatory.web.auth import Poster
+from rogatory.web.auth import AnyPoster
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "rogatory_login_csrf"
@@ -109,7 +109,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(who: Poster, db: Db) -> Response:
+def logout(who: AnyPoster, db: Db) -> Response:
     sessions.sign_out(db, who)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/")
