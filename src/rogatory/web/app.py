@@ -28,6 +28,7 @@ from rogatory.web.pages import (
     people,
     queue,
     replies,
+    requesters,
     states,
     steps,
     treaty,
@@ -78,6 +79,7 @@ def create_app(services: Services) -> FastAPI:
         audit,
         people,
         authorities,
+        requesters,
         docs,
     ):
         app.include_router(module.router)
