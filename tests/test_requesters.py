@@ -435,3 +435,37 @@ def test_a_requester_sees_its_own_requests_only(
         submit.submit(s, ana, _doc(requesting_state="XAC", requested_state="XAB"), screener)
     assert info.value.code == "requester.wrong_state"
     assert "field requesting_state" in info.value.message
+
+
+def test_the_admins_command_lists_approves_and_suspends(
+    factory: sessionmaker[Session], engine: Engine
+) -> None:
+    from tests.test_users_list import _run
+
+    at = datetime.now(UTC)
+    enrolled(factory, "ana@police.xaa.example", at)
+    sign_up(factory, "bo@police.xaa.example", at)
+    url = engine.url.render_as_string(hide_password=False)
+    listed = _run(url, "requesters", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)["requesters"]
+    assert [(r["email"], r["status"], r["authority"]) for r in rows] == [
+        ("ana@police.xaa.example", "enrolled", "xaa-police"),
+        ("bo@police.xaa.example", "unverified", "xaa-police"),
+    ]
+    early = _run(url, "requesters", "approve", "bo@police.xaa.example")
+    assert early.returncode == 2 and early.stderr.startswith("error[requester.not_ready]")
+    done = _run(url, "requesters", "approve", "ana@police.xaa.example")
+    assert done.returncode == 0 and "(approved)" in done.stdout, done.stderr
+    cut = _run(url, "requesters", "suspend", "ana@police.xaa.example")
+    assert cut.returncode == 0 and "(suspended)" in cut.stdout, cut.stderr
+    table = _run(url, "requesters", "list", "--org", "org-a")
+    assert "2 requester account(s), 0 awaiting approval" in table.stdout
+    with factory() as s:
+        actors = [
+            e.actor
+            for e in s.execute(
+                select(AuditEvent).where(AuditEvent.action == "requester.approved")
+            ).scalars()
+        ]
+        assert actors and actors[0].startswith("cli")
