@@ -86,7 +86,7 @@ def list_requesters(
             r["authority_name"],
             r["state"],
             r["status"],
-            r["signed_up"],
+            r["signed_up"][:10],
         )
     console.print(table)
     waiting = sum(1 for r in rows if r["status"] == "enrolled")
