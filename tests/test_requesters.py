@@ -469,3 +469,16 @@ def test_the_admins_command_lists_approves_and_suspends(
             ).scalars()
         ]
         assert actors and actors[0].startswith("cli")
+
+
+def test_a_requester_is_never_emailed_notices_of_the_providers_cases(
+    factory: sessionmaker[Session],
+) -> None:
+    from rogatory.notifications import outbox
+    from rogatory.notifications.kinds import Kind
+
+    approved(factory, "ana@police.xaa.example", datetime.now(UTC))
+    with factory() as s:
+        user = s.execute(select(User).where(User.email == "ana@police.xaa.example")).scalar_one()
+        chose = {(user.id, Kind.NEW_REQUEST.value): True}  # even had it opted in
+        assert not outbox.wants(user, Kind.NEW_REQUEST, chose)

@@ -49,7 +49,11 @@ def case_facts(case: Case) -> dict[str, Any]:
 
 
 def wants(user: User, kind: Kind, preferences: dict[tuple[str, str], bool]) -> bool:
-    """Whether ``user`` is told of ``kind`` by email: their own choice, else their roles'."""
+    """Whether ``user`` is told of ``kind`` by email: their own choice, else their roles'.
+    A requesting authority's account is never told of the provider's cases this way: the
+    notices name cases it may not see."""
+    if Role.REQUESTER.value in user.roles:
+        return False
     chosen = preferences.get((user.id, kind.value))
     if chosen is not None:
         return chosen
@@ -69,7 +73,9 @@ def _emails(session: Session, org: str, kind: Kind, assignee: str | None) -> lis
     }
     out = {u.email for u in users if wants(u, kind, prefs)}
     # The case's assignee is told of what happens to it, unless they turned the kind off.
-    mine = next((u for u in users if u.email == assignee), None)
+    mine = next(
+        (u for u in users if u.email == assignee and Role.REQUESTER.value not in u.roles), None
+    )
     if mine is not None and prefs.get((mine.id, kind.value), True):
         out.add(mine.email)
     return sorted(out)
