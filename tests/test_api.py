@@ -22,6 +22,7 @@ from rogatory.requests import flows
 from rogatory.requests.transitions import Lifecycle
 from rogatory.safeguards import engine as screening
 from rogatory.treaty import catalogue
+from tests import requester_accounts
 from tests.conftest import ratifications
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "requests"
@@ -82,6 +83,13 @@ def api(
             roles=["reviewer"],
         )
         tokens["read-only"] = accounts.create_token(s, reader, name="t", scopes=["cases:read"])[1]
+        requester_accounts.authority(s, "org-a", "xaa-police", "XAA", "police.xaa.example")
+        for email, key in (
+            ("ana@police.xaa.example", "requester"),
+            ("bo@police.xaa.example", "bo"),
+        ):
+            requester, _ = requester_accounts.approved(s, "org-a", email)
+            tokens[key] = accounts.create_token(s, requester, name="t", scopes=["requests:own"])[1]
     app = create_app(
         Services(
             sessions,
@@ -257,7 +265,22 @@ MATRIX = {
     "setMyNotificationPreferences": dict.fromkeys(ROLES, 200),
     "getUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
     "setUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    # a requesting authority's own requests: its token (requests:own) reaches nothing else
+    "submitOwnRequest": {**dict.fromkeys(ROLES, 403), "requester": 201},
+    "listOwnRequests": {**dict.fromkeys(ROLES, 403), "requester": 200},
+    "getOwnRequest": {**dict.fromkeys(ROLES, 403), "requester": 200},
+    "getOwnReceipt": {**dict.fromkeys(ROLES, 403), "requester": 200},
+    "downloadOwnFile": {**dict.fromkeys(ROLES, 403), "requester": 200},
+    # requester accounts: approved and suspended by the admin
+    "listRequesters": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "approveRequester": {**dict.fromkeys(ROLES, 403), "admin": 200},
+    "suspendRequester": {**dict.fromkeys(ROLES, 403), "admin": 200},
 }
+PUBLIC = {"getProblemType", "getRequestSchema"}
+MATRIX_ROLES = (*ROLES, "requester")
+for _operation, _expected in MATRIX.items():
+    # every staff route refuses a requester's token for its scope; the public pages do not
+    _expected.setdefault("requester", 200 if _operation in PUBLIC else 403)
 
 
 def _authority(ident: str, kid: str) -> dict[str, Any]:
@@ -282,7 +305,7 @@ def _authority(ident: str, kid: str) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", MATRIX_ROLES)
 def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str) -> None:
     """Every role on every endpoint: allowed, or 403; a 409/422 shows the role was let
     through to the next check (the case's state, the finding named)."""
@@ -343,6 +366,21 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         return rid
 
     r_edit, r_approve, r_discard = drafted(), drafted(), drafted()
+    own = client.post("/api/v1/my/requests", json=_doc(), headers=_h(tokens["requester"]))
+    assert own.status_code == 201, own.text
+    mine = own.json()["id"]
+    client.post(f"{base}/{mine}/transitions", json={"to": "in_review"}, headers=_h(staff))
+    client.post(f"{base}/{mine}/approvals", json={}, headers=_h(tokens["approver"]))
+    uploaded = client.put(
+        f"{base}/{mine}/evidence/logs.txt", content=b"log lines", headers=_h(staff)
+    ).json()["id"]
+    handed = client.post(
+        f"{base}/{mine}/disclosures",
+        json={"files": [uploaded], "recipient": {"name": "Authority xaa-police"}},
+        headers=_h(staff),
+    )
+    assert handed.status_code == 201, handed.text
+    receipt = f"/api/v1/my/requests/{mine}/disclosures/{handed.json()['manifest']['receipt_id']}"
     r_send, r_deliver = drafted(approved=True), drafted(approved=True, sent=True)
     mine = "/api/v1/me/notification-preferences"
     theirs = "/api/v1/users/reader@a.example/notification-preferences"
@@ -482,6 +520,20 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         "getUserNotificationPreferences": lambda: client.get(theirs, headers=_h(token)),
         "setUserNotificationPreferences": lambda: client.put(
             theirs, json={"preferences": {"new_request": {"email": None}}}, headers=_h(token)
+        ),
+        "submitOwnRequest": lambda: client.post(
+            "/api/v1/my/requests", json=_doc(), headers=_h(token)
+        ),
+        "listOwnRequests": lambda: client.get("/api/v1/my/requests", headers=_h(token)),
+        "getOwnRequest": lambda: client.get(f"/api/v1/my/requests/{mine}", headers=_h(token)),
+        "getOwnReceipt": lambda: client.get(f"{receipt}/receipt", headers=_h(token)),
+        "downloadOwnFile": lambda: client.get(f"{receipt}/files/1", headers=_h(token)),
+        "listRequesters": lambda: client.get("/api/v1/requesters", headers=_h(token)),
+        "approveRequester": lambda: client.post(
+            "/api/v1/requesters/ana@police.xaa.example/approve", headers=_h(token)
+        ),
+        "suspendRequester": lambda: client.post(
+            "/api/v1/requesters/bo@police.xaa.example/suspend", headers=_h(token)
         ),
     }
     spec = client.get("/openapi.json").json()
@@ -719,6 +771,14 @@ def test_openapi_has_stable_operation_ids(api: tuple[TestClient, dict[str, str]]
         "setMyNotificationPreferences",
         "getUserNotificationPreferences",
         "setUserNotificationPreferences",
+        "submitOwnRequest",
+        "listOwnRequests",
+        "getOwnRequest",
+        "getOwnReceipt",
+        "downloadOwnFile",
+        "listRequesters",
+        "approveRequester",
+        "suspendRequester",
     }
 
 
@@ -1159,3 +1219,36 @@ def test_an_admin_cuts_off_access_over_http(api: tuple[TestClient, dict[str, str
     no_scope = client.get("/api/v1/users", headers=_h(tokens["read-only"]))
     assert no_scope.status_code == 403 and no_scope.json()["code"] == "auth.forbidden"
     assert client.get("/api/v1/audit/verify", headers=admin).json()["ok"]
+
+
+def test_a_requester_reads_and_lists_its_own_requests_only(
+    api: tuple[TestClient, dict[str, str]],
+) -> None:
+    client, tokens = api
+    ana, bo = _h(tokens["requester"]), _h(tokens["bo"])
+    mine = client.post("/api/v1/my/requests", json=_doc(), headers=ana)
+    assert mine.status_code == 201, mine.text
+    assert mine.headers["Location"] == f"/api/v1/my/requests/{mine.json()['id']}"
+    theirs = client.post("/api/v1/my/requests", json=_doc(), headers=bo).json()["id"]
+    staff = _create(client, tokens["intake"]).json()["id"]
+    listed = client.get("/api/v1/my/requests", headers=ana).json()["items"]
+    assert [c["id"] for c in listed] == [mine.json()["id"]]
+    for other in (theirs, staff, "no-such-case"):
+        answer = client.get(f"/api/v1/my/requests/{other}", headers=ana)
+        assert answer.status_code == 404 and answer.json()["code"] == "case.not_found"
+        assert "XAA" not in answer.text and "preservation" not in answer.text
+        assert client.get(f"/api/v1/cases/{other}", headers=ana).status_code == 403
+    own = client.get(f"/api/v1/my/requests/{mine.json()['id']}", headers=ana).json()
+    assert own["status"] == "screening" and own["due_at"]
+    assert [h["status"] for h in own["history"]] == ["received", "screening"]
+    assert "screening" not in own and "decision" not in json.dumps(own)  # no internals
+    # cannot review, approve, or administer: its token has requests:own alone
+    assert client.post(f"/api/v1/cases/{theirs}/approvals", json={}, headers=ana).status_code == 403
+    assert client.get("/api/v1/requesters", headers=ana).status_code == 403
+    refused = client.post("/api/v1/requesters/bo@police.xaa.example/suspend", headers=ana).json()
+    assert refused["code"] == "auth.forbidden"
+    wrong = client.post(
+        "/api/v1/my/requests", json=_doc(requesting_state="XAC"), headers=ana
+    ).json()
+    assert wrong["code"] == "requester.wrong_state" and "requesting_state" in wrong["detail"]
+    assert len(client.get("/api/v1/my/requests", headers=ana).json()["items"]) == 1

@@ -88,6 +88,7 @@ def test_the_request_schema_the_document_links_to_resolves(api: Api) -> None:
 # Operations that answer with a file rather than a JSON document, and its media types.
 DOWNLOADS = {
     "downloadReply": {"text/plain"},
+    "downloadOwnFile": {"application/octet-stream"},
     "issueCaseFile": {"application/json", "text/html", "application/pdf"},
 }
 

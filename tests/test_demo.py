@@ -37,12 +37,12 @@ def test_the_demo_tells_a_varied_story_with_a_valid_audit_chain(
         tmp_path / "evidence",
     )
     assert not seed.is_empty(sessions)
-    assert (story.organisations, story.cases) == (2, 200)
+    assert (story.organisations, story.cases) == (2, 201)  # 200 and the requester's
     with sessions() as s:
         assert audit.verify(s).ok
         # every write path the story takes records the state it leaves, and nothing else
         checked = rows.verify(s)
-        assert checked.ok and checked.checked == {"case": 200, "user": 12, "authority": 60}, (
+        assert checked.ok and checked.checked == {"case": 201, "user": 13, "authority": 60}, (
             checked.describe()
         )
         measures = Counter(s.execute(select(Case.measure)).scalars())
@@ -84,7 +84,7 @@ def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> N
     loaded = _run(env, "demo", "--if-empty", "--json")
     assert loaded.returncode == 0, loaded.stderr
     report = json.loads(loaded.stdout)
-    assert report["cases"] == 200 and "reviewer@nimbus.example" in report["logins"]
+    assert report["cases"] == 201 and "reviewer@nimbus.example" in report["logins"]
     again = _run(env, "demo")
     assert again.returncode == 2 and again.stderr.startswith("error[demo.not_empty]")
     skipped = _run(env, "demo", "--if-empty")
@@ -107,7 +107,7 @@ def test_make_run_steps_migrate_load_once_serve_and_sign_in(tmp_path: Path) -> N
                 follow_redirects=True,
             )
             assert signed.status_code == 200 and "case-link" in signed.text
-            assert "170 cases" in client.get("/queue?status=all").text
+            assert "171 cases" in client.get("/queue?status=all").text
     assert "rogatory-demo" in served.out  # serve --demo says how to sign in
 
 

@@ -21,6 +21,7 @@ from rogatory.accounts import service as accounts
 from rogatory.accounts.models import User
 from rogatory.api.deps import Services
 from rogatory.db import engine as dbe
+from rogatory.demo import requester as demo_requester
 from rogatory.demo import seed
 from rogatory.replies.models import ReplyRow
 from rogatory.requests.models import Case
@@ -155,10 +156,18 @@ def _signed_in(site: Site, email: str) -> str:
     return found.group(1)
 
 
+REQUESTER = demo_requester.EMAIL
+
+
 def test_every_demo_case_reads_as_a_summary_with_grouped_findings_and_words(site: Site) -> None:
     _signed_in(site, REVIEWER)
     with site.sessions() as s:
-        ids = list(s.execute(select(Case.id).where(Case.org_id == "nimbus")).scalars())
+        # the intake officer's 170; the demo requester's own request is taken in by it
+        ids = list(
+            s.execute(
+                select(Case.id).where(Case.org_id == "nimbus", Case.created_by != REQUESTER)
+            ).scalars()
+        )
     assert len(ids) == 170
     for case_id in ids:
         page = site.client.get(f"/cases/{case_id}")

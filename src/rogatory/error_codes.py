@@ -32,6 +32,26 @@ CATALOGUE: Mapping[str, ErrorCode] = {
     "auth.csrf": _c(403, "the form's CSRF token is missing or not the session's"),
     "auth.forbidden": _c(403, "the token's scopes or the person's roles do not allow this"),
     "auth.throttled": _c(429, "too many failed sign-ins: wait for Retry-After"),
+    "auth.code_required": _c(401, "the account signs in with its password and a TOTP code"),
+    "auth.invalid_code": _c(401, "the TOTP code is wrong, outside its window, or already used"),
+    "auth.not_approved": _c(403, "the requester's account is not approved by the provider yet"),
+    # single-use tickets of sign-up and sign-in (verification link, enrolment, code step)
+    "account.token_unknown": _c(422, "the link or step is not one this site issued"),
+    "account.token_used": _c(409, "the link or step was already used once"),
+    "account.token_expired": _c(410, "the link or step has expired"),
+    # requesting authorities' own accounts
+    "requester.invalid_email": _c(422, "not an email address"),
+    "requester.invalid_name": _c(422, "the requester's name is missing"),
+    "requester.domain_not_registered": _c(
+        422, "the email's domain belongs to no authority in the registry on the day"
+    ),
+    "requester.invalid_code": _c(422, "the TOTP code does not confirm the secret shown"),
+    "requester.not_ready": _c(409, "the account is not at the step this needs"),
+    "requester.not_found": _c(404, "no such requester account in the organisation"),
+    "requester.invalid_status": _c(422, "not a status of a requester account"),
+    "requester.wrong_state": _c(
+        422, "the request's requesting State is not the State of the requester's authority"
+    ),
     # the workflow of a case
     "case.not_found": _c(404, "no such case in the caller's organisation"),
     "case.forbidden": _c(403, "the person's roles do not allow this action on a case"),

@@ -336,6 +336,12 @@ SCREENS = {
     "authorities": (ADMIN, "/authorities"),
     "authorities-read": (REVIEWER, "/authorities?state=XAA"),
     "notifications": (REVIEWER, "/notifications"),
+    # requesting authorities' own accounts (the signed-in requester's pages, past its TOTP
+    # code, are swept in test_requester_browser.py)
+    "requester-sign-up": (None, "/requesters/sign-up"),
+    "requester-verify": (None, "/requesters/verify?token=not-a-real-one"),
+    "login-code": (None, "/login/code"),
+    "requesters": (ADMIN, "/requesters"),
 }
 
 

@@ -130,7 +130,8 @@ def _live(session: Session, model: Any, owned: Any, now: datetime) -> list[Any]:
 def set_roles(session: Session, admin: Actor, email: str, roles: list[str]) -> User:
     """Replace a user's roles (at least one); the next request they make has the new ones."""
     _require_admin(admin)
-    parsed = sorted(r.value for r in accounts.parse_roles(roles))
+    given = accounts.parse_roles(roles)
+    parsed = sorted(r.value for r in given)
     if not parsed:
         raise RogatoryError(
             "user.invalid_role",
@@ -139,6 +140,13 @@ def set_roles(session: Session, admin: Actor, email: str, roles: list[str]) -> U
         )
     user = _user(session, admin, email)
     before = list(user.roles)
+    if Role.REQUESTER.value in before or Role.REQUESTER in given:
+        raise RogatoryError(
+            "user.invalid_role",
+            f"field roles: {user.email}: a requesting authority's account keeps the requester "
+            "role alone, and no staff account can be given it",
+            help="approve or suspend a requester with: rogatory requesters approve|suspend",
+        )
     if parsed == sorted(before):
         return user
     _keep_an_admin(session, user, parsed, active=user.active)

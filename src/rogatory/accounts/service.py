@@ -36,6 +36,19 @@ class Scope(StrEnum):
     CASES_WRITE = "cases:write"
     AUDIT_READ = "audit:read"
     USERS_ADMIN = "users:admin"  # people and tokens of the organisation (admins only)
+    # A requesting authority's account: its own requests (/api/v1/my), and only that. Its
+    # tokens carry this scope alone, and staff tokens never carry it.
+    REQUESTS_OWN = "requests:own"
+
+
+STAFF_SCOPES = frozenset(Scope) - {Scope.REQUESTS_OWN}
+REQUESTER_SCOPES = frozenset({Scope.REQUESTS_OWN})
+
+
+def scopes_for(roles: frozenset[Role]) -> frozenset[Scope]:
+    """The scopes a browser session of someone with ``roles`` carries, and the most a token
+    of theirs may: a requester's are its own requests only."""
+    return REQUESTER_SCOPES if Role.REQUESTER in roles else STAFF_SCOPES
 
 
 @dataclass(frozen=True)
@@ -49,13 +62,31 @@ class Principal:
 
 def parse_roles(values: list[str]) -> frozenset[Role]:
     try:
-        return frozenset(Role(v) for v in values)
+        roles = frozenset(Role(v) for v in values)
     except ValueError:
         raise RogatoryError(
             "user.invalid_role",
             f"field roles: unknown role in {values}",
             help=f"roles: {', '.join(r.value for r in Role)}",
         ) from None
+    if Role.REQUESTER in roles and len(roles) > 1:
+        # A requester sees only its own cases; a staff role would open every case to it.
+        raise RogatoryError(
+            "user.invalid_role",
+            "field roles: requester cannot be combined with another role",
+            help="a requesting authority's account has the requester role alone",
+        )
+    return roles
+
+
+def _no_requester_here(roles: frozenset[Role]) -> None:
+    """Requester accounts are made by signing up (``rogatory.requesters``), never given."""
+    if Role.REQUESTER in roles:
+        raise RogatoryError(
+            "user.invalid_role",
+            "field roles: the requester role comes only with a requesting authority's own "
+            "sign-up (/requesters/sign-up), which links it to the authority registry",
+        )
 
 
 def add_user(
@@ -67,9 +98,14 @@ def add_user(
     password: str,
     roles: list[str],
     by: str = "system",
+    signed_up: bool = False,
 ) -> User:
     """A new active user of ``org``, audited in its chain as done ``by`` (who ran the command:
-    ``cli:LOGIN``, the demo's seed, or a test's "system")."""
+    ``cli:LOGIN``, the demo's seed, or a test's "system"). ``signed_up``: a requesting
+    authority's own sign-up, whose user stays inactive until an admin approves it."""
+    parsed_roles = parse_roles(roles)
+    if not signed_up:
+        _no_requester_here(parsed_roles)
     if len(password) < 12:
         raise RogatoryError("user.weak_password", "field password: at least 12 characters")
     if session.execute(select(User).where(User.email == email.lower())).scalar_one_or_none():
@@ -80,8 +116,8 @@ def add_user(
         email=email.lower(),
         name=name,
         password_hash=_hasher.hash(password),
-        roles=sorted(r.value for r in parse_roles(roles)),
-        active=True,
+        roles=sorted(r.value for r in parsed_roles),
+        active=not signed_up,
         created_at=datetime.now(UTC),
     )
     session.add(user)
@@ -92,7 +128,12 @@ def add_user(
         actor=by,
         action="user.created",
         subject=f"user:{user.id}",
-        summary={"email": user.email, "name": user.name, "roles": user.roles},
+        summary={
+            "email": user.email,
+            "name": user.name,
+            "roles": user.roles,
+            **({"active": False} if signed_up else {}),
+        },
     )
     return user
 
@@ -144,6 +185,14 @@ def create_token(
             f"field scopes: unknown scope in {scopes}",
             help=f"scopes: {', '.join(s.value for s in Scope)}",
         ) from None
+    allowed = scopes_for(roles_of(user))
+    beyond = [s for s in parsed if Scope(s) not in allowed]
+    if beyond:
+        raise RogatoryError(
+            "token.invalid_scope",
+            f"field scopes: {', '.join(beyond)} is not for {user.email}'s roles",
+            help=f"scopes for this user: {', '.join(sorted(s.value for s in allowed))}",
+        )
     token_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     row = ApiToken(

@@ -17,12 +17,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from rogatory.accounts import second_factor, throttle, tickets
 from rogatory.accounts import service as accounts
-from rogatory.accounts import throttle
-from rogatory.accounts.models import BrowserSession, User
-from rogatory.accounts.service import Principal, Scope
+from rogatory.accounts.models import BrowserSession, RequesterAccount, User
+from rogatory.accounts.service import Principal
 from rogatory.audit import service as audit
 from rogatory.errors import RogatoryError
+from rogatory.signing import envelope
 
 LIFETIME = timedelta(hours=12)
 COOKIE = "rogatory_session"
@@ -48,6 +49,15 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class CodeNeeded:
+    """A right password for an account with a second factor (a requester's): the TOTP code
+    comes next, on the sign-in step ``ticket`` (a single-use secret, ``tickets.SIGN_IN``)."""
+
+    ticket: str
+    email: str
+
+
 def sign_in(
     factory: sessionmaker[Session],
     email: str,
@@ -57,13 +67,37 @@ def sign_in(
     now: datetime | None = None,
 ) -> tuple[User, str]:
     """Check the password and open a session; returns the user and the cookie's secret.
+    An account with a second factor is refused here (``auth.code_required``): the web's
+    sign-in takes it through ``attempt`` and ``second_step``."""
+    result = attempt(factory, email, password, address=address, now=now)
+    if isinstance(result, CodeNeeded):
+        raise RogatoryError(
+            "auth.code_required",
+            "field code: this account signs in with its password and the 6-digit code of "
+            "its authenticator app",
+        )
+    return result
+
+
+def attempt(
+    factory: sessionmaker[Session],
+    email: str,
+    password: str,
+    *,
+    address: str,
+    now: datetime | None = None,
+) -> tuple[User, str] | CodeNeeded:
+    """Check the password; open a session, or for a requester's account issue the step to
+    its TOTP code (``CodeNeeded``).
 
     Three steps, so that argon2 never runs inside a transaction (on SQLite, under the write
     lock every organisation shares): the attempt is counted for the client address and the
     account and the password hash read, in one short transaction that is committed; the
     password is checked with nothing held; a right password then opens the session in a
     second transaction. ``auth.throttled`` (with ``retry_after`` seconds) answers an attempt
-    the throttle refuses, without checking the password at all."""
+    the throttle refuses, without checking the password at all. A requester's account that
+    is not yet approved is told so (``auth.not_approved``), but only once its password was
+    right: nobody else learns that the account exists."""
     when = now or datetime.now(UTC)
     login = email.strip().lower()
     with factory.begin() as s:
@@ -72,39 +106,104 @@ def sign_in(
             refused = throttle.reserve(s, throttle.ACCOUNT, login, when)
         throttle.purge(s, when)
         found = s.execute(select(User).where(User.email == login)).scalar_one_or_none()
-        active = found if found is not None and found.active else None
-        user_id, known_hash = (active.id, active.password_hash) if active else (None, None)
+        requester = s.get(RequesterAccount, found.id) if found is not None else None
+        pending = requester is not None and requester.status != "suspended"
+        checked = found if found is not None and (found.active or pending) else None
+        user_id, known_hash = (checked.id, checked.password_hash) if checked else (None, None)
         account = (found.id, found.org_id, found.active) if found is not None else None
+        status = requester.status if requester is not None else None
     if refused is not None:
         raise refused
     if not accounts.password_matches(known_hash, password) or user_id is None:
         _failed(factory, login, address, account, when)
         raise accounts.invalid_credentials()
+    if account is not None and not account[2]:  # a requester's right password, not approved
+        _failed(factory, login, address, account, when, reason=f"not approved ({status})")
+        raise RogatoryError(
+            "auth.not_approved",
+            f"this account is not approved yet (it is {status}): verify your email, enrol "
+            "the second factor, then wait for the provider's approval",
+        )
+    if status is not None:
+        with factory.begin() as s:
+            ticket = tickets.issue(s, user_id, tickets.Purpose.SIGN_IN, when)
+        return CodeNeeded(ticket, login)
     secret = secrets.token_urlsafe(32)
     with factory.begin() as s:
         user = s.get(User, user_id)
         if user is None or not user.active:  # deactivated while the password was checked
             raise accounts.invalid_credentials()
-        throttle.succeeded(s, login, address)
-        s.add(
-            BrowserSession(
-                id=_digest(secret),
-                user_id=user.id,
-                csrf_token=secrets.token_urlsafe(32),
-                created_at=when,
-                expires_at=when + LIFETIME,
-            )
-        )
-        s.flush()
-        audit.append(
-            s,
-            chain=user.org_id,
-            actor=user.email,
-            action="user.signed_in",
-            case_id=None,
-            summary={},
+        _open(s, user, login, address, secret, when)
+    return user, secret
+
+
+def second_step(
+    factory: sessionmaker[Session],
+    ticket: str,
+    code: str,
+    *,
+    address: str,
+    kek: envelope.Kek | None = None,
+    now: datetime | None = None,
+) -> tuple[User, str]:
+    """The TOTP code after a right password: counted by the same throttle as passwords
+    (the account and the address), a wrong or reused code audited as a failed sign-in; a
+    right one spends the sign-in step and opens the session."""
+    when = now or datetime.now(UTC)
+    kek = kek or envelope.configured()
+    with factory.begin() as s:
+        row = tickets.holder(s, ticket, tickets.Purpose.SIGN_IN, when)
+        user = s.get(User, row.user_id)
+        if user is None:
+            raise accounts.invalid_credentials()
+        login, account = user.email, (user.id, user.org_id, user.active)
+        refused = throttle.reserve(s, throttle.ADDRESS, address, when)
+        if refused is None:
+            refused = throttle.reserve(s, throttle.ACCOUNT, login, when)
+    if refused is not None:
+        raise refused
+    secret = secrets.token_urlsafe(32)
+    with factory.begin() as s:
+        user = s.get(User, account[0])
+        requester = s.get(RequesterAccount, account[0])
+        if user is None or not user.active or requester is None:
+            raise accounts.invalid_credentials()
+        right = second_factor.use_code(s, requester, code, when, kek)
+        if right:
+            tickets.spend(s, ticket, tickets.Purpose.SIGN_IN, when)
+            _open(s, user, login, address, secret, when)
+    if not right:
+        _failed(factory, login, address, account, when, reason="wrong or used code")
+        raise RogatoryError(
+            "auth.invalid_code",
+            "field code: not the current 6-digit code of your authenticator app, or a code "
+            "already used",
+            help="wait for the next code and enter it",
         )
     return user, secret
+
+
+def _open(s: Session, user: User, login: str, address: str, secret: str, when: datetime) -> None:
+    """The session row and its audit event, once every factor was right."""
+    throttle.succeeded(s, login, address)
+    s.add(
+        BrowserSession(
+            id=_digest(secret),
+            user_id=user.id,
+            csrf_token=secrets.token_urlsafe(32),
+            created_at=when,
+            expires_at=when + LIFETIME,
+        )
+    )
+    s.flush()
+    audit.append(
+        s,
+        chain=user.org_id,
+        actor=user.email,
+        action="user.signed_in",
+        case_id=None,
+        summary={},
+    )
 
 
 def _failed(
@@ -113,6 +212,8 @@ def _failed(
     address: str,
     account: tuple[str, str, bool] | None,
     when: datetime,
+    *,
+    reason: str | None = None,
 ) -> None:
     """Audit a failed sign-in, and the wait it started if it started one (the "lockout": an
     account is never locked outright, see ``throttle``), in the account's organisation chain,
@@ -122,7 +223,7 @@ def _failed(
     so it is recorded in a short transaction of its own: the chain's head, one or two inserts.
     Attempts refused during a wait are neither counted nor recorded: they change nothing."""
     chain = account[1] if account is not None else UNKNOWN_ACCOUNTS
-    reason = (
+    reason = reason or (
         "no such account"
         if account is None
         else "wrong password"
@@ -164,9 +265,8 @@ def resolve(session: Session, secret: str, now: datetime | None = None) -> Signe
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise RogatoryError("auth.no_session", "please sign in")
-    principal = Principal(
-        user.id, user.email, user.org_id, accounts.roles_of(user), frozenset(Scope)
-    )
+    roles = accounts.roles_of(user)
+    principal = Principal(user.id, user.email, user.org_id, roles, accounts.scopes_for(roles))
     return SignedIn(principal, user.name, row.csrf_token, row.id)
 
 

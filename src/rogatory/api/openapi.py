@@ -25,6 +25,7 @@ from rogatory.api import (
     problems,
     reference,
     replies,
+    requesters,
     steps,
 )
 
@@ -38,6 +39,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     people.router,
     notifications.router,
     authorities.router,
+    requesters.router,
     reference.router,
 )
 PROBLEM = "Problem"

@@ -21,6 +21,7 @@ from rogatory.cli import (
     parties,
     records,
     reports,
+    requesters,
     rules,
     server,
     treaty,
@@ -44,6 +45,7 @@ app.add_typer(integrity.keys_app, name="keys")
 app.add_typer(records.receipt_app, name="receipt")
 app.add_typer(records.users_app, name="users")
 app.add_typer(records.tokens_app, name="tokens")
+app.add_typer(requesters.requesters_app, name="requesters")
 app.add_typer(records.cases_app, name="cases")
 app.add_typer(evidence.evidence_app, name="evidence")
 app.add_typer(notify.notifications_app, name="notifications")

@@ -207,6 +207,8 @@ def demo(
         Lifecycle(catalogue.get().has_provision),
         config.evidence_dir,
     )
+    from rogatory.demo import requester as demo_requester
+
     logins = [p.email for org in seed.ORGS for p in org.people]
     if as_json:
         print_json(
@@ -221,6 +223,10 @@ def demo(
                 "replies": story.replies,
                 "logins": logins,
                 "password": seed.PASSWORD,
+                "requester": {
+                    "login": demo_requester.EMAIL,
+                    "totp_secret": demo_requester.DEMO_TOTP_SECRET,
+                },
             }
         )
         return
@@ -238,3 +244,8 @@ def demo(
     console.print(f"replies to the requesting authorities: {replies or 'none'}", markup=False)
     console.print(f"sign in with any of: {', '.join(logins)}", markup=False)
     console.print(f"password (demo accounts only): {seed.PASSWORD}", markup=False)
+    console.print(
+        f"requesting authority (sign in at /login with the same password and a TOTP code): "
+        f"{demo_requester.EMAIL}, TOTP secret (the demo's only) {demo_requester.DEMO_TOTP_SECRET}",
+        markup=False,
+    )

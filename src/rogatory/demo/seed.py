@@ -22,6 +22,7 @@ from rogatory.accounts import service as accounts
 from rogatory.authorities import store as registry
 from rogatory.demo import answers, compliance
 from rogatory.demo import authorities as demo_authorities
+from rogatory.demo import requester as demo_requester
 from rogatory.evidence import service as evidence
 from rogatory.law.decision import Outcome
 from rogatory.replies.templates import Templates
@@ -228,6 +229,7 @@ class Story:
     authorities: int = 0
     replies: dict[str, int] = field(default_factory=dict)
     assessment: str | None = None  # the stored compliance assessment
+    requester_case: str | None = None  # the case the demo's requester account submitted
 
 
 def _people(org: Org) -> dict[Role, list[flows.Actor]]:
@@ -467,6 +469,25 @@ def _publish(sessions: sessionmaker[Session], org: Org) -> str:
         return publishing.public_path(row.org_id, row.id)
 
 
+def _requester(sessions: sessionmaker[Session], screener: Screener, on: date) -> str:
+    """The demo's requesting authority account (``demo.requester``) and its own request: a
+    preservation request from XAA to Nimbus, drawn from its own random sequence so the rest
+    of the demo stays as it was."""
+    nimbus = next(o for o in ORGS if o.id == demo_requester.ORG)
+    for n in range(100):
+        doc = request_document(random.Random(n), 1, nimbus, on)
+        if doc["measure"] == "preservation":
+            break
+    authority = demo_authorities.KINDS["competent_authority"][1]
+    doc["requesting_state"] = "XAA"
+    doc["requesting_authority"] = {
+        "name": authority,
+        "role": "competent_authority",
+        "reference": f"XAA-{on:%Y}-ACCOUNT-1",
+    }
+    return demo_requester.seed(sessions, screener, PASSWORD, doc)
+
+
 def is_empty(sessions: sessionmaker[Session]) -> bool:
     with sessions() as s:
         return s.execute(select(Organisation.id).limit(1)).first() is None
@@ -514,6 +535,9 @@ def seed(
             story.cases += 1
         answers.answer(step, org.id, who, lifecycle, templates or Templates())
     story.assessment = compliance.seed(sessions, screener, evidence_dir)
+    story.requester_case = _requester(sessions, screener, now.date())
+    story.users += 1
+    story.cases += 1
     story.published.append(_publish(sessions, ORGS[0]))
     with sessions() as s:
         from rogatory.evidence.models import Disclosure

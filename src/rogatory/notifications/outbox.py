@@ -58,7 +58,11 @@ def case_facts(case: Case) -> dict[str, Any]:
 
 
 def wants(user: User, kind: Kind, preferences: dict[tuple[str, str], bool]) -> bool:
-    """Whether ``user`` is told of ``kind`` by email: their own choice, else their roles'."""
+    """Whether ``user`` is told of ``kind`` by email: their own choice, else their roles'.
+    A requesting authority's account is never told of the provider's cases this way: the
+    notices name cases it may not see."""
+    if Role.REQUESTER.value in user.roles:
+        return False
     chosen = preferences.get((user.id, kind.value))
     if chosen is not None:
         return chosen
@@ -78,7 +82,9 @@ def _emails(session: Session, org: str, kind: Kind, assignee: str | None) -> lis
     }
     out = {u.email for u in users if wants(u, kind, prefs)}
     # The case's assignee is told of what happens to it, unless they turned the kind off.
-    mine = next((u for u in users if u.email == assignee), None)
+    mine = next(
+        (u for u in users if u.email == assignee and Role.REQUESTER.value not in u.roles), None
+    )
     if mine is not None and prefs.get((mine.id, kind.value), True):
         out.add(mine.email)
     return sorted(out)
@@ -188,6 +194,47 @@ def law_notices(session: Session, org: str, now: datetime, base_url: str) -> int
             )
             written += sum(_put(session, org, found, WEBHOOK, w, now) for w in hooks)
     return written
+
+
+ACCOUNT_MESSAGE = "account_message"  # the outbox kind of a message to one person
+
+
+def message(
+    session: Session, *, org: str, to: str, dedup_key: str, subject: str, body: str, now: datetime
+) -> OutboxRow:
+    """One email to one person about their own account (a sign-up's verification link),
+    not a notice of the kinds above: it goes to that address alone, never to a webhook or
+    to anyone's preferences, and the worker delivers it like any other email."""
+    row = OutboxRow(
+        org_id=org,
+        kind=ACCOUNT_MESSAGE,
+        dedup_key=dedup_key,
+        channel=EMAIL,
+        recipient=to,
+        case_id=None,
+        subject=f"[rogatory] {subject}",
+        body=body,
+        payload={"kind": ACCOUNT_MESSAGE},
+        status="pending",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def redact_prefix(session: Session, prefix: str, body: str) -> None:
+    """Replace the body of the account messages whose dedup key starts with ``prefix`` (a
+    verification link once used: the outbox then holds no live secret, sent or not)."""
+    for row in session.execute(
+        select(OutboxRow).where(
+            OutboxRow.dedup_key.startswith(prefix, autoescape=True),
+            OutboxRow.kind == ACCOUNT_MESSAGE,
+        )
+    ).scalars():
+        row.body = body
 
 
 def on_event(session: Session, event: AuditEvent) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,9 +130,18 @@ def ensure_organisation(session: Session, org_id: str, name: str) -> Organisatio
     return org
 
 
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """The condition a case must meet to exist for ``actor``: its organisation's, and for a
+    requesting authority's account only the cases it submitted itself. Another's case is
+    then "not found", never "forbidden", so its existence is not told."""
+    if permissions.own_requests_only(actor.roles):
+        return and_(Case.org_id == actor.org, Case.created_by == actor.user)
+    return Case.org_id == actor.org
+
+
 def get_or_raise(session: Session, actor: Actor, case_id: str) -> Case:
     case = session.execute(
-        select(Case).where(Case.id == case_id, Case.org_id == actor.org)
+        select(Case).where(Case.id == case_id, visible(actor))
     ).scalar_one_or_none()
     if case is None:
         raise RogatoryError("case.not_found", f"no case {case_id!r}")
@@ -289,7 +298,8 @@ def intake(
     signature is verified against the organisation's authority registry, and a replay (a
     signed request's id seen before, or an issue time outside the window) is refused.
     """
-    permissions.require(actor.roles, Action.TAKE_IN)
+    own = permissions.own_requests_only(actor.roles)
+    permissions.require(actor.roles, Action.SUBMIT_OWN if own else Action.TAKE_IN)
     screener = screener.under(treaty or screener.treaty)
     received = requesters.receive(document)
     req = _parse(received.request, screener)

@@ -38,6 +38,11 @@ class Action(StrEnum):
     READ_COMPLIANCE = "read_compliance"  # assessments, the national register, its feed
     ASSESS = "assess"  # store an assessment, set a requirement's status, attach evidence, review
     MAINTAIN_LAWS = "maintain_laws"  # import national records; subscribe to a State
+    # A requesting authority's account (issue 12): its own requests and nothing else. Every
+    # read it makes is scoped to the cases it submitted (``own_requests_only``).
+    SUBMIT_OWN = "submit_own"  # submit a request as the requesting authority
+    FOLLOW_OWN = "follow_own"  # its requests' status and deadlines, replies and disclosures
+    APPROVE_REQUESTERS = "approve_requesters"  # let a signed-up requester in, or suspend it
 
 
 _WORKERS = frozenset({Role.INTAKE, Role.REVIEWER, Role.APPROVER})
@@ -65,6 +70,9 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.READ_COMPLIANCE: frozenset({Role.COMPLIANCE, Role.ADMIN, Role.AUDITOR}),
     Action.ASSESS: frozenset({Role.COMPLIANCE}),
     Action.MAINTAIN_LAWS: frozenset({Role.COMPLIANCE, Role.ADMIN}),
+    Action.SUBMIT_OWN: frozenset({Role.REQUESTER}),
+    Action.FOLLOW_OWN: frozenset({Role.REQUESTER}),
+    Action.APPROVE_REQUESTERS: frozenset({Role.ADMIN}),
 }
 
 # How a refusal names the action, in a sentence: "<what> needs the <roles> role".
@@ -90,9 +98,19 @@ _WHAT = {
     Action.READ_COMPLIANCE: "reading compliance assessments",
     Action.ASSESS: "assessing compliance",
     Action.MAINTAIN_LAWS: "maintaining the national register",
+    Action.SUBMIT_OWN: "submitting a request as a requesting authority",
+    Action.FOLLOW_OWN: "following a requesting authority's own requests",
+    Action.APPROVE_REQUESTERS: "approving or suspending requesting authorities' accounts",
 }
 # Every action is declared with its roles and its words: checked when the module loads.
 assert set(PERMISSIONS) == set(Action) == set(_WHAT)
+
+
+def own_requests_only(roles: frozenset[Role]) -> bool:
+    """Whether whoever holds ``roles`` sees only the cases they submitted: a requesting
+    authority's account, whose only role is ``requester`` (the role is never combined with
+    a staff role: ``accounts.service.parse_roles`` refuses it)."""
+    return roles == {Role.REQUESTER}
 
 
 def allows(roles: frozenset[Role], action: Action) -> bool:

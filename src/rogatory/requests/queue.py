@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, String, func, literal, or_, select
 
 from rogatory.orm import folded, json_values
+from rogatory.requests import flows
 from rogatory.requests.flows import Actor
 from rogatory.requests.models import Case
 from rogatory.requests.transitions import OPEN, Status
@@ -39,7 +40,7 @@ def _like(text: str) -> str:
 
 def select_cases(actor: Actor, filters: Filters) -> Select[Case]:
     """Cases of the actor's organisation matching every filter given, by deadline then id."""
-    query = select(Case).where(Case.org_id == actor.org)
+    query = select(Case).where(flows.visible(actor))
     if filters.status is not None:
         query = query.where(Case.status == filters.status.value)
     if filters.open_only:

@@ -63,6 +63,8 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     ADMIN = "admin"
     COMPLIANCE = "compliance"  # a compliance or policy team: assessments and the register
+    # a requesting authority's own account: submits and follows its own requests, nothing else
+    REQUESTER = "requester"
 
 
 OPEN = frozenset(

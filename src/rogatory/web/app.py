@@ -30,6 +30,7 @@ from rogatory.web.pages import (
     queue,
     replies,
     reports,
+    requesters,
     states,
     steps,
     treaty,
@@ -82,6 +83,7 @@ def create_app(services: Services) -> FastAPI:
         people,
         authorities,
         notifications,
+        requesters,
         docs,
     ):
         app.include_router(module.router)

@@ -17,6 +17,7 @@ from rogatory.accounts import sessions
 from rogatory.accounts.sessions import SignedIn
 from rogatory.api.deps import Svc
 from rogatory.errors import RogatoryError
+from rogatory.requests import permissions
 from rogatory.requests.flows import Actor
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -30,7 +31,8 @@ class SignInRequired(Exception):
         self.next_path = next_path
 
 
-def signed_in(request: Request, svc: Svc) -> SignedIn:
+def anyone(request: Request, svc: Svc) -> SignedIn:
+    """Whoever is signed in: the provider's staff or a requesting authority's account."""
     secret = request.cookies.get(sessions.COOKIE, "")
     try:
         with svc.readers.begin() as s:
@@ -38,6 +40,26 @@ def signed_in(request: Request, svc: Svc) -> SignedIn:
     except RogatoryError:
         raise SignInRequired(request.url.path) from None
     request.state.signed_in = who
+    return who
+
+
+def _no_such_page() -> RogatoryError:
+    return RogatoryError("http.not_found", "no such page")
+
+
+def signed_in(who: Annotated[SignedIn, Depends(anyone)]) -> SignedIn:
+    """Someone of the provider's staff. A requesting authority's account is answered 404 on
+    every staff page (the queue, a case, the registry ...): as if the page did not exist,
+    so nothing of the provider's cases is told to it."""
+    if permissions.own_requests_only(who.principal.roles):
+        raise _no_such_page()
+    return who
+
+
+def requester(who: Annotated[SignedIn, Depends(anyone)]) -> SignedIn:
+    """A requesting authority's account (its own requests' pages); anyone else: 404."""
+    if not permissions.own_requests_only(who.principal.roles):
+        raise _no_such_page()
     return who
 
 
@@ -49,8 +71,7 @@ async def posted(request: Request) -> FormData:
     return FormData()
 
 
-async def form_checked(request: Request, who: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
-    """A signed-in user whose form (or HTMX request) carries this session's CSRF token."""
+async def _csrf(request: Request, who: SignedIn) -> SignedIn:
     form = await posted(request)
     submitted = request.headers.get("x-csrf-token")
     if submitted is None:
@@ -60,10 +81,31 @@ async def form_checked(request: Request, who: Annotated[SignedIn, Depends(signed
     return who
 
 
+async def form_checked(request: Request, who: Annotated[SignedIn, Depends(signed_in)]) -> SignedIn:
+    """A signed-in member of staff whose form (or HTMX request) carries this session's CSRF
+    token."""
+    return await _csrf(request, who)
+
+
+async def anyone_form(request: Request, who: Annotated[SignedIn, Depends(anyone)]) -> SignedIn:
+    """Anyone signed in, with the session's CSRF token (signing out, the intake form)."""
+    return await _csrf(request, who)
+
+
+async def requester_form(
+    request: Request, who: Annotated[SignedIn, Depends(requester)]
+) -> SignedIn:
+    return await _csrf(request, who)
+
+
 def actor(who: SignedIn) -> Actor:
     return Actor(who.principal.email, who.principal.org, who.principal.roles)
 
 
 Viewer = Annotated[SignedIn, Depends(signed_in)]
 Poster = Annotated[SignedIn, Depends(form_checked)]
+AnyViewer = Annotated[SignedIn, Depends(anyone)]
+AnyPoster = Annotated[SignedIn, Depends(anyone_form)]
+RequesterViewer = Annotated[SignedIn, Depends(requester)]
+RequesterPoster = Annotated[SignedIn, Depends(requester_form)]
 Posted = Annotated[FormData, Depends(posted)]

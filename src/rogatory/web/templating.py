@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from rogatory.requests.permissions import Action, roles_for
+from rogatory.requests.permissions import Action, own_requests_only, roles_for
 from rogatory.requests.transitions import Role
 
 HERE = Path(__file__).parent
@@ -54,11 +54,18 @@ NAV = (
     ("/audit", "Audit", roles_for(Action.READ_AUDIT)),
     ("/people", "People", roles_for(Action.MANAGE_PEOPLE)),
     ("/authorities", "Authorities", roles_for(Action.READ_AUTHORITIES)),
+    ("/requesters", "Requesters", roles_for(Action.APPROVE_REQUESTERS)),
 )
 
 
+REQUESTER_NAV = (("/my", "My requests"), ("/intake", "New request"))
+
+
 def nav_for(roles: frozenset[Role]) -> list[tuple[str, str]]:
-    """The navigation a person sees: only the screens their roles can use."""
+    """The navigation a person sees: only the screens their roles can use. A requesting
+    authority's account sees its own requests and the intake, nothing of the provider's."""
+    if own_requests_only(roles):
+        return list(REQUESTER_NAV)
     return [(href, label) for href, label, needed in NAV if needed is None or needed & roles]
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from rogatory.accounts.sessions import SignedIn
@@ -20,6 +21,7 @@ from rogatory.api.cases import POLICY
 from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import status_for
 from rogatory.errors import RogatoryError
+from rogatory.requesters import submit as own_intake
 from rogatory.requests import flows, permissions
 from rogatory.requests.models import Case
 from rogatory.requests.permissions import Action
@@ -27,15 +29,38 @@ from rogatory.requests.transitions import Role, Status
 from rogatory.safeguards.engine import Screener
 from rogatory.safeguards.request import Measure
 from rogatory.web import intake_form, templating
-from rogatory.web.auth import Posted, Poster, Viewer, actor
+from rogatory.web.auth import AnyPoster, AnyViewer, Posted, Poster, Viewer, actor
 
 router = APIRouter(include_in_schema=False)
 AMEND_TITLE = "Supply the requested information"
 
 
 def _may_take(roles: frozenset[Role]) -> None:
-    """Checked before a form is shown, so nobody fills in a form they cannot submit."""
-    permissions.require(roles, Action.TAKE_IN)
+    """Checked before a form is shown, so nobody fills in a form they cannot submit: the
+    provider's intake, or a requesting authority's account submitting its own request."""
+    own = permissions.own_requests_only(roles)
+    permissions.require(roles, Action.SUBMIT_OWN if own else Action.TAKE_IN)
+
+
+def _take_in(
+    db: Session,
+    who: SignedIn,
+    document: dict[str, Any],
+    screener: Screener,
+    key: str | None,
+    treaty: str | None,
+) -> Response:
+    """Take the request in and show it: a requester's account through its own intake (the
+    requesting State must be its authority's), and to its own request page."""
+    if permissions.own_requests_only(who.principal.roles):
+        case, _ = own_intake.submit(
+            db, actor(who), document, screener, policy=POLICY, idempotency_key=key, treaty=treaty
+        )
+        return RedirectResponse(f"/my/requests/{case.id}", status_code=303)
+    case, _ = flows.intake(
+        db, actor(who), document, screener, policy=POLICY, idempotency_key=key, treaty=treaty
+    )
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 def _measure(value: str) -> Measure:
@@ -100,7 +125,7 @@ def _form_page(
 
 
 @router.get("/intake")
-def choose(request: Request, who: Viewer, svc: Svc) -> Response:
+def choose(request: Request, who: AnyViewer, svc: Svc) -> Response:
     _may_take(who.principal.roles)
     return _choose_page(request, svc)
 
@@ -122,7 +147,7 @@ def _choose_page(
 
 
 @router.post("/intake/document")
-def upload_document(request: Request, who: Poster, form: Posted, db: Db, svc: Svc) -> Response:
+def upload_document(request: Request, who: AnyPoster, form: Posted, db: Db, svc: Svc) -> Response:
     """A request document received as a file (plain, or signed by the requesting authority:
     its signature is checked against the registry and a replay refused), screened at once."""
     _may_take(who.principal.roles)
@@ -144,25 +169,23 @@ def upload_document(request: Request, who: Poster, form: Posted, db: Db, svc: Sv
                 "request.invalid_json", f"field document: not a JSON file: {exc}"
             ) from None
         with db.begin_nested():
-            case, _ = flows.intake(
+            return _take_in(
                 db,
-                actor(who),
+                who,
                 document,
                 svc.screener,
-                policy=POLICY,
-                idempotency_key=f"web:{key[:64]}" if isinstance(key, str) and key else None,
-                treaty=treaty if isinstance(treaty, str) and treaty else None,
+                f"web:{key[:64]}" if isinstance(key, str) and key else None,
+                treaty if isinstance(treaty, str) and treaty else None,
             )
     except RogatoryError as exc:
         return _choose_page(request, svc, status_for(exc.code), [p.render() for p in exc.problems])
-    return RedirectResponse(f"/cases/{case.id}", status_code=303)
 
 
 @router.get("/intake/{measure}")
 def form(
     request: Request,
     measure: str,
-    who: Viewer,
+    who: AnyViewer,
     svc: Svc,
     treaty: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
@@ -175,7 +198,7 @@ def form(
 
 
 @router.post("/intake/{measure}/check")
-def live_check(request: Request, measure: str, who: Poster, form: Posted, svc: Svc) -> Response:
+def live_check(request: Request, measure: str, who: AnyPoster, form: Posted, svc: Svc) -> Response:
     """The checklist and the messages beside the fields, for the form as typed so far."""
     _may_take(who.principal.roles)
     values = _submitted(form)
@@ -195,7 +218,7 @@ def live_check(request: Request, measure: str, who: Poster, form: Posted, svc: S
 def submit(
     request: Request,
     measure: str,
-    who: Poster,
+    who: AnyPoster,
     form: Posted,
     db: Db,
     svc: Svc,
@@ -210,16 +233,7 @@ def submit(
         return _form_page(request, chosen, values, check, 422, screener=screener)
     # The form's key makes a double-submitted form one case, not two.
     key = (values.get("idempotency_key") or [""])[0][:64] or None
-    case, _ = flows.intake(
-        db,
-        actor(who),
-        document,
-        svc.screener,
-        policy=POLICY,
-        idempotency_key=f"web:{key}" if key else None,
-        treaty=screener.treaty,
-    )
-    return RedirectResponse(f"/cases/{case.id}", status_code=303)
+    return _take_in(db, who, document, svc.screener, f"web:{key}" if key else None, screener.treaty)
 
 
 def _waiting(db: Db, who: SignedIn, case_id: str) -> tuple[Case, Measure]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -15,10 +16,11 @@ from rogatory.api.deps import Db, Services, Svc
 from rogatory.api.problems import retry_after, status_for
 from rogatory.errors import RogatoryError
 from rogatory.web import templating
-from rogatory.web.auth import Poster
+from rogatory.web.auth import AnyPoster
 
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF = "rogatory_login_csrf"
+CODE_COOKIE = "rogatory_code"  # the step from a requester's right password to its TOTP code
 
 
 def _safe_next(value: str | None) -> str:
@@ -89,11 +91,14 @@ def login(
             request, svc, 400, error="The sign-in form expired; please try again.", next=next
         )
     try:
-        _, secret = sessions.sign_in(svc.sessions, email, password, address=_address(request))
+        result = sessions.attempt(svc.sessions, email, password, address=_address(request))
     except RogatoryError as exc:  # the attempt was counted (committed) before the check
         page = _form(request, svc, status_for(exc.code), error=exc.message, email=email, next=next)
         page.headers.update(retry_after(exc))
         return page
+    if isinstance(result, sessions.CodeNeeded):
+        return _code_step(request, svc, result.ticket, next)
+    _, secret = result
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         sessions.COOKIE,
@@ -108,8 +113,25 @@ def login(
     return response
 
 
+def _code_step(request: Request, svc: Services, ticket: str, next: str) -> Response:
+    """A requester's right password: on to its TOTP code (``/login/code``), the step's
+    single-use ticket in a cookie only that page receives."""
+    target = next if next != "/queue" else "/my"
+    response = RedirectResponse(f"/login/code?next={quote(_safe_next(target))}", status_code=303)
+    response.set_cookie(
+        CODE_COOKIE,
+        ticket,
+        max_age=300,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request, svc),
+        path="/login/code",
+    )
+    return response
+
+
 @router.post("/logout")
-def logout(who: Poster, db: Db) -> Response:
+def logout(who: AnyPoster, db: Db) -> Response:
     sessions.sign_out(db, who)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(sessions.COOKIE, path="/")

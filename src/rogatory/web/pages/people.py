@@ -30,7 +30,7 @@ def _page(
         "people.html",
         status,
         people=people.people(db, actor(who)),
-        roles=list(Role),
+        roles=[r for r in Role if r is not Role.REQUESTER],  # a requester signs up
         error=error,
     )
 
