@@ -261,8 +261,8 @@ MATRIX = {
     "listPendingReplies": dict.fromkeys(ROLES, 200),
     "issueCaseFile": {**dict.fromkeys(ROLES, 200), "intake": 403},
     # notification preferences: each person their own; an admin anyone's in the organisation
-    "getMyNotificationPreferences": dict.fromkeys(ROLES, 200),
-    "setMyNotificationPreferences": dict.fromkeys(ROLES, 200),
+    "getMyNotificationPreferences": {**dict.fromkeys(ROLES, 200), "requester": 403},
+    "setMyNotificationPreferences": {**dict.fromkeys(ROLES, 200), "requester": 403},
     "getUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
     "setUserNotificationPreferences": {**dict.fromkeys(ROLES, 403), "admin": 200},
     # a requesting authority's own requests: its token (requests:own) reaches nothing else
@@ -382,8 +382,8 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
     assert handed.status_code == 201, handed.text
     receipt = f"/api/v1/my/requests/{mine}/disclosures/{handed.json()['manifest']['receipt_id']}"
     r_send, r_deliver = drafted(approved=True), drafted(approved=True, sent=True)
-    mine = "/api/v1/me/notification-preferences"
-    theirs = "/api/v1/users/reader@a.example/notification-preferences"
+    my_prefs = "/api/v1/me/notification-preferences"
+    their_prefs = "/api/v1/users/reader@a.example/notification-preferences"
     calls = {
         "createCase": lambda: _create(client, token),
         "getCase": lambda: client.get(f"{base}/{fresh}", headers=_h(token)),
@@ -513,13 +513,13 @@ def test_authorisation_matrix(api: tuple[TestClient, dict[str, str]], role: str)
         ),
         "listPendingReplies": lambda: client.get("/api/v1/replies/pending", headers=_h(token)),
         "issueCaseFile": lambda: client.post(f"{base}/{fresh}/case-file", headers=_h(token)),
-        "getMyNotificationPreferences": lambda: client.get(mine, headers=_h(token)),
+        "getMyNotificationPreferences": lambda: client.get(my_prefs, headers=_h(token)),
         "setMyNotificationPreferences": lambda: client.put(
-            mine, json={"preferences": {"hold_lapsing": {"email": False}}}, headers=_h(token)
+            my_prefs, json={"preferences": {"hold_lapsing": {"email": False}}}, headers=_h(token)
         ),
-        "getUserNotificationPreferences": lambda: client.get(theirs, headers=_h(token)),
+        "getUserNotificationPreferences": lambda: client.get(their_prefs, headers=_h(token)),
         "setUserNotificationPreferences": lambda: client.put(
-            theirs, json={"preferences": {"new_request": {"email": None}}}, headers=_h(token)
+            their_prefs, json={"preferences": {"new_request": {"email": None}}}, headers=_h(token)
         ),
         "submitOwnRequest": lambda: client.post(
             "/api/v1/my/requests", json=_doc(), headers=_h(token)

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from rogatory.accounts.service import Principal, Scope
 from rogatory.api.deps import Db, needs, principal
 from rogatory.api.problems import documented
+from rogatory.errors import RogatoryError
 from rogatory.notifications import preferences
 from rogatory.requests.flows import Actor
 
@@ -67,6 +68,14 @@ def _set(db: Db, actor: Actor, email: str | None, body: PreferencesIn) -> Prefer
 
 
 def _me(who: Principal) -> Actor:
+    """The acting staff member. A requesting authority's token (``requests:own`` alone) has
+    no preferences here: the provider's notices are never sent to it."""
+    if Scope.REQUESTS_OWN in who.scopes:
+        raise RogatoryError(
+            "auth.forbidden",
+            "a requesting authority's account receives none of the provider's notices, so it "
+            "has no notification preferences",
+        )
     return Actor(who.email, who.org, who.roles)
 
 
